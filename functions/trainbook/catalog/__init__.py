@@ -1,0 +1,1 @@
+"""Catalog: stations, train services, compositions, train runs on dates, fares and search."""

@@ -1,0 +1,15 @@
+"""The `trainbook` command: operator tools for the local cloud, read models, timetable and scraper."""
+
+from __future__ import annotations
+
+import typer
+
+from trainbook_cli import replay
+
+app = typer.Typer(
+    help="Trainbook: train booking on serverless AWS. Run `trainbook COMMAND --help` for details.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+app.command("replay")(replay.replay)
