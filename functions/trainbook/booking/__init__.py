@@ -1,0 +1,1 @@
+"""Booking: a passenger's request for seats on a train run, from request to sale, failure or cancellation."""

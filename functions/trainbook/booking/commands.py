@@ -1,0 +1,171 @@
+"""Booking commands: request, hold seats, sell them, release them, fail or cancel a booking.
+
+Each command loads the booking's stream, decides on the folded state, and appends the next version.
+Commands are idempotent: a command whose effect is already recorded returns the booking unchanged,
+so a retried Lambda or a redelivered saga step never books, sells or releases twice. A concurrent
+writer of the same version loses with ConcurrencyConflict (nothing written) and may retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from trainbook.booking.domain import Booking, BookingStatus, fold_booking
+from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.pricing import PassengerRequest, price_journey
+from trainbook.catalog.domain import LegSpan
+from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.timetable import SalesWindow
+from trainbook.errors import Conflict, DomainError, NotFound
+from trainbook.eventstore.events import EventLog, Meta, PendingEvent
+from trainbook.inventory.domain import check_selection
+from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+
+HOLD_SECONDS = 600  # an abandoned hold frees its seats after ten minutes
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+
+
+class InvalidBooking(DomainError):
+    code = "invalid_booking"
+
+
+class BookingClosed(Conflict):
+    """The booking has already ended (failed or cancelled) or is past the step asked for."""
+
+    code = "booking_closed"
+
+
+class Inventory(Protocol):
+    def hold(
+        self, run_id: str, seats: Sequence[str], span: LegSpan, booking_id: str,
+        expires_at: int, now: int, version: int, meta: Meta = ...,
+    ) -> SeatsHeld: ...
+
+    def sell(
+        self, run_id: str, seats: Sequence[str], span: LegSpan, booking_id: str,
+        now: int, version: int, meta: Meta = ..., also: Sequence[PendingEvent] = ...,
+    ) -> SeatsSold: ...
+
+    def release(
+        self, run_id: str, seats: Sequence[str], booking_id: str, reason: str,
+        version: int, meta: Meta = ...,
+    ) -> SeatsReleased | None: ...
+
+
+@dataclass
+class BookingCommands:
+    events: EventLog
+    runs: TrainRuns
+    inventory: Inventory
+    window: Callable[[], SalesWindow]
+    clock: Callable[[], datetime]
+
+    def load(self, booking_id: str) -> Booking:
+        booking = fold_booking(self.events.read(f"booking-{booking_id}"))
+        if booking is None:
+            raise BookingNotFound(f"no booking {booking_id}")
+        return booking
+
+    def request(
+        self,
+        booking_id: str,
+        user_id: str,
+        run_id: str,
+        origin: str,
+        destination: str,
+        seats: Sequence[tuple[int, int]],
+        passengers: Sequence[PassengerRequest],
+        meta: Meta = Meta(),
+    ) -> Booking:
+        """Record what the passenger asked for, priced; nothing is held yet. Bad input writes nothing."""
+        if not booking_id or len(booking_id) > 64:
+            raise InvalidBooking("a booking id of 1 to 64 characters is required")
+        existing = fold_booking(self.events.read(f"booking-{booking_id}"))
+        run = self.runs.get(run_id, self.window())
+        span = run.service.span(origin, destination)
+        refs = [run.composition.seat(car, seat) for car, seat in seats]
+        keys = [ref.key for ref in refs]
+        check_selection(keys)
+        quote = price_journey(run, origin, destination, refs, passengers)
+        event = BookingRequested(
+            booking_id=booking_id,
+            user_id=user_id,
+            run_id=run.id,
+            origin=origin,
+            destination=destination,
+            seats=tuple(keys),
+            passengers=quote.passengers,
+            total_grosze=quote.total_grosze,
+            departs_at=run.departure(origin).isoformat(),
+        )
+        if existing is not None:
+            if (existing.user_id, existing.run_id, existing.seats) != (user_id, run.id, event.seats):
+                raise Conflict(f"booking id {booking_id} is already used for another request")
+            return existing
+        del span  # validated above: the train runs from origin to destination
+        self.events.append([PendingEvent(f"booking-{booking_id}", 1, event, meta)])
+        return self.load(booking_id)
+
+    def hold_seats(self, booking_id: str, hold_seconds: int = HOLD_SECONDS, meta: Meta = Meta()) -> Booking:
+        booking = self.load(booking_id)
+        if booking.status is not BookingStatus.REQUESTED:
+            if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
+                raise BookingClosed(f"booking {booking_id} is {booking.status.lower()}")
+            return booking
+        run = self.runs.get(booking.run_id)
+        now = int(self.clock().timestamp())
+        self.inventory.hold(
+            run.id, booking.seats, run.service.span(booking.origin, booking.destination), booking_id,
+            now + hold_seconds, now, booking.version + 1, meta,
+        )
+        return self.load(booking_id)
+
+    def confirm(self, booking_id: str, meta: Meta = Meta()) -> Booking:
+        """Sell the held seats and confirm the booking in one transaction; HoldExpired if a hold was lost."""
+        booking = self.load(booking_id)
+        if booking.status is BookingStatus.CONFIRMED:
+            return booking
+        if booking.status is not BookingStatus.HELD:
+            raise BookingClosed(f"booking {booking_id} is {booking.status.lower()}, not held")
+        now = int(self.clock().timestamp())
+        confirmed = PendingEvent(
+            booking.stream, booking.version + 2, BookingConfirmed(booking_id, booking.total_grosze, len(booking.seats)), meta
+        )
+        self.inventory.sell(
+            booking.run_id, booking.seats, LegSpan(booking.first_leg, booking.end_leg), booking_id,
+            now, booking.version + 1, meta, also=[confirmed],
+        )
+        return self.load(booking_id)
+
+    def release_seats(self, booking_id: str, reason: str, meta: Meta = Meta()) -> Booking:
+        """Free whatever this booking still holds or owns; a no-op when it holds nothing."""
+        booking = self.load(booking_id)
+        self.inventory.release(booking.run_id, booking.seats, booking_id, reason, booking.version + 1, meta)
+        return self.load(booking_id)
+
+    def fail(self, booking_id: str, reason: str, meta: Meta = Meta()) -> Booking:
+        booking = self.load(booking_id)
+        if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
+            return booking
+        if booking.status is BookingStatus.CONFIRMED:
+            raise BookingClosed(f"booking {booking_id} is confirmed; cancel it instead")
+        self.events.append([PendingEvent(booking.stream, booking.version + 1, BookingFailed(booking_id, reason), meta)])
+        return self.load(booking_id)
+
+    def cancel(self, booking_id: str, refund_grosze: int, reason: str, meta: Meta = Meta()) -> Booking:
+        booking = self.load(booking_id)
+        if booking.status is BookingStatus.CANCELLED:
+            return booking
+        if booking.status is not BookingStatus.CONFIRMED:
+            raise BookingClosed(f"booking {booking_id} is {booking.status.lower()}; only a confirmed one can be cancelled")
+        if not 0 <= refund_grosze <= booking.total_grosze:
+            raise InvalidBooking("a refund is between nothing and the price paid")
+        event = BookingCancelled(booking_id, refund_grosze, reason)
+        self.events.append([PendingEvent(booking.stream, booking.version + 1, event, meta)])
+        return self.load(booking_id)

@@ -1,0 +1,88 @@
+"""A booking folded from its stream: status, seats, passengers and price. Pure Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+
+
+class BookingStatus(StrEnum):
+    REQUESTED = "REQUESTED"
+    HELD = "HELD"
+    CONFIRMED = "CONFIRMED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    user_id: str
+    run_id: str
+    origin: str
+    destination: str
+    seats: tuple[str, ...]
+    passengers: tuple[dict[str, Any], ...]
+    total_grosze: int
+    departs_at: str
+    status: BookingStatus
+    version: int
+    first_leg: int = -1
+    end_leg: int = -1
+    hold_expires_at: int = 0
+    seats_sold: bool = False
+    seats_released: bool = False
+
+    @property
+    def stream(self) -> str:
+        return f"booking-{self.id}"
+
+
+def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
+    """Apply a booking stream's events in order; None when the stream is empty."""
+    booking: Booking | None = None
+    for recorded in events:
+        event = recorded.event
+        if isinstance(event, BookingRequested):
+            booking = Booking(
+                id=event.booking_id,
+                user_id=event.user_id,
+                run_id=event.run_id,
+                origin=event.origin,
+                destination=event.destination,
+                seats=event.seats,
+                passengers=event.passengers,
+                total_grosze=event.total_grosze,
+                departs_at=event.departs_at,
+                status=BookingStatus.REQUESTED,
+                version=recorded.version,
+            )
+            continue
+        if booking is None:
+            raise ValueError(f"{recorded.stream} does not start with BookingRequested")
+        booking = replace(booking, version=recorded.version)
+        if isinstance(event, SeatsHeld):
+            booking = replace(
+                booking,
+                status=BookingStatus.HELD,
+                first_leg=event.first_leg,
+                end_leg=event.end_leg,
+                hold_expires_at=event.expires_at,
+            )
+        elif isinstance(event, SeatsSold):
+            booking = replace(booking, seats_sold=True)
+        elif isinstance(event, BookingConfirmed):
+            booking = replace(booking, status=BookingStatus.CONFIRMED)
+        elif isinstance(event, SeatsReleased):
+            booking = replace(booking, seats_released=True)
+        elif isinstance(event, BookingFailed):
+            booking = replace(booking, status=BookingStatus.FAILED)
+        elif isinstance(event, BookingCancelled):
+            booking = replace(booking, status=BookingStatus.CANCELLED)
+    return booking

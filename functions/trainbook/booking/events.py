@@ -1,0 +1,45 @@
+"""Events of a booking's life, on its stream `booking-<id>` (seat events live in inventory.events)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trainbook.eventstore.events import Event, event_type
+
+
+@event_type("BookingRequested")
+@dataclass(frozen=True)
+class BookingRequested(Event):
+    booking_id: str
+    user_id: str
+    run_id: str
+    origin: str
+    destination: str
+    seats: tuple[str, ...]  # SeatRef keys, one per passenger with a seat
+    passengers: tuple[dict[str, Any], ...]  # name, discount, age, price_grosze
+    total_grosze: int
+    departs_at: str  # ISO local time at the origin, for listings and the cancellation policy
+
+
+@event_type("BookingConfirmed")
+@dataclass(frozen=True)
+class BookingConfirmed(Event):
+    booking_id: str
+    total_grosze: int
+    seat_count: int
+
+
+@event_type("BookingFailed")
+@dataclass(frozen=True)
+class BookingFailed(Event):
+    booking_id: str
+    reason: str
+
+
+@event_type("BookingCancelled")
+@dataclass(frozen=True)
+class BookingCancelled(Event):
+    booking_id: str
+    refund_grosze: int
+    reason: str

@@ -1,0 +1,77 @@
+"""Train runs as the command side sees them: folded from each run's event stream.
+
+Publishing a timetable appends one `TrainRunScheduled` per run in the sales window; commands then
+read a run from its stream, so a later schedule change recorded on that stream is what they see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import date
+
+from trainbook.catalog.compositions import composition
+from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainRun, TrainService
+from trainbook.catalog.errors import UnknownTrainRun
+from trainbook.catalog.events import TrainRunScheduled
+from trainbook.catalog.timetable import SalesWindow, Timetable
+from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent, RecordedEvent
+
+
+def scheduled(run: TrainRun) -> TrainRunScheduled:
+    service = run.service
+    return TrainRunScheduled(
+        run_id=run.id,
+        number=service.number,
+        category=service.category.value,
+        name=service.name,
+        operator=service.operator,
+        composition=service.composition,
+        day=run.day.isoformat(),
+        stops=tuple(asdict(stop) for stop in service.stops),
+    )
+
+
+def fold_run(events: Sequence[RecordedEvent]) -> TrainRun | None:
+    """The run as its events describe it; None before it was scheduled."""
+    run: TrainRun | None = None
+    for recorded in events:
+        event = recorded.event
+        if isinstance(event, TrainRunScheduled):
+            day = date.fromisoformat(event.day)
+            service = TrainService(
+                number=event.number,
+                category=Category(event.category),
+                name=event.name,
+                operator=event.operator,
+                stops=tuple(Stop(**stop) for stop in event.stops),
+                composition=event.composition,
+                calendar=ServiceCalendar(frozenset(), day, day, added=frozenset({day})),
+            )
+            run = TrainRun(service, day, composition(event.composition))
+    return run
+
+
+class TrainRuns:
+    def __init__(self, events: EventLog) -> None:
+        self.events = events
+
+    def get(self, run_id: str, window: SalesWindow | None = None) -> TrainRun:
+        run = fold_run(self.events.read(run_id))
+        if run is None:
+            raise UnknownTrainRun(f"no train run {run_id!r} is on sale")
+        if window is not None:
+            window.check(run.day)
+        return run
+
+    def publish(self, timetable: Timetable, days: Iterable[date], meta: Meta = Meta()) -> int:
+        """Open every run of the timetable on `days` for sale; runs already open are left alone."""
+        opened = 0
+        for day in days:
+            for run in timetable.runs_on(day):
+                try:
+                    self.events.append([PendingEvent(run.id, 1, scheduled(run), meta)])
+                    opened += 1
+                except ConcurrencyConflict:
+                    continue
+        return opened

@@ -1,0 +1,123 @@
+"""The base of every domain event, the registry of event types, and their JSON codec.
+
+An event is a frozen dataclass registered under a type name and a schema version. Its fields are
+JSON values (str, int, bool, None, lists, dicts) or tuples of them; amounts are integer grosze,
+instants are ISO strings. Decoding a type the registry does not know fails loudly: a consumer
+that silently skipped events would drift from the truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from trainbook.errors import Conflict, DomainError
+
+
+class UnknownEventType(DomainError):
+    code = "unknown_event_type"
+
+
+class ConcurrencyConflict(Conflict):
+    """Another writer appended to the stream first: reload and decide again."""
+
+    code = "concurrency_conflict"
+
+
+@dataclass(frozen=True)
+class Event:
+    TYPE: ClassVar[str] = ""
+    SCHEMA: ClassVar[int] = 1
+
+
+E = TypeVar("E", bound=type[Event])
+_REGISTRY: dict[tuple[str, int], type[Event]] = {}
+
+
+def event_type(name: str, schema: int = 1) -> typing.Callable[[E], E]:
+    """Register an Event subclass under `name` and `schema` (a class decorator)."""
+
+    def register(cls: E) -> E:
+        key = (name, schema)
+        if key in _REGISTRY and _REGISTRY[key] is not cls:
+            raise ValueError(f"event type {name} v{schema} registered twice")
+        cls.TYPE, cls.SCHEMA = name, schema
+        _REGISTRY[key] = cls
+        return cls
+
+    return register
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Why an event happened: the request or booking it belongs to, what caused it, who did it."""
+
+    correlation_id: str = ""
+    causation_id: str = ""
+    actor: str = "system"
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored: its place in a stream, when it was appended, and why."""
+
+    stream: str
+    version: int
+    event: Event
+    at: datetime
+    meta: Meta = Meta()
+
+    @property
+    def type(self) -> str:
+        return self.event.TYPE
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event about to be appended as version `version` of `stream` (0 < version)."""
+
+    stream: str
+    version: int
+    event: Event
+    meta: Meta = Meta()
+
+
+class EventLog(Protocol):
+    """What commands need of an event store; the DynamoDB store and the in-memory fake both fit."""
+
+    def append(self, pending: typing.Sequence[PendingEvent]) -> list[RecordedEvent]: ...
+
+    def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]: ...
+
+
+def encode(event: Event) -> str:
+    return json.dumps(dataclasses.asdict(event), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def decode(type_name: str, schema: int, data: str) -> Event:
+    cls = _REGISTRY.get((type_name, schema))
+    if cls is None:
+        raise UnknownEventType(f"no event type {type_name} v{schema} is registered")
+    values: dict[str, Any] = json.loads(data)
+    hints = typing.get_type_hints(cls)
+    for name, value in values.items():
+        if isinstance(value, list) and typing.get_origin(hints.get(name)) is tuple:
+            values[name] = tuple(value)
+    return cls(**values)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_instant(at: datetime) -> str:
+    """UTC with microseconds and a Z: sorts as text in time order."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

@@ -1,0 +1,144 @@
+"""DynamoDB adapter of the event store: the Events table (stream, version), whose Stream feeds projections.
+
+Append is a conditional put on `attribute_not_exists(version)`, so two writers of the same version
+can never both win. Other adapters that must change state and record it atomically (the seat
+inventory) put the event through `transact_put`, inside their own TransactWriteItems.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from trainbook.eventstore.events import (
+    ConcurrencyConflict,
+    Meta,
+    PendingEvent,
+    RecordedEvent,
+    decode,
+    encode,
+    format_instant,
+    parse_instant,
+    utc_now,
+)
+
+
+class EventRecord(Model):
+    class Meta:
+        table_name = os.environ.get("EVENTS_TABLE", "trainbook-events")
+        region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
+        host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB", os.environ.get("AWS_ENDPOINT_URL"))
+
+    stream = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    type = UnicodeAttribute()
+    schema = NumberAttribute()
+    data = UnicodeAttribute()  # the event's JSON: exact integers, no Decimal round trips
+    at = UnicodeAttribute()  # UTC instant with microseconds, sortable as text
+    meta = MapAttribute[str, str]()
+
+    @classmethod
+    def of(cls, pending: PendingEvent, at: datetime) -> EventRecord:
+        if pending.version < 1:
+            raise ValueError(f"stream versions start at 1, got {pending.version}")
+        return cls(
+            pending.stream,
+            pending.version,
+            type=pending.event.TYPE,
+            schema=pending.event.SCHEMA,
+            data=encode(pending.event),
+            at=format_instant(at),
+            meta={
+                "correlation_id": pending.meta.correlation_id,
+                "causation_id": pending.meta.causation_id,
+                "actor": pending.meta.actor,
+            },
+        )
+
+    def recorded(self) -> RecordedEvent:
+        meta = dict(self.meta.as_dict()) if self.meta else {}
+        return RecordedEvent(
+            stream=self.stream,
+            version=int(self.version),
+            event=decode(self.type, int(self.schema), self.data),
+            at=parse_instant(self.at),
+            meta=Meta(**{k: str(v) for k, v in meta.items()}),
+        )
+
+
+def recorded_from_image(image: dict[str, Any]) -> RecordedEvent:
+    """The event in a DynamoDB Streams NEW_IMAGE (attribute-value JSON)."""
+    record = EventRecord()
+    record.deserialize(image)
+    return record.recorded()
+
+
+class EventStore:
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
+        self.clock = clock
+
+    def append(self, pending: Sequence[PendingEvent]) -> list[RecordedEvent]:
+        """Append events atomically; ConcurrencyConflict if any (stream, version) already exists."""
+        at = self.clock()
+        records = [EventRecord.of(p, at) for p in pending]
+        try:
+            if len(records) == 1:
+                records[0].save(condition=EventRecord.version.does_not_exist())
+            else:
+                with TransactWrite(connection=Connection(region=EventRecord.Meta.region,
+                                                         host=EventRecord.Meta.host)) as tx:
+                    for record in records:
+                        tx.save(record, condition=EventRecord.version.does_not_exist())
+        except (PutError, TransactWriteError) as error:
+            if _conditional_check_failed(error):
+                names = ", ".join(f"{p.stream}@{p.version}" for p in pending)
+                raise ConcurrencyConflict(f"stream already has version {names}") from None
+            raise
+        return [r.recorded() for r in records]
+
+    def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
+        """A stream's events in version order (versions > after; appended at or before up_to)."""
+        events = [
+            r.recorded()
+            for r in EventRecord.query(stream, EventRecord.version > after, consistent_read=True)
+        ]
+        if up_to is not None:
+            events = [e for e in events if e.at <= up_to]
+        return events
+
+    def last_version(self, stream: str) -> int:
+        for record in EventRecord.query(stream, scan_index_forward=False, limit=1, consistent_read=True):
+            return int(record.version)
+        return 0
+
+    def all_events(self) -> Iterator[RecordedEvent]:
+        """Every event, in the deterministic order replay uses: time appended, then stream, version."""
+        records = sorted(EventRecord.scan(), key=lambda r: (r.at, r.stream, int(r.version)))
+        return (r.recorded() for r in records)
+
+    def transact_put(self, pending: PendingEvent) -> dict[str, Any]:
+        """A TransactWriteItems `Put` of the event, for adapters that change state and record it at once."""
+        record = EventRecord.of(pending, self.clock())
+        return {
+            "Put": {
+                "TableName": EventRecord.Meta.table_name,
+                "Item": record.serialize(),
+                "ConditionExpression": "attribute_not_exists(version)",
+            }
+        }
+
+
+def _conditional_check_failed(error: Exception) -> bool:
+    cause = getattr(error, "cause_response_code", None)
+    if cause == "ConditionalCheckFailedException":
+        return True
+    reasons: Iterable[Any] = getattr(error, "cancellation_reasons", None) or []
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)

@@ -1,0 +1,31 @@
+"""Every read model by name: what the stream handlers run and `trainbook replay` rebuilds."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pynamodb.models import Model
+
+from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.projections.sales import SalesProjection
+from trainbook.projections.search_index import SearchIndexProjection
+from trainbook.projections.seat_map import SeatMapProjection
+from trainbook.projections.user_bookings import UserBookingsProjection
+
+
+class Projection(Protocol):
+    name: str
+    model: type[Model]
+
+    def apply(self, recorded: RecordedEvent) -> None: ...
+
+
+def read_models(events: EventLog) -> dict[str, Projection]:
+    seat_map = SeatMapProjection()
+    models: list[Projection] = [
+        SearchIndexProjection(seat_map),
+        seat_map,
+        UserBookingsProjection(events),
+        SalesProjection(),
+    ]
+    return {m.name: m for m in models}

@@ -1,0 +1,93 @@
+"""Sales counters read model: bookings, seats and revenue per day, each event counted exactly once.
+
+A counter update and a tracking item for the applied event (`applied#<stream>#<version>`) are
+written in one transaction; the tracking item's condition makes a redelivered event change nothing.
+Tracking items expire (TTL) well after the stream's 24-hour retention, so they never pile up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from trainbook.booking.events import BookingCancelled, BookingConfirmed
+from trainbook.catalog.domain import WARSAW
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.projections import tables
+
+TRACKING_KEPT = timedelta(days=3)
+
+
+class SalesItem(Model):
+    class Meta:
+        table_name = tables.table_name("SALES_TABLE", "trainbook-sales")
+        region = tables.region()
+        host = tables.host()
+
+    key = UnicodeAttribute(hash_key=True)  # "day#2026-11-25" counters, or "applied#<stream>#<version>"
+    bookings_confirmed = NumberAttribute(default=0)
+    seats_sold = NumberAttribute(default=0)
+    revenue_grosze = NumberAttribute(default=0)
+    bookings_cancelled = NumberAttribute(default=0)
+    refunds_grosze = NumberAttribute(default=0)
+    expires = TTLAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: str
+    bookings_confirmed: int
+    seats_sold: int
+    revenue_grosze: int
+    bookings_cancelled: int
+    refunds_grosze: int
+
+
+class SalesProjection:
+    name = "sales"
+    model = SalesItem
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        event = recorded.event
+        day = recorded.at.astimezone(WARSAW).date().isoformat()
+        counters = SalesItem(f"day#{day}")
+        if isinstance(event, BookingConfirmed):
+            actions = [
+                SalesItem.bookings_confirmed.add(1),
+                SalesItem.seats_sold.add(event.seat_count),
+                SalesItem.revenue_grosze.add(event.total_grosze),
+            ]
+        elif isinstance(event, BookingCancelled):
+            actions = [SalesItem.bookings_cancelled.add(1), SalesItem.refunds_grosze.add(event.refund_grosze)]
+        else:
+            return
+        tracking = SalesItem(f"applied#{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT)
+        try:
+            with TransactWrite(connection=Connection(region=tables.region(), host=tables.host())) as tx:
+                tx.save(tracking, condition=SalesItem.key.does_not_exist())
+                tx.update(counters, actions=actions)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                return  # counted already: a duplicate delivery
+            raise
+
+    def day(self, day: str) -> DaySales:
+        try:
+            item = SalesItem.get(f"day#{day}")
+        except SalesItem.DoesNotExist:
+            return DaySales(day, 0, 0, 0, 0, 0)
+        return DaySales(
+            day,
+            int(item.bookings_confirmed),
+            int(item.seats_sold),
+            int(item.revenue_grosze),
+            int(item.bookings_cancelled),
+            int(item.refunds_grosze),
+        )

@@ -1,0 +1,136 @@
+"""Search index read model: (origin, destination, date) -> departures, with free seats per class.
+
+Rows are written when a run is scheduled, one per ordered pair of product stations the run serves
+in that order. Free seats are not stored in the rows: a search reads the seat-map items of the
+departures it found (one BatchGetItem) and counts, so a booking never rewrites search rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from itertools import combinations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from trainbook.catalog.compositions import composition
+from trainbook.catalog.domain import LegSpan, local_time
+from trainbook.catalog.events import TrainRunScheduled
+from trainbook.catalog.stations import load_stations
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.projections import tables
+from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
+
+
+class SearchRow(Model):
+    class Meta:
+        table_name = tables.table_name("SEARCH_INDEX_TABLE", "trainbook-search-index")
+        region = tables.region()
+        host = tables.host()
+
+    route = UnicodeAttribute(hash_key=True)  # "GDG#KRK#2026-11-25": origin, destination, departure date
+    departure = UnicodeAttribute(range_key=True)  # "06:15#run-3500-2026-11-25": sorts by time
+    run_id = UnicodeAttribute()
+    train = UnicodeAttribute()  # "EIP 3500 Sedina"
+    category = UnicodeAttribute()
+    composition = UnicodeAttribute()
+    departs_at = UnicodeAttribute()  # ISO local time
+    arrives_at = UnicodeAttribute()
+    first_leg = NumberAttribute()
+    end_leg = NumberAttribute()
+    distance_km = NumberAttribute()
+    first_class_seats = NumberAttribute()
+    second_class_seats = NumberAttribute()
+    version = NumberAttribute()  # version of the run's stream these rows reflect
+
+
+@dataclass(frozen=True)
+class Departure:
+    run_id: str
+    train: str
+    category: str
+    departs_at: datetime
+    arrives_at: datetime
+    distance_km: float
+    free_first_class: int
+    free_second_class: int
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.arrives_at - self.departs_at).total_seconds() // 60)
+
+
+def route_key(origin: str, destination: str, day: date) -> str:
+    return f"{origin}#{destination}#{day.isoformat()}"
+
+
+class SearchIndexProjection:
+    name = "search-index"
+    model = SearchRow
+
+    def __init__(self, seat_map: SeatMapProjection | None = None) -> None:
+        self.seat_map = seat_map or SeatMapProjection()
+        self.product = {s.code for s in load_stations() if s.product}
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        event = recorded.event
+        if not isinstance(event, TrainRunScheduled):
+            return
+        day = date.fromisoformat(event.day)
+        train = f"{event.category} {event.number}" + (f" {event.name}" if event.name else "")
+        cars = composition(event.composition)
+        stops = [(i, s) for i, s in enumerate(event.stops) if s["station"] in self.product]
+        for (a, origin), (b, destination) in combinations(stops, 2):
+            departs = local_time(day, int(origin["depart"]))
+            row = SearchRow(
+                route_key(origin["station"], destination["station"], departs.date()),
+                f"{departs:%H:%M}#{event.run_id}",
+                run_id=event.run_id,
+                train=train,
+                category=event.category,
+                composition=event.composition,
+                departs_at=departs.isoformat(),
+                arrives_at=local_time(day, int(destination["arrive"])).isoformat(),
+                first_leg=a,
+                end_leg=b,
+                distance_km=round(float(destination["km"]) - float(origin["km"]), 1),
+                first_class_seats=cars.seat_count(1),
+                second_class_seats=cars.seat_count(2),
+                version=recorded.version,
+            )
+            try:
+                row.save(condition=SearchRow.version.does_not_exist() | (SearchRow.version < recorded.version))
+            except PutError as error:
+                if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+                    raise
+
+    def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:
+        rows = list(SearchRow.query(route_key(origin, destination, day)))
+        occupants = self.seat_map.occupants_of_runs(sorted({r.run_id for r in rows}))
+        departures = []
+        for row in rows:
+            span = LegSpan(int(row.first_leg), int(row.end_leg))
+            taken = occupied_seats(occupants[row.run_id], span, now)
+            first_class = first_class_seats(row.composition)
+            taken_first = len(taken & first_class)
+            departures.append(
+                Departure(
+                    run_id=row.run_id,
+                    train=row.train,
+                    category=row.category,
+                    departs_at=datetime.fromisoformat(row.departs_at),
+                    arrives_at=datetime.fromisoformat(row.arrives_at),
+                    distance_km=float(row.distance_km),
+                    free_first_class=int(row.first_class_seats) - taken_first,
+                    free_second_class=int(row.second_class_seats) - (len(taken) - taken_first),
+                )
+            )
+        return departures
+
+
+@cache
+def first_class_seats(composition_code: str) -> frozenset[str]:
+    return frozenset(ref.key for ref in composition(composition_code).seats() if ref.travel_class == 1)

@@ -1,0 +1,157 @@
+"""Seat map read model: per train run, what each booking holds or bought, to answer free seats fast.
+
+One item per run; one entry per booking (its seats, legs, state, hold expiry and the version of the
+booking's stream it reflects). An entry is replaced only by a newer version, so duplicate and
+out-of-order delivery converge to the same item. Free seats of ANY segment are computed at query
+time: a booking writes one entry, never one row per origin-destination pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+from pynamodb.models import Model
+
+from trainbook.catalog.domain import LegSpan
+from trainbook.catalog.events import TrainRunScheduled
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+from trainbook.projections import tables
+
+
+class SeatMapItem(Model):
+    class Meta:
+        table_name = tables.table_name("SEAT_MAP_TABLE", "trainbook-seat-map")
+        region = tables.region()
+        host = tables.host()
+
+    run = UnicodeAttribute(hash_key=True)
+    bookings = MapAttribute[str, Any](default=dict)
+
+
+@dataclass(frozen=True)
+class Occupant:
+    booking: str
+    version: int
+    seats: tuple[str, ...]
+    span: LegSpan
+    state: str  # held, sold, released
+    expires_at: int
+
+    def occupies(self, span: LegSpan, now: int) -> bool:
+        live = self.state == "sold" or (self.state == "held" and self.expires_at > now)
+        return live and self.span.overlaps(span)
+
+
+def occupied_seats(occupants: Iterable[Occupant], span: LegSpan, now: int) -> set[str]:
+    return {seat for o in occupants if o.occupies(span, now) for seat in o.seats}
+
+
+class SeatMapProjection:
+    name = "seat-map"
+    model = SeatMapItem
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        event = recorded.event
+        if isinstance(event, TrainRunScheduled):
+            self._ensure(event.run_id)
+            return
+        occupant = occupant_change(recorded)
+        if occupant is None:
+            return
+        run_id, occupant_entry = occupant
+        entry = _entry(occupant_entry)
+        booking = occupant_entry.booking
+        path = SeatMapItem.bookings[booking]  # type: ignore[index]
+        condition = path.does_not_exist() | (path["v"] < occupant_entry.version)
+        item = SeatMapItem(run_id)
+        for attempt in range(2):
+            try:
+                item.update(actions=[path.set(entry)], condition=condition)
+                return
+            except UpdateError as error:
+                code = getattr(error, "cause_response_code", "")
+                if code == "ConditionalCheckFailedException":
+                    return  # this booking's entry already reflects a newer version
+                if code == "ValidationException" and attempt == 0:
+                    self._ensure(run_id)  # the run's item does not exist yet: stream order is per item
+                    continue
+                raise
+
+    def occupants(self, run_id: str) -> list[Occupant]:
+        try:
+            item = SeatMapItem.get(run_id)
+        except SeatMapItem.DoesNotExist:
+            return []
+        return occupants_of(item)
+
+    def occupants_of_runs(self, run_ids: list[str]) -> dict[str, list[Occupant]]:
+        found: dict[str, list[Occupant]] = {run: [] for run in run_ids}
+        for item in SeatMapItem.batch_get(run_ids):
+            found[item.run] = occupants_of(item)
+        return found
+
+    def _ensure(self, run_id: str) -> None:
+        item = SeatMapItem(run_id, bookings={})
+        try:
+            item.save(condition=SeatMapItem.run.does_not_exist())
+        except Exception as error:  # noqa: BLE001 - only "already exists" is expected here
+            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+                raise
+
+
+def occupants_of(item: SeatMapItem) -> list[Occupant]:
+    bookings = item.bookings.as_dict() if item.bookings else {}
+    return [
+        Occupant(
+            booking=booking,
+            version=int(entry["v"]),
+            seats=tuple(entry["seats"]),
+            span=LegSpan(int(entry["first"]), int(entry["end"])),
+            state=str(entry["state"]),
+            expires_at=int(entry["expires"]),
+        )
+        for booking, entry in sorted(bookings.items())
+    ]
+
+
+def occupant_change(recorded: RecordedEvent) -> tuple[str, Occupant] | None:
+    """The run and the booking's new entry that a seat event makes, or None for other events."""
+    event = recorded.event
+    if isinstance(event, SeatsHeld):
+        span, state, expires = LegSpan(event.first_leg, event.end_leg), "held", event.expires_at
+    elif isinstance(event, SeatsSold):
+        span, state, expires = LegSpan(event.first_leg, event.end_leg), "sold", 0
+    elif isinstance(event, SeatsReleased):
+        span, state, expires = LegSpan(0, 1), "released", 0  # a released entry occupies nothing
+    else:
+        return None
+    return event.run_id, Occupant(event.booking_id, recorded.version, event.seats, span, state, expires)
+
+
+def seat_map_as_of(events: Iterable[RecordedEvent], run_id: str) -> list[Occupant]:
+    """Fold seat events in memory: the occupants of one run after exactly these events."""
+    occupants: dict[str, Occupant] = {}
+    for recorded in events:
+        change = occupant_change(recorded)
+        if change is None or change[0] != run_id:
+            continue
+        current = occupants.get(change[1].booking)
+        if current is None or current.version < change[1].version:
+            occupants[change[1].booking] = change[1]
+    return [occupants[b] for b in sorted(occupants)]
+
+
+def _entry(occupant: Occupant) -> dict[str, Any]:
+    return {
+        "v": occupant.version,
+        "seats": list(occupant.seats),
+        "first": occupant.span.start,
+        "end": occupant.span.end,
+        "state": occupant.state,
+        "expires": occupant.expires_at,
+    }

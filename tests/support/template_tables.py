@@ -1,0 +1,49 @@
+"""Create the DynamoDB tables exactly as template.yaml declares them, for tests on moto."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation short tags (!Ref, !Sub, !GetAtt ...) as plain values."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    return {suffix: loader.construct_mapping(node)}  # type: ignore[arg-type]
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def declared_tables() -> dict[str, dict[str, Any]]:
+    resources = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)["Resources"]
+    return {rid: r["Properties"] for rid, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table"}
+
+
+def create_tables(names: dict[str, str]) -> None:
+    """Create every declared table under the name `names[logical_id]`."""
+    client = boto3.client("dynamodb")
+    for logical_id, props in declared_tables().items():
+        request: dict[str, Any] = {
+            "TableName": names[logical_id],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        for key in ("GlobalSecondaryIndexes", "StreamSpecification"):
+            if key in props:
+                request[key] = props[key]
+        if "StreamSpecification" in request:
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        client.create_table(**request)
