@@ -1,0 +1,126 @@
+"""Defects 4-5: stream records only for committed writes, one per write, trimmable; bounded iterators."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.table import StreamRecord, StreamShard
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+
+from localcloud.layer.patching import Patches
+
+# Iterators moto keeps per get_records call; beyond this the oldest are forgotten (AWS expires them too).
+MAX_OPEN_ITERATORS = 1000
+
+_scopes = threading.local()
+
+PendingKey = tuple[int, Any, Any]
+
+
+class PendingWrites:
+    """Stream changes of one write scope, merged per item: first old image, last new image."""
+
+    def __init__(self) -> None:
+        self.changes: OrderedDict[PendingKey, tuple[StreamShard, Item | None, Item | None]] = OrderedDict()
+
+    def add(self, shard: StreamShard, old: Item | None, new: Item | None) -> None:
+        record_item = old if old is not None else new
+        assert record_item is not None
+        key = (id(shard), record_item.hash_key, record_item.range_key)
+        if key in self.changes:
+            _, first_old, _ = self.changes[key]
+            self.changes[key] = (shard, first_old, new)
+        else:
+            self.changes[key] = (shard, old, new)
+
+
+@contextmanager
+def write_scope() -> Iterator[PendingWrites]:
+    """Hold back stream records of the writes inside; publish them only if the block succeeds."""
+    stack: list[PendingWrites] = _scopes.__dict__.setdefault("stack", [])
+    pending = PendingWrites()
+    stack.append(pending)
+    try:
+        yield pending
+    finally:
+        stack.pop()
+    for shard, old, new in pending.changes.values():
+        if old is None and new is None:
+            continue
+        if stack:
+            stack[-1].add(shard, old, new)
+        else:
+            append_record(shard, old, new)
+
+
+def trimmed(shard: StreamShard) -> int:
+    """How many records were dropped from the front of the shard (sequence numbers stay stable)."""
+    return int(getattr(shard, "trimmed", 0))
+
+
+def next_sequence_number(shard: StreamShard) -> int:
+    return int(shard.starting_sequence_number) + trimmed(shard) + len(shard.items)
+
+
+def append_record(shard: StreamShard, old: Item | None, new: Item | None) -> None:
+    view_type = shard.table.stream_specification["StreamViewType"]  # type: ignore[index]
+    event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    record = StreamRecord(shard.table, view_type, event_name, old, new, next_sequence_number(shard))
+    record.record["awsRegion"] = shard.table.region_name
+    shard.items.append(record)
+
+
+def trim_before(shard: StreamShard, sequence_number: int) -> int:
+    """Drop records below `sequence_number` (every consumer has them); returns how many were dropped."""
+    first = int(shard.starting_sequence_number) + trimmed(shard)
+    count = max(0, min(sequence_number - first, len(shard.items)))
+    if count:
+        del shard.items[:count]
+        shard.trimmed = trimmed(shard) + count  # type: ignore[attr-defined]
+    return count
+
+
+def _add(self: StreamShard, old: Item | None, new: Item | None) -> None:
+    # moto's version also pushed the whole buffer to its event-source mappings inside the writer's request.
+    stack: list[PendingWrites] = _scopes.__dict__.get("stack", [])
+    if stack:
+        stack[-1].add(self, old, new)
+    else:
+        append_record(self, old, new)
+
+
+def _get(self: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
+    offset = max(0, start - int(self.starting_sequence_number) - trimmed(self))
+    return [record.to_json() for record in self.items[offset : offset + quantity]]
+
+
+def patch_stream_log(patches: Patches) -> None:
+    patches.replace(StreamShard, "add", _add)
+    patches.replace(StreamShard, "get", _get)
+    original_init = ShardIterator.__init__
+
+    def iterator_init(self: ShardIterator, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self.shard_iterator_type == "LATEST":
+            self.sequence_number = next_sequence_number(self.stream_shard)
+        elif self.shard_iterator_type == "TRIM_HORIZON":
+            self.sequence_number += trimmed(self.stream_shard)
+
+    patches.replace(ShardIterator, "__init__", iterator_init)
+    original_get_records = DynamoDBStreamsBackend.get_records
+
+    def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+        result: dict[str, Any] = original_get_records(self, iterator_arn, limit)
+        open_iterators = self.shard_iterators
+        if not isinstance(open_iterators, OrderedDict):
+            open_iterators = self.shard_iterators = OrderedDict(open_iterators)
+        while len(open_iterators) > MAX_OPEN_ITERATORS:
+            open_iterators.popitem(last=False)
+        return result
+
+    patches.replace(DynamoDBStreamsBackend, "get_records", get_records)

@@ -1,0 +1,1 @@
+"""Integration tests of the embedded local cloud (moto + correctness layer + runtime)."""
