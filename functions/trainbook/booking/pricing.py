@@ -1,0 +1,63 @@
+"""Prices a journey for its passengers: one seat each, each seat's class, the fare table's discounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trainbook.catalog import fares
+from trainbook.catalog.domain import SeatRef, TrainRun
+from trainbook.errors import DomainError
+
+
+class InvalidPassengers(DomainError):
+    code = "invalid_passengers"
+
+
+@dataclass(frozen=True)
+class PassengerRequest:
+    name: str
+    discount: str = "normal"
+    age: int | None = None
+
+
+@dataclass(frozen=True)
+class JourneyQuote:
+    passengers: tuple[dict[str, Any], ...]  # name, discount, age, seat, travel_class, price_grosze
+    total_grosze: int
+
+
+def price_journey(
+    run: TrainRun,
+    origin: str,
+    destination: str,
+    seats: Sequence[SeatRef],
+    passengers: Sequence[PassengerRequest],
+) -> JourneyQuote:
+    if not passengers:
+        raise InvalidPassengers("at least one passenger is required")
+    if len(passengers) != len(seats):
+        raise InvalidPassengers(f"{len(passengers)} passengers need {len(passengers)} seats, {len(seats)} chosen")
+    distance = run.distance_km(origin, destination)
+    lines = []
+    for passenger, seat in zip(passengers, seats, strict=True):
+        if not passenger.name.strip():
+            raise InvalidPassengers("every passenger needs a name")
+        quote = fares.quote(
+            run.service.category,
+            seat.travel_class,
+            distance,
+            [fares.Passenger(passenger.name, fares.discount(passenger.discount), passenger.age)],
+        )
+        lines.append(
+            {
+                "name": passenger.name.strip(),
+                "discount": passenger.discount,
+                "age": passenger.age,
+                "seat": seat.key,
+                "travel_class": seat.travel_class,
+                "price_grosze": quote.total_grosze,
+            }
+        )
+    return JourneyQuote(tuple(lines), sum(line["price_grosze"] for line in lines))

@@ -1,0 +1,155 @@
+"""Projections on moto, driven through their Lambda handlers with stream records from the Events table."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from tests.support.builders import DAY, RUN, small_timetable
+from tests.support.streams import FakeContext, stream_records
+from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
+from trainbook.catalog.runs import TrainRuns
+from trainbook.eventstore.events import PendingEvent
+from trainbook.eventstore.store import EventStore
+from trainbook.inventory.store import DynamoInventory
+from trainbook.projections import handlers
+from trainbook.projections.registry import read_models
+from trainbook.projections.replay import rebuild
+from trainbook.projections.sales import SalesProjection
+from trainbook.projections.search_index import SearchIndexProjection
+from trainbook.projections.seat_map import SeatMapProjection, occupied_seats, seat_map_as_of
+from trainbook.projections.user_bookings import UserBookingsProjection
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+NOW = 1_800_000_000
+KRK_TO_GDG = (0, 2)
+HANDLERS = [handlers.search_index, handlers.seat_map, handlers.user_bookings, handlers.sales]
+
+
+def book(store: EventStore, booking: str, seats: tuple[str, ...], user: str = "ala", confirm: bool = True) -> None:
+    """Request, hold and (optionally) sell seats Kraków Gł. -> Gdańsk Gł., as the saga would."""
+    from trainbook.catalog.domain import LegSpan
+
+    store.append([PendingEvent(f"booking-{booking}", 1, BookingRequested(
+        booking, user, RUN, "KRK", "GDG", seats,
+        tuple({"name": f"P{i}", "discount": "normal", "price_grosze": 16900} for i in range(len(seats))),
+        16900 * len(seats), f"{DAY.isoformat()}T05:58:00+01:00",
+    ))])
+    inventory = DynamoInventory(store)
+    span = LegSpan(*KRK_TO_GDG)
+    inventory.hold(RUN, seats, span, booking, NOW + 600, NOW, version=2)
+    if confirm:
+        confirmed = PendingEvent(f"booking-{booking}", 4, BookingConfirmed(booking, 16900 * len(seats), len(seats)))
+        inventory.sell(RUN, seats, span, booking, NOW + 1, version=3, also=[confirmed])
+
+
+def deliver(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    failures = []
+    for handler in HANDLERS:
+        failures.extend(handler({"Records": records}, FakeContext())["batchItemFailures"])  # type: ignore[arg-type]
+    return failures
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: sorted((item.serialize() for item in model.model.scan()), key=repr)
+        for name, model in read_models(EventStore()).items()
+    }
+
+
+@pytest.fixture
+def store() -> EventStore:
+    store = EventStore()
+    TrainRuns(store).publish(small_timetable(), [DAY])
+    return store
+
+
+def test_search_counts_free_seats_per_class_for_the_segment(store: EventStore) -> None:
+    book(store, "b1", ("01-011", "04-045"))  # car 1 is first class on the Pendolino
+    deliver(stream_records())
+
+    [departure] = SearchIndexProjection().search("KRK", "GDG", DAY, NOW)
+    [beyond] = SearchIndexProjection().search("GDG", "GDW", DAY, NOW)
+
+    assert (departure.free_first_class, departure.free_second_class) == (44, 356)
+    assert (beyond.free_first_class, beyond.free_second_class) == (45, 357)
+    assert departure.train == "EIP 3500" and departure.duration_minutes == 5 * 60 + 7
+
+
+def test_duplicate_delivery_is_counted_once(store: EventStore) -> None:
+    book(store, "b1", ("04-045", "04-046"))
+    records = stream_records()
+
+    deliver(records)
+    deliver(records)
+    deliver(records[-2:])
+
+    sales = SalesProjection().day("2026-11-24")  # counted on the day the event was recorded (today)
+    assert (sales.bookings_confirmed, sales.seats_sold, sales.revenue_grosze) == (1, 2, 33800)
+
+
+def test_out_of_order_delivery_ends_in_the_same_read_models(store: EventStore) -> None:
+    book(store, "b1", ("04-045",))
+    book(store, "b2", ("04-046",), user="ola", confirm=False)
+    store.append([PendingEvent("booking-b1", 5, BookingCancelled("b1", 14365, "passenger"))])
+    records = stream_records()
+    deliver(records)
+    in_order = snapshot()
+
+    for model in read_models(store).values():
+        rebuild_empty(model)
+    shuffled = records[:]
+    random.Random(7).shuffle(shuffled)
+    deliver(shuffled)
+
+    assert snapshot() == in_order
+    rows = {r["booking_id"]: r["status"] for r in UserBookingsProjection(store).for_user("ala")}
+    assert rows == {"b1": "CANCELLED"}
+
+
+def test_replay_rebuilds_every_read_model_identical_to_the_live_one(store: EventStore) -> None:
+    book(store, "b1", ("04-045", "04-046"))
+    book(store, "b2", ("01-011",), user="ola", confirm=False)
+    deliver(stream_records())
+    live = snapshot()
+
+    for model in read_models(store).values():
+        rebuild(model, store)
+
+    assert snapshot() == live
+    assert sum(len(items) for items in live.values()) > 10
+
+
+def test_as_of_before_a_booking_the_seat_is_free(store: EventStore) -> None:
+    from trainbook.catalog.domain import LegSpan
+
+    book(store, "b1", ("04-045",))
+    before = next(e for e in store.read("booking-b1")).at
+    events = list(store.all_events())
+
+    later = seat_map_as_of(events, RUN)
+    earlier = seat_map_as_of([e for e in events if e.at < before], RUN)
+
+    assert occupied_seats(later, LegSpan(0, 2), NOW) == {"04-045"}
+    assert occupied_seats(earlier, LegSpan(0, 2), NOW) == set()
+    assert SeatMapProjection().occupants(RUN) == []  # nothing delivered to the live model yet
+
+
+def test_a_failing_record_is_reported_and_the_rest_applied(store: EventStore) -> None:
+    book(store, "b1", ("04-045",))
+    records = stream_records()
+    broken = {**records[1], "dynamodb": {**records[1]["dynamodb"], "NewImage": {"stream": {"S": "x"}}}}
+
+    response = handlers.seat_map({"Records": [records[0], broken, *records[2:]]}, FakeContext())  # type: ignore[arg-type]
+
+    assert response["batchItemFailures"] == [{"itemIdentifier": broken["dynamodb"]["SequenceNumber"]}]
+    assert [o.booking for o in SeatMapProjection().occupants(RUN)] == ["b1"]
+
+
+def rebuild_empty(model: Any) -> None:
+    with model.model.batch_write() as batch:
+        for item in model.model.scan():
+            batch.delete(item)
