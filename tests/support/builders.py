@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainService
-from trainbook.catalog.timetable import Timetable
-from trainbook.catalog.stations import load_stations
 from trainbook.catalog.compositions import COMPOSITIONS
+from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainService
+from trainbook.catalog.stations import load_stations
+from trainbook.catalog.timetable import Timetable
 
 DAY = date(2026, 11, 25)
 RUN = f"run-3500-{DAY.isoformat()}"
@@ -20,7 +20,9 @@ def _stops(rows: list[tuple[str, str | None, str | None, float, str]]) -> tuple[
         hours, mins = text.split(":")
         return int(hours) * 60 + int(mins)
 
-    return tuple(Stop(code, minutes(arr), minutes(dep), km, platform, "1") for code, arr, dep, km, platform in rows)
+    return tuple(
+        Stop(code, minutes(arr), minutes(dep), km, platform, "1") for code, arr, dep, km, platform in rows
+    )
 
 
 def e65_pendolino(number: str = "3500") -> TrainService:
@@ -30,13 +32,15 @@ def e65_pendolino(number: str = "3500") -> TrainService:
         category=Category.EIP,
         name=None,
         operator="PKP Intercity",
-        stops=_stops([
-            ("KRK", None, "05:58", 0.0, "II"),
-            ("WAW", "08:23", "08:30", 293.0, "III"),
-            ("GDG", "11:05", "11:08", 616.0, "II"),
-            ("GDW", "11:13", "11:15", 620.0, "I"),
-            ("GDY", "11:33", None, 637.0, "II"),
-        ]),
+        stops=_stops(
+            [
+                ("KRK", None, "05:58", 0.0, "II"),
+                ("WAW", "08:23", "08:30", 293.0, "III"),
+                ("GDG", "11:05", "11:08", 616.0, "II"),
+                ("GDW", "11:13", "11:15", 620.0, "I"),
+                ("GDY", "11:33", None, 637.0, "II"),
+            ]
+        ),
         composition="ED250",
         calendar=ServiceCalendar(frozenset(range(1, 8)), date(2026, 1, 1), date(2027, 12, 31)),
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from trainbook.catalog.domain import LegSpan
-from trainbook.eventstore.events import ConcurrencyConflict, Meta, PendingEvent, RecordedEvent
+from trainbook.eventstore.events import NO_META, ConcurrencyConflict, Meta, PendingEvent, RecordedEvent
 from trainbook.inventory.domain import SeatInventory, check_selection
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -23,7 +23,9 @@ class FakeEventStore:
     def append(self, pending: Sequence[PendingEvent]) -> list[RecordedEvent]:
         for p in pending:
             taken = {e.version for e in self.streams.get(p.stream, [])}
-            if p.version in taken or p.version in {q.version for q in pending if q is not p and q.stream == p.stream}:
+            if p.version in taken or p.version in {
+                q.version for q in pending if q is not p and q.stream == p.stream
+            }:
                 raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
         recorded = [RecordedEvent(p.stream, p.version, p.event, self.now, p.meta) for p in pending]
         for r in recorded:
@@ -49,8 +51,15 @@ class FakeInventory:
         return self.items.get((run_id, seat), SeatInventory(run_id, seat))
 
     def hold(
-        self, run_id: str, seats: Sequence[str], span: LegSpan, booking_id: str,
-        expires_at: int, now: int, version: int, meta: Meta = Meta(),
+        self,
+        run_id: str,
+        seats: Sequence[str],
+        span: LegSpan,
+        booking_id: str,
+        expires_at: int,
+        now: int,
+        version: int,
+        meta: Meta = NO_META,
     ) -> SeatsHeld:
         check_selection(list(seats))
         changed = {s: self.seat(run_id, s).hold(span, booking_id, expires_at, now) for s in seats}
@@ -59,8 +68,15 @@ class FakeInventory:
         return event
 
     def sell(
-        self, run_id: str, seats: Sequence[str], span: LegSpan, booking_id: str,
-        now: int, version: int, meta: Meta = Meta(), also: Sequence[PendingEvent] = (),
+        self,
+        run_id: str,
+        seats: Sequence[str],
+        span: LegSpan,
+        booking_id: str,
+        now: int,
+        version: int,
+        meta: Meta = NO_META,
+        also: Sequence[PendingEvent] = (),
     ) -> SeatsSold:
         changed = {s: self.seat(run_id, s).sell(span, booking_id, now) for s in seats}
         event = SeatsSold(booking_id, run_id, tuple(seats), span.start, span.end)
@@ -68,8 +84,13 @@ class FakeInventory:
         return event
 
     def release(
-        self, run_id: str, seats: Sequence[str], booking_id: str, reason: str,
-        version: int, meta: Meta = Meta(),
+        self,
+        run_id: str,
+        seats: Sequence[str],
+        booking_id: str,
+        reason: str,
+        version: int,
+        meta: Meta = NO_META,
     ) -> SeatsReleased | None:
         mine = [s for s in seats if self.seat(run_id, s).held_by(booking_id)]
         if not mine:

@@ -20,7 +20,7 @@ from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError, NotFound
-from trainbook.eventstore.events import EventLog, Meta, PendingEvent
+from trainbook.eventstore.events import NO_META, EventLog, Meta, PendingEvent
 from trainbook.inventory.domain import check_selection
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -43,18 +43,37 @@ class BookingClosed(Conflict):
 
 class Inventory(Protocol):
     def hold(
-        self, run_id: str, seats: Sequence[str], span: LegSpan, booking_id: str,
-        expires_at: int, now: int, version: int, meta: Meta = ...,
+        self,
+        run_id: str,
+        seats: Sequence[str],
+        span: LegSpan,
+        booking_id: str,
+        expires_at: int,
+        now: int,
+        version: int,
+        meta: Meta = ...,
     ) -> SeatsHeld: ...
 
     def sell(
-        self, run_id: str, seats: Sequence[str], span: LegSpan, booking_id: str,
-        now: int, version: int, meta: Meta = ..., also: Sequence[PendingEvent] = ...,
+        self,
+        run_id: str,
+        seats: Sequence[str],
+        span: LegSpan,
+        booking_id: str,
+        now: int,
+        version: int,
+        meta: Meta = ...,
+        also: Sequence[PendingEvent] = ...,
     ) -> SeatsSold: ...
 
     def release(
-        self, run_id: str, seats: Sequence[str], booking_id: str, reason: str,
-        version: int, meta: Meta = ...,
+        self,
+        run_id: str,
+        seats: Sequence[str],
+        booking_id: str,
+        reason: str,
+        version: int,
+        meta: Meta = ...,
     ) -> SeatsReleased | None: ...
 
 
@@ -81,7 +100,7 @@ class BookingCommands:
         destination: str,
         seats: Sequence[tuple[int, int]],
         passengers: Sequence[PassengerRequest],
-        meta: Meta = Meta(),
+        meta: Meta = NO_META,
     ) -> Booking:
         """Record what the passenger asked for, priced; nothing is held yet. Bad input writes nothing."""
         if not booking_id or len(booking_id) > 64:
@@ -112,7 +131,7 @@ class BookingCommands:
         self.events.append([PendingEvent(f"booking-{booking_id}", 1, event, meta)])
         return self.load(booking_id)
 
-    def hold_seats(self, booking_id: str, hold_seconds: int = HOLD_SECONDS, meta: Meta = Meta()) -> Booking:
+    def hold_seats(self, booking_id: str, hold_seconds: int = HOLD_SECONDS, meta: Meta = NO_META) -> Booking:
         booking = self.load(booking_id)
         if booking.status is not BookingStatus.REQUESTED:
             if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
@@ -121,12 +140,18 @@ class BookingCommands:
         run = self.runs.get(booking.run_id)
         now = int(self.clock().timestamp())
         self.inventory.hold(
-            run.id, booking.seats, run.service.span(booking.origin, booking.destination), booking_id,
-            now + hold_seconds, now, booking.version + 1, meta,
+            run.id,
+            booking.seats,
+            run.service.span(booking.origin, booking.destination),
+            booking_id,
+            now + hold_seconds,
+            now,
+            booking.version + 1,
+            meta,
         )
         return self.load(booking_id)
 
-    def confirm(self, booking_id: str, meta: Meta = Meta()) -> Booking:
+    def confirm(self, booking_id: str, meta: Meta = NO_META) -> Booking:
         """Sell the held seats and confirm the booking in one transaction; HoldExpired if a hold was lost."""
         booking = self.load(booking_id)
         if booking.status is BookingStatus.CONFIRMED:
@@ -135,35 +160,48 @@ class BookingCommands:
             raise BookingClosed(f"booking {booking_id} is {booking.status.lower()}, not held")
         now = int(self.clock().timestamp())
         confirmed = PendingEvent(
-            booking.stream, booking.version + 2, BookingConfirmed(booking_id, booking.total_grosze, len(booking.seats)), meta
+            booking.stream,
+            booking.version + 2,
+            BookingConfirmed(booking_id, booking.total_grosze, len(booking.seats)),
+            meta,
         )
         self.inventory.sell(
-            booking.run_id, booking.seats, LegSpan(booking.first_leg, booking.end_leg), booking_id,
-            now, booking.version + 1, meta, also=[confirmed],
+            booking.run_id,
+            booking.seats,
+            LegSpan(booking.first_leg, booking.end_leg),
+            booking_id,
+            now,
+            booking.version + 1,
+            meta,
+            also=[confirmed],
         )
         return self.load(booking_id)
 
-    def release_seats(self, booking_id: str, reason: str, meta: Meta = Meta()) -> Booking:
+    def release_seats(self, booking_id: str, reason: str, meta: Meta = NO_META) -> Booking:
         """Free whatever this booking still holds or owns; a no-op when it holds nothing."""
         booking = self.load(booking_id)
         self.inventory.release(booking.run_id, booking.seats, booking_id, reason, booking.version + 1, meta)
         return self.load(booking_id)
 
-    def fail(self, booking_id: str, reason: str, meta: Meta = Meta()) -> Booking:
+    def fail(self, booking_id: str, reason: str, meta: Meta = NO_META) -> Booking:
         booking = self.load(booking_id)
         if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
             return booking
         if booking.status is BookingStatus.CONFIRMED:
             raise BookingClosed(f"booking {booking_id} is confirmed; cancel it instead")
-        self.events.append([PendingEvent(booking.stream, booking.version + 1, BookingFailed(booking_id, reason), meta)])
+        self.events.append(
+            [PendingEvent(booking.stream, booking.version + 1, BookingFailed(booking_id, reason), meta)]
+        )
         return self.load(booking_id)
 
-    def cancel(self, booking_id: str, refund_grosze: int, reason: str, meta: Meta = Meta()) -> Booking:
+    def cancel(self, booking_id: str, refund_grosze: int, reason: str, meta: Meta = NO_META) -> Booking:
         booking = self.load(booking_id)
         if booking.status is BookingStatus.CANCELLED:
             return booking
         if booking.status is not BookingStatus.CONFIRMED:
-            raise BookingClosed(f"booking {booking_id} is {booking.status.lower()}; only a confirmed one can be cancelled")
+            raise BookingClosed(
+                f"booking {booking_id} is {booking.status.lower()}; only a confirmed one can be cancelled"
+            )
         if not 0 <= refund_grosze <= booking.total_grosze:
             raise InvalidBooking("a refund is between nothing and the price paid")
         event = BookingCancelled(booking_id, refund_grosze, reason)

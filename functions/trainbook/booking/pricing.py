@@ -38,7 +38,9 @@ def price_journey(
     if not passengers:
         raise InvalidPassengers("at least one passenger is required")
     if len(passengers) != len(seats):
-        raise InvalidPassengers(f"{len(passengers)} passengers need {len(passengers)} seats, {len(seats)} chosen")
+        raise InvalidPassengers(
+            f"{len(passengers)} passengers need {len(passengers)} seats, {len(seats)} chosen"
+        )
     distance = run.distance_km(origin, destination)
     lines = []
     for passenger, seat in zip(passengers, seats, strict=True):

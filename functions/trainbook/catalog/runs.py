@@ -15,7 +15,14 @@ from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainRun, 
 from trainbook.catalog.errors import UnknownTrainRun
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.timetable import SalesWindow, Timetable
-from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent, RecordedEvent
+from trainbook.eventstore.events import (
+    NO_META,
+    ConcurrencyConflict,
+    EventLog,
+    Meta,
+    PendingEvent,
+    RecordedEvent,
+)
 
 
 def scheduled(run: TrainRun) -> TrainRunScheduled:
@@ -64,7 +71,7 @@ class TrainRuns:
             window.check(run.day)
         return run
 
-    def publish(self, timetable: Timetable, days: Iterable[date], meta: Meta = Meta()) -> int:
+    def publish(self, timetable: Timetable, days: Iterable[date], meta: Meta = NO_META) -> int:
         """Open every run of the timetable on `days` for sale; runs already open are left alone."""
         opened = 0
         for day in days:

@@ -61,6 +61,9 @@ class Meta:
     actor: str = "system"
 
 
+NO_META = Meta()
+
+
 @dataclass(frozen=True)
 class RecordedEvent:
     """An event as stored: its place in a stream, when it was appended, and why."""

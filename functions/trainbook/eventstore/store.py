@@ -93,8 +93,9 @@ class EventStore:
             if len(records) == 1:
                 records[0].save(condition=EventRecord.version.does_not_exist())
             else:
-                with TransactWrite(connection=Connection(region=EventRecord.Meta.region,
-                                                         host=EventRecord.Meta.host)) as tx:
+                with TransactWrite(
+                    connection=Connection(region=EventRecord.Meta.region, host=EventRecord.Meta.host)
+                ) as tx:
                     for record in records:
                         tx.save(record, condition=EventRecord.version.does_not_exist())
         except (PutError, TransactWriteError) as error:
@@ -107,8 +108,7 @@ class EventStore:
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
         """A stream's events in version order (versions > after; appended at or before up_to)."""
         events = [
-            r.recorded()
-            for r in EventRecord.query(stream, EventRecord.version > after, consistent_read=True)
+            r.recorded() for r in EventRecord.query(stream, EventRecord.version > after, consistent_read=True)
         ]
         if up_to is not None:
             events = [e for e in events if e.at <= up_to]

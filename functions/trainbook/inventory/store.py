@@ -17,7 +17,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from trainbook.catalog.domain import LegSpan
-from trainbook.eventstore.events import ConcurrencyConflict, Meta, PendingEvent
+from trainbook.eventstore.events import NO_META, ConcurrencyConflict, Meta, PendingEvent
 from trainbook.eventstore.store import EventStore
 from trainbook.inventory.domain import (
     HoldExpired,
@@ -44,7 +44,7 @@ class DynamoInventory:
     def __init__(self, events: EventStore, table: str | None = None, client: Any = None) -> None:
         self.events = events
         self.table = table or os.environ.get("INVENTORY_TABLE", "trainbook-inventory")
-        self.client = client or boto3.client("dynamodb")
+        self.client: Any = client or boto3.client("dynamodb")
 
     def hold(
         self,
@@ -55,7 +55,7 @@ class DynamoInventory:
         expires_at: int,
         now: int,
         version: int,
-        meta: Meta = Meta(),
+        meta: Meta = NO_META,
     ) -> SeatsHeld:
         """Hold every seat for the journey, or none: SeatTaken names a seat that is not free."""
         check_selection(list(seats))
@@ -74,7 +74,15 @@ class DynamoInventory:
             ":hold": _occupancy(LegOccupancy(booking_id, LegState.HELD, expires_at)),
         }
         self._transact(
-            run_id, seats, update, conditions, {**names, "#s": "state"}, values, event, version, meta,
+            run_id,
+            seats,
+            update,
+            conditions,
+            {**names, "#s": "state"},
+            values,
+            event,
+            version,
+            meta,
             refused=lambda seat: SeatTaken(f"seat {seat} is taken on part of the journey"),
         )
         return event
@@ -87,7 +95,7 @@ class DynamoInventory:
         booking_id: str,
         now: int,
         version: int,
-        meta: Meta = Meta(),
+        meta: Meta = NO_META,
         also: Sequence[PendingEvent] = (),
     ) -> SeatsSold:
         """Turn this booking's live holds into sales; HoldExpired if any hold was lost."""
@@ -104,7 +112,15 @@ class DynamoInventory:
             ":sale": _occupancy(LegOccupancy(booking_id, LegState.SOLD, 0)),
         }
         self._transact(
-            run_id, seats, update, conditions, {**names, "#s": "state"}, values, event, version, meta,
+            run_id,
+            seats,
+            update,
+            conditions,
+            {**names, "#s": "state"},
+            values,
+            event,
+            version,
+            meta,
             refused=lambda seat: HoldExpired(f"the hold on seat {seat} was lost before the sale"),
             also=also,
         )
@@ -117,7 +133,7 @@ class DynamoInventory:
         booking_id: str,
         reason: str,
         version: int,
-        meta: Meta = Meta(),
+        meta: Meta = NO_META,
     ) -> SeatsReleased | None:
         """Free what this booking holds or owns among `seats`. Nothing held: a no-op, returns None."""
         for _ in range(RELEASE_ATTEMPTS):
@@ -131,17 +147,21 @@ class DynamoInventory:
             event = SeatsReleased(booking_id, run_id, tuple(sorted(mine)), reason)
             items: list[dict[str, Any]] = []
             for seat, legs in sorted(mine.items()):
-                items.append({
-                    "Update": {
-                        "TableName": self.table,
-                        "Key": _key(run_id, seat),
-                        "UpdateExpression": "REMOVE " + ", ".join(f"#l{i}" for i in legs),
-                        "ConditionExpression": " AND ".join(f"#l{i}.booking = :b" for i in legs),
-                        "ExpressionAttributeNames": {f"#l{i}": _leg(i) for i in legs},
-                        "ExpressionAttributeValues": {":b": {"S": booking_id}},
+                items.append(
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": _key(run_id, seat),
+                            "UpdateExpression": "REMOVE " + ", ".join(f"#l{i}" for i in legs),
+                            "ConditionExpression": " AND ".join(f"#l{i}.booking = :b" for i in legs),
+                            "ExpressionAttributeNames": {f"#l{i}": _leg(i) for i in legs},
+                            "ExpressionAttributeValues": {":b": {"S": booking_id}},
+                        }
                     }
-                })
-            items.append(self.events.transact_put(PendingEvent(booking_stream(booking_id), version, event, meta)))
+                )
+            items.append(
+                self.events.transact_put(PendingEvent(booking_stream(booking_id), version, event, meta))
+            )
             try:
                 self.client.transact_write_items(TransactItems=items)
                 return event
@@ -159,7 +179,9 @@ class DynamoInventory:
         found: dict[str, SeatInventory] = {}
         keys = [_key(run_id, s) for s in dict.fromkeys(seats)]
         for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            request: dict[str, Any] = {
+                self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}
+            }
             while request:
                 answer = self.client.batch_get_item(RequestItems=request)
                 for item in answer["Responses"].get(self.table, []):
@@ -195,7 +217,9 @@ class DynamoInventory:
             }
             for seat in seats
         ]
-        items.append(self.events.transact_put(PendingEvent(booking_stream(event.booking_id), version, event, meta)))
+        items.append(
+            self.events.transact_put(PendingEvent(booking_stream(event.booking_id), version, event, meta))
+        )
         items.extend(self.events.transact_put(p) for p in also)
         try:
             self.client.transact_write_items(TransactItems=items)

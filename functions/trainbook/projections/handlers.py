@@ -37,7 +37,10 @@ def consumer(name: str) -> Handler:
 
     @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return process_partial_response(event=event, record_handler=apply, processor=processor, context=context)
+        response = process_partial_response(
+            event=event, record_handler=apply, processor=processor, context=context
+        )
+        return dict(response)
 
     return handler
 

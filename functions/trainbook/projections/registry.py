@@ -14,8 +14,11 @@ from trainbook.projections.user_bookings import UserBookingsProjection
 
 
 class Projection(Protocol):
-    name: str
-    model: type[Model]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model(self) -> type[Model]: ...
 
     def apply(self, recorded: RecordedEvent) -> None: ...
 

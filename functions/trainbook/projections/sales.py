@@ -13,6 +13,7 @@ from datetime import timedelta
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -57,6 +58,7 @@ class SalesProjection:
         event = recorded.event
         day = recorded.at.astimezone(WARSAW).date().isoformat()
         counters = SalesItem(f"day#{day}")
+        actions: list[Action]
         if isinstance(event, BookingConfirmed):
             actions = [
                 SalesItem.bookings_confirmed.add(1),
@@ -67,7 +69,9 @@ class SalesProjection:
             actions = [SalesItem.bookings_cancelled.add(1), SalesItem.refunds_grosze.add(event.refund_grosze)]
         else:
             return
-        tracking = SalesItem(f"applied#{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT)
+        tracking = SalesItem(
+            f"applied#{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT
+        )
         try:
             with TransactWrite(connection=Connection(region=tables.region(), host=tables.host())) as tx:
                 tx.save(tracking, condition=SalesItem.key.does_not_exist())

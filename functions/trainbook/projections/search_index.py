@@ -102,7 +102,9 @@ class SearchIndexProjection:
                 version=recorded.version,
             )
             try:
-                row.save(condition=SearchRow.version.does_not_exist() | (SearchRow.version < recorded.version))
+                row.save(
+                    condition=SearchRow.version.does_not_exist() | (SearchRow.version < recorded.version)
+                )
             except PutError as error:
                 if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
                     raise

@@ -66,7 +66,7 @@ class SeatMapProjection:
         run_id, occupant_entry = occupant
         entry = _entry(occupant_entry)
         booking = occupant_entry.booking
-        path = SeatMapItem.bookings[booking]  # type: ignore[index]
+        path = SeatMapItem.bookings[booking]
         condition = path.does_not_exist() | (path["v"] < occupant_entry.version)
         item = SeatMapItem(run_id)
         for attempt in range(2):
@@ -99,7 +99,7 @@ class SeatMapProjection:
         item = SeatMapItem(run_id, bookings={})
         try:
             item.save(condition=SeatMapItem.run.does_not_exist())
-        except Exception as error:  # noqa: BLE001 - only "already exists" is expected here
+        except Exception as error:
             if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
                 raise
 

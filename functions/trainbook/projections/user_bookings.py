@@ -40,7 +40,7 @@ class BookingRow(Model):
     run_id = UnicodeAttribute()
     origin = UnicodeAttribute()
     destination = UnicodeAttribute()
-    seats = ListAttribute[str](of=UnicodeAttribute)
+    seats = ListAttribute[str]()
     total_grosze = NumberAttribute()
     status = UnicodeAttribute()
     version = NumberAttribute()

@@ -45,7 +45,11 @@ def test_appended_events_read_back_in_version_order_with_meta() -> None:
 
     events = store.read("s-1")
 
-    assert [(e.version, e.event) for e in events] == [(1, Noted("a", ("x", "y"))), (2, Noted("b")), (3, Noted("c"))]
+    assert [(e.version, e.event) for e in events] == [
+        (1, Noted("a", ("x", "y"))),
+        (2, Noted("b")),
+        (3, Noted("c")),
+    ]
     assert events[0].meta == Meta("req-1", "cmd-1", "user-1")
     assert store.last_version("s-1") == 3
     assert store.last_version("empty") == 0
@@ -87,7 +91,9 @@ def test_reading_as_of_an_instant_ignores_later_events() -> None:
 
 
 def test_an_unknown_event_type_fails_loudly_on_read() -> None:
-    EventRecord("s", 1, type="NeverRegistered", schema=1, data="{}", at="2026-11-24T12:00:00.000000Z", meta={}).save()
+    EventRecord(
+        "s", 1, type="NeverRegistered", schema=1, data="{}", at="2026-11-24T12:00:00.000000Z", meta={}
+    ).save()
 
     with pytest.raises(UnknownEventType):
         EventStore().read("s")

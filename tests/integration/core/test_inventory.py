@@ -14,7 +14,7 @@ from trainbook.inventory.store import DynamoInventory
 pytestmark = pytest.mark.usefixtures("aws")
 
 RUN = "run-3500-2026-11-25"
-# Stops of the run: 0 Kraków Gł., 1 Warszawa Zach., 2 Warszawa Centralna, 3 Warszawa Wsch., 4 Iława, 5 Gdańsk Gł.
+# Stops: 0 Kraków Gł., 1 Warszawa Zach., 2 Warszawa Centralna, 3 Warszawa Wsch., 4 Iława, 5 Gdańsk Gł.
 KRAKOW_TO_WARSAW = LegSpan(0, 2)
 WARSAW_TO_GDANSK = LegSpan(2, 5)
 KRAKOW_TO_GDANSK = LegSpan(0, 5)
@@ -32,7 +32,9 @@ def inventory(store: EventStore) -> DynamoInventory:
     return DynamoInventory(store)
 
 
-def hold(inventory: DynamoInventory, booking: str, seats: list[str], span: LegSpan, now: int = NOW) -> SeatsHeld:
+def hold(
+    inventory: DynamoInventory, booking: str, seats: list[str], span: LegSpan, now: int = NOW
+) -> SeatsHeld:
     return inventory.hold(RUN, seats, span, booking, now + TEN_MINUTES, now, version=2)
 
 
@@ -46,7 +48,9 @@ def test_a_seat_sold_to_warsaw_stays_free_beyond_warsaw(inventory: DynamoInvento
     assert {leg: o.booking for leg, o in seat.legs.items()} == {0: "A", 1: "A", 2: "B", 3: "B", 4: "B"}
 
 
-def test_an_overlapping_leg_is_refused_and_nothing_is_written(inventory: DynamoInventory, store: EventStore) -> None:
+def test_an_overlapping_leg_is_refused_and_nothing_is_written(
+    inventory: DynamoInventory, store: EventStore
+) -> None:
     hold(inventory, "A", ["05-045"], WARSAW_TO_GDANSK)
 
     with pytest.raises(SeatTaken, match="05-045"):

@@ -29,20 +29,41 @@ KRK_TO_GDG = (0, 2)
 HANDLERS = [handlers.search_index, handlers.seat_map, handlers.user_bookings, handlers.sales]
 
 
-def book(store: EventStore, booking: str, seats: tuple[str, ...], user: str = "ala", confirm: bool = True) -> None:
+def book(
+    store: EventStore, booking: str, seats: tuple[str, ...], user: str = "ala", confirm: bool = True
+) -> None:
     """Request, hold and (optionally) sell seats Kraków Gł. -> Gdańsk Gł., as the saga would."""
     from trainbook.catalog.domain import LegSpan
 
-    store.append([PendingEvent(f"booking-{booking}", 1, BookingRequested(
-        booking, user, RUN, "KRK", "GDG", seats,
-        tuple({"name": f"P{i}", "discount": "normal", "price_grosze": 16900} for i in range(len(seats))),
-        16900 * len(seats), f"{DAY.isoformat()}T05:58:00+01:00",
-    ))])
+    store.append(
+        [
+            PendingEvent(
+                f"booking-{booking}",
+                1,
+                BookingRequested(
+                    booking,
+                    user,
+                    RUN,
+                    "KRK",
+                    "GDG",
+                    seats,
+                    tuple(
+                        {"name": f"P{i}", "discount": "normal", "price_grosze": 16900}
+                        for i in range(len(seats))
+                    ),
+                    16900 * len(seats),
+                    f"{DAY.isoformat()}T05:58:00+01:00",
+                ),
+            )
+        ]
+    )
     inventory = DynamoInventory(store)
     span = LegSpan(*KRK_TO_GDG)
     inventory.hold(RUN, seats, span, booking, NOW + 600, NOW, version=2)
     if confirm:
-        confirmed = PendingEvent(f"booking-{booking}", 4, BookingConfirmed(booking, 16900 * len(seats), len(seats)))
+        confirmed = PendingEvent(
+            f"booking-{booking}", 4, BookingConfirmed(booking, 16900 * len(seats), len(seats))
+        )
         inventory.sell(RUN, seats, span, booking, NOW + 1, version=3, also=[confirmed])
 
 
