@@ -18,7 +18,7 @@ class InvalidPassengers(DomainError):
 @dataclass(frozen=True)
 class PassengerRequest:
     name: str
-    discount: str = "normal"
+    discount: str = "NORMAL"
     age: int | None = None
 
 
@@ -44,18 +44,12 @@ def price_journey(
     distance = run.distance_km(origin, destination)
     lines = []
     for passenger, seat in zip(passengers, seats, strict=True):
-        if not passenger.name.strip():
-            raise InvalidPassengers("every passenger needs a name")
-        quote = fares.quote(
-            run.service.category,
-            seat.travel_class,
-            distance,
-            [fares.Passenger(passenger.name, fares.discount(passenger.discount), passenger.age)],
-        )
+        fare = fares.Passenger(passenger.name.strip(), passenger.discount, passenger.age)
+        quote = fares.quote(run.service.category, seat.travel_class, distance, [fare])
         lines.append(
             {
-                "name": passenger.name.strip(),
-                "discount": passenger.discount,
+                "name": fare.name,
+                "discount": quote.lines[0].discount.value,
                 "age": passenger.age,
                 "seat": seat.key,
                 "travel_class": seat.travel_class,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
@@ -74,6 +75,12 @@ class EventRecord(Model):
         )
 
 
+@cache
+def transactions() -> Connection:
+    """One connection for every PynamoDB transaction: a botocore client is costly to create."""
+    return Connection(region=EventRecord.Meta.region, host=EventRecord.Meta.host)
+
+
 def recorded_from_image(image: dict[str, Any]) -> RecordedEvent:
     """The event in a DynamoDB Streams NEW_IMAGE (attribute-value JSON)."""
     record = EventRecord()
@@ -93,9 +100,7 @@ class EventStore:
             if len(records) == 1:
                 records[0].save(condition=EventRecord.version.does_not_exist())
             else:
-                with TransactWrite(
-                    connection=Connection(region=EventRecord.Meta.region, host=EventRecord.Meta.host)
-                ) as tx:
+                with TransactWrite(connection=transactions()) as tx:
                     for record in records:
                         tx.save(record, condition=EventRecord.version.does_not_exist())
         except (PutError, TransactWriteError) as error:

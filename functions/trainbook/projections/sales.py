@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -20,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from trainbook.booking.events import BookingCancelled, BookingConfirmed
 from trainbook.catalog.domain import WARSAW
 from trainbook.eventstore.events import RecordedEvent
+from trainbook.eventstore.store import transactions
 from trainbook.projections import tables
 
 TRACKING_KEPT = timedelta(days=3)
@@ -73,7 +73,7 @@ class SalesProjection:
             f"applied#{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT
         )
         try:
-            with TransactWrite(connection=Connection(region=tables.region(), host=tables.host())) as tx:
+            with TransactWrite(connection=transactions()) as tx:
                 tx.save(tracking, condition=SalesItem.key.does_not_exist())
                 tx.update(counters, actions=actions)
         except TransactWriteError as error:

@@ -89,7 +89,7 @@ def store() -> EventStore:
 
 
 def test_search_counts_free_seats_per_class_for_the_segment(store: EventStore) -> None:
-    book(store, "b1", ("01-011", "04-045"))  # car 1 is first class on the Pendolino
+    book(store, "b1", ("01-011", "05-045"))  # car 1 is first class on the Pendolino
     deliver(stream_records())
 
     [departure] = SearchIndexProjection().search("KRK", "GDG", DAY, NOW)
@@ -101,7 +101,7 @@ def test_search_counts_free_seats_per_class_for_the_segment(store: EventStore) -
 
 
 def test_duplicate_delivery_is_counted_once(store: EventStore) -> None:
-    book(store, "b1", ("04-045", "04-046"))
+    book(store, "b1", ("05-045", "05-046"))
     records = stream_records()
 
     deliver(records)
@@ -113,8 +113,8 @@ def test_duplicate_delivery_is_counted_once(store: EventStore) -> None:
 
 
 def test_out_of_order_delivery_ends_in_the_same_read_models(store: EventStore) -> None:
-    book(store, "b1", ("04-045",))
-    book(store, "b2", ("04-046",), user="ola", confirm=False)
+    book(store, "b1", ("05-045",))
+    book(store, "b2", ("05-046",), user="ola", confirm=False)
     store.append([PendingEvent("booking-b1", 5, BookingCancelled("b1", 14365, "passenger"))])
     records = stream_records()
     deliver(records)
@@ -132,7 +132,7 @@ def test_out_of_order_delivery_ends_in_the_same_read_models(store: EventStore) -
 
 
 def test_replay_rebuilds_every_read_model_identical_to_the_live_one(store: EventStore) -> None:
-    book(store, "b1", ("04-045", "04-046"))
+    book(store, "b1", ("05-045", "05-046"))
     book(store, "b2", ("01-011",), user="ola", confirm=False)
     deliver(stream_records())
     live = snapshot()
@@ -147,20 +147,20 @@ def test_replay_rebuilds_every_read_model_identical_to_the_live_one(store: Event
 def test_as_of_before_a_booking_the_seat_is_free(store: EventStore) -> None:
     from trainbook.catalog.domain import LegSpan
 
-    book(store, "b1", ("04-045",))
+    book(store, "b1", ("05-045",))
     before = next(e for e in store.read("booking-b1")).at
     events = list(store.all_events())
 
     later = seat_map_as_of(events, RUN)
     earlier = seat_map_as_of([e for e in events if e.at < before], RUN)
 
-    assert occupied_seats(later, LegSpan(0, 2), NOW) == {"04-045"}
+    assert occupied_seats(later, LegSpan(0, 2), NOW) == {"05-045"}
     assert occupied_seats(earlier, LegSpan(0, 2), NOW) == set()
     assert SeatMapProjection().occupants(RUN) == []  # nothing delivered to the live model yet
 
 
 def test_a_failing_record_is_reported_and_the_rest_applied(store: EventStore) -> None:
-    book(store, "b1", ("04-045",))
+    book(store, "b1", ("05-045",))
     records = stream_records()
     broken = {**records[1], "dynamodb": {**records[1]["dynamodb"], "NewImage": {"stream": {"S": "x"}}}}
 
