@@ -18,10 +18,10 @@ def main() -> None:
     parser.add_argument("--disruptions", type=Path, help="delays, cancellations and platform changes (JSON)")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    from trainbook.catalog import timetable_file  # written by the catalog; imported late on purpose
+    from trainbook.catalog.timetable_file import read
 
     site = FixtureSite(
-        timetable_file.read(args.timetable),
+        read(args.timetable),
         Disruptions.read(args.disruptions) if args.disruptions else None,
         port=args.port,
     )

@@ -1,0 +1,1 @@
+"""Schedule changes: delays, cancellations, platform changes and new or removed services of train runs."""
