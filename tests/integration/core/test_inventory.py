@@ -1,4 +1,4 @@
-"""The seat inventory adapter on moto: every rule enforced by DynamoDB conditions, each change with its event."""
+"""The seat inventory adapter on moto: each rule is a DynamoDB condition, each change comes with its event."""
 
 from __future__ import annotations
 
