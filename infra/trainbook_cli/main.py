@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trainbook_cli import replay
+from trainbook_cli import import_gtfs, replay, scrape
 
 app = typer.Typer(
     help="Trainbook: train booking on serverless AWS. Run `trainbook COMMAND --help` for details.",
@@ -13,3 +13,5 @@ app = typer.Typer(
 )
 
 app.command("replay")(replay.replay)
+app.command("scrape")(scrape.scrape)
+app.command("import-gtfs")(import_gtfs.import_gtfs)
