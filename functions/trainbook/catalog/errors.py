@@ -31,3 +31,24 @@ class InvalidTimetable(DomainError):
     """A timetable file that breaks the format; never loaded partly."""
 
     code = "invalid_timetable"
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        # Every problem found, each "<service and field>: <what is wrong>"; the message shows the first few.
+        self.problems = problems or (message,)
+
+
+class UnknownComposition(NotFound):
+    """A rolling stock or formation code the catalog does not know."""
+
+    code = "unknown_composition"
+
+
+class InvalidFareRequest(DomainError):
+    """A fare question the tariff cannot answer: bad class, distance, category or passenger list."""
+
+    code = "invalid_fare_request"
+
+
+class UnknownDiscount(InvalidFareRequest):
+    code = "unknown_discount"
