@@ -20,7 +20,7 @@ from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError, NotFound
-from trainbook.eventstore.events import NO_META, EventLog, Meta, PendingEvent
+from trainbook.eventstore.events import NO_META, Event, EventLog, Meta, PendingEvent, RecordedEvent
 from trainbook.inventory.domain import check_selection
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -86,10 +86,26 @@ class BookingCommands:
     clock: Callable[[], datetime]
 
     def load(self, booking_id: str) -> Booking:
-        booking = fold_booking(self.events.read(f"booking-{booking_id}"))
-        if booking is None:
+        return self._fold(self._history(booking_id))
+
+    def _history(self, booking_id: str) -> list[RecordedEvent]:
+        history = self.events.read(f"booking-{booking_id}")
+        if not history:
             raise BookingNotFound(f"no booking {booking_id}")
+        return history
+
+    def _fold(self, history: list[RecordedEvent]) -> Booking:
+        booking = fold_booking(history)
+        assert booking is not None  # a stream that has events starts with BookingRequested
         return booking
+
+    def _then(self, history: list[RecordedEvent], booking: Booking, *events: Event) -> Booking:
+        """The booking after `events` were appended: folded here instead of reading the stream again."""
+        now = self.clock()
+        appended = [
+            RecordedEvent(booking.stream, booking.version + i, e, now) for i, e in enumerate(events, 1)
+        ]
+        return self._fold([*history, *appended])
 
     def request(
         self,
@@ -118,6 +134,8 @@ class BookingCommands:
             run_id=run.id,
             origin=origin,
             destination=destination,
+            first_leg=span.start,
+            end_leg=span.end,
             seats=tuple(keys),
             passengers=quote.passengers,
             total_grosze=quote.total_grosze,
@@ -127,33 +145,33 @@ class BookingCommands:
             if (existing.user_id, existing.run_id, existing.seats) != (user_id, run.id, event.seats):
                 raise Conflict(f"booking id {booking_id} is already used for another request")
             return existing
-        del span  # validated above: the train runs from origin to destination
-        self.events.append([PendingEvent(f"booking-{booking_id}", 1, event, meta)])
-        return self.load(booking_id)
+        recorded = self.events.append([PendingEvent(f"booking-{booking_id}", 1, event, meta)])
+        return self._fold(recorded)
 
     def hold_seats(self, booking_id: str, hold_seconds: int = HOLD_SECONDS, meta: Meta = NO_META) -> Booking:
-        booking = self.load(booking_id)
+        history = self._history(booking_id)
+        booking = self._fold(history)
         if booking.status is not BookingStatus.REQUESTED:
             if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
                 raise BookingClosed(f"booking {booking_id} is {booking.status.lower()}")
             return booking
-        run = self.runs.get(booking.run_id)
         now = int(self.clock().timestamp())
-        self.inventory.hold(
-            run.id,
+        held = self.inventory.hold(
+            booking.run_id,
             booking.seats,
-            run.service.span(booking.origin, booking.destination),
+            LegSpan(booking.first_leg, booking.end_leg),
             booking_id,
             now + hold_seconds,
             now,
             booking.version + 1,
             meta,
         )
-        return self.load(booking_id)
+        return self._then(history, booking, held)
 
     def confirm(self, booking_id: str, meta: Meta = NO_META) -> Booking:
         """Sell the held seats and confirm the booking in one transaction; HoldExpired if a hold was lost."""
-        booking = self.load(booking_id)
+        history = self._history(booking_id)
+        booking = self._fold(history)
         if booking.status is BookingStatus.CONFIRMED:
             return booking
         if booking.status is not BookingStatus.HELD:
@@ -165,7 +183,7 @@ class BookingCommands:
             BookingConfirmed(booking_id, booking.total_grosze, len(booking.seats)),
             meta,
         )
-        self.inventory.sell(
+        sold = self.inventory.sell(
             booking.run_id,
             booking.seats,
             LegSpan(booking.first_leg, booking.end_leg),
@@ -175,27 +193,31 @@ class BookingCommands:
             meta,
             also=[confirmed],
         )
-        return self.load(booking_id)
+        return self._then(history, booking, sold, confirmed.event)
 
     def release_seats(self, booking_id: str, reason: str, meta: Meta = NO_META) -> Booking:
         """Free whatever this booking still holds or owns; a no-op when it holds nothing."""
-        booking = self.load(booking_id)
-        self.inventory.release(booking.run_id, booking.seats, booking_id, reason, booking.version + 1, meta)
-        return self.load(booking_id)
+        history = self._history(booking_id)
+        booking = self._fold(history)
+        released = self.inventory.release(
+            booking.run_id, booking.seats, booking_id, reason, booking.version + 1, meta
+        )
+        return booking if released is None else self._then(history, booking, released)
 
     def fail(self, booking_id: str, reason: str, meta: Meta = NO_META) -> Booking:
-        booking = self.load(booking_id)
+        history = self._history(booking_id)
+        booking = self._fold(history)
         if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
             return booking
         if booking.status is BookingStatus.CONFIRMED:
             raise BookingClosed(f"booking {booking_id} is confirmed; cancel it instead")
-        self.events.append(
-            [PendingEvent(booking.stream, booking.version + 1, BookingFailed(booking_id, reason), meta)]
-        )
-        return self.load(booking_id)
+        failed = BookingFailed(booking_id, reason)
+        self.events.append([PendingEvent(booking.stream, booking.version + 1, failed, meta)])
+        return self._then(history, booking, failed)
 
     def cancel(self, booking_id: str, refund_grosze: int, reason: str, meta: Meta = NO_META) -> Booking:
-        booking = self.load(booking_id)
+        history = self._history(booking_id)
+        booking = self._fold(history)
         if booking.status is BookingStatus.CANCELLED:
             return booking
         if booking.status is not BookingStatus.CONFIRMED:
@@ -206,4 +228,4 @@ class BookingCommands:
             raise InvalidBooking("a refund is between nothing and the price paid")
         event = BookingCancelled(booking_id, refund_grosze, reason)
         self.events.append([PendingEvent(booking.stream, booking.version + 1, event, meta)])
-        return self.load(booking_id)
+        return self._then(history, booking, event)

@@ -33,8 +33,8 @@ class Booking:
     departs_at: str
     status: BookingStatus
     version: int
-    first_leg: int = -1
-    end_leg: int = -1
+    first_leg: int
+    end_leg: int
     hold_expires_at: int = 0
     seats_sold: bool = False
     seats_released: bool = False
@@ -62,6 +62,8 @@ def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
                 departs_at=event.departs_at,
                 status=BookingStatus.REQUESTED,
                 version=recorded.version,
+                first_leg=event.first_leg,
+                end_leg=event.end_leg,
             )
             continue
         if booking is None:

@@ -16,6 +16,8 @@ class BookingRequested(Event):
     run_id: str
     origin: str
     destination: str
+    first_leg: int  # the journey occupies legs first_leg .. end_leg - 1 of the run
+    end_leg: int
     seats: tuple[str, ...]  # SeatRef keys, one per passenger with a seat
     passengers: tuple[dict[str, Any], ...]  # name, discount, age, price_grosze
     total_grosze: int

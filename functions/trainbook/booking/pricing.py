@@ -42,7 +42,7 @@ def price_journey(
             f"{len(passengers)} passengers need {len(passengers)} seats, {len(seats)} chosen"
         )
     distance = run.distance_km(origin, destination)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for passenger, seat in zip(passengers, seats, strict=True):
         fare = fares.Passenger(passenger.name.strip(), passenger.discount, passenger.age)
         quote = fares.quote(run.service.category, seat.travel_class, distance, [fare])
@@ -56,4 +56,4 @@ def price_journey(
                 "price_grosze": quote.total_grosze,
             }
         )
-    return JourneyQuote(tuple(lines), sum(line["price_grosze"] for line in lines))
+    return JourneyQuote(tuple(lines), sum(int(line["price_grosze"]) for line in lines))

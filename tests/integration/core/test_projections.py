@@ -10,6 +10,7 @@ import pytest
 from tests.support.builders import DAY, RUN, small_timetable
 from tests.support.streams import FakeContext, stream_records
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
+from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.runs import TrainRuns
 from trainbook.eventstore.events import PendingEvent
 from trainbook.eventstore.store import EventStore
@@ -25,7 +26,7 @@ from trainbook.projections.user_bookings import UserBookingsProjection
 pytestmark = pytest.mark.usefixtures("aws")
 
 NOW = 1_800_000_000
-KRK_TO_GDG = (0, 2)
+KRK_TO_GDG = LegSpan(0, 2)
 HANDLERS = [handlers.search_index, handlers.seat_map, handlers.user_bookings, handlers.sales]
 
 
@@ -33,32 +34,25 @@ def book(
     store: EventStore, booking: str, seats: tuple[str, ...], user: str = "ala", confirm: bool = True
 ) -> None:
     """Request, hold and (optionally) sell seats Kraków Gł. -> Gdańsk Gł., as the saga would."""
-    from trainbook.catalog.domain import LegSpan
-
-    store.append(
-        [
-            PendingEvent(
-                f"booking-{booking}",
-                1,
-                BookingRequested(
-                    booking,
-                    user,
-                    RUN,
-                    "KRK",
-                    "GDG",
-                    seats,
-                    tuple(
-                        {"name": f"P{i}", "discount": "normal", "price_grosze": 16900}
-                        for i in range(len(seats))
-                    ),
-                    16900 * len(seats),
-                    f"{DAY.isoformat()}T05:58:00+01:00",
-                ),
-            )
-        ]
+    passengers = tuple(
+        {"name": f"P{i}", "discount": "NORMAL", "price_grosze": 16900} for i in range(len(seats))
     )
+    requested = BookingRequested(
+        booking_id=booking,
+        user_id=user,
+        run_id=RUN,
+        origin="KRK",
+        destination="GDG",
+        first_leg=KRK_TO_GDG.start,
+        end_leg=KRK_TO_GDG.end,
+        seats=seats,
+        passengers=passengers,
+        total_grosze=16900 * len(seats),
+        departs_at=f"{DAY.isoformat()}T05:58:00+01:00",
+    )
+    store.append([PendingEvent(f"booking-{booking}", 1, requested)])
     inventory = DynamoInventory(store)
-    span = LegSpan(*KRK_TO_GDG)
+    span = KRK_TO_GDG
     inventory.hold(RUN, seats, span, booking, NOW + 600, NOW, version=2)
     if confirm:
         confirmed = PendingEvent(
@@ -145,8 +139,6 @@ def test_replay_rebuilds_every_read_model_identical_to_the_live_one(store: Event
 
 
 def test_as_of_before_a_booking_the_seat_is_free(store: EventStore) -> None:
-    from trainbook.catalog.domain import LegSpan
-
     book(store, "b1", ("05-045",))
     before = next(e for e in store.read("booking-b1")).at
     events = list(store.all_events())
