@@ -19,6 +19,20 @@ MAX_OPEN_ITERATORS = 1000
 
 _scopes = threading.local()
 
+# Stream pollers wait on these; setting an Event never blocks, so writers may do it under the table lock.
+_append_listeners: set[threading.Event] = set()
+
+
+def listen_for_appends() -> threading.Event:
+    """An Event set whenever any stream record is appended (clear it before reading the shard)."""
+    event = threading.Event()
+    _append_listeners.add(event)
+    return event
+
+
+def stop_listening(event: threading.Event) -> None:
+    _append_listeners.discard(event)
+
 PendingKey = tuple[int, Any, Any]
 
 
@@ -73,6 +87,8 @@ def append_record(shard: StreamShard, old: Item | None, new: Item | None) -> Non
     record = StreamRecord(shard.table, view_type, event_name, old, new, next_sequence_number(shard))
     record.record["awsRegion"] = shard.table.region_name
     shard.items.append(record)
+    for listener in list(_append_listeners):
+        listener.set()
 
 
 def trim_before(shard: StreamShard, sequence_number: int) -> int:

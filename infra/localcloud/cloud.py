@@ -1,0 +1,110 @@
+"""`trainbook up` without the CLI: template -> engine -> resources -> gateway configuration."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from localcloud.engine_process import EngineProcess
+from localcloud.gateway.config import GatewayConfig, read_gateway_config
+from localcloud.provision import Provisioned, Provisioner
+from localcloud.template.loader import load_template
+from localcloud.template.stack import LocalStack
+from localcloud.template.translate import translate
+
+log = logging.getLogger("localcloud")
+
+DEFAULT_REGION = "eu-central-1"
+
+
+@dataclass
+class Options:
+    """What `trainbook up` was asked for."""
+
+    template: Path
+    port: int = 3000
+    data_dir: Path | None = Path(".trainbook")
+    reset: bool = False
+    region: str = DEFAULT_REGION
+    stack_name: str = "trainbook"
+    host: str = "127.0.0.1"
+
+
+def platform_environment(engine_url: str, region: str) -> dict[str, str]:
+    """What Lambda's platform sets, plus the one endpoint variable boto3 reads (no "am I local?" checks)."""
+    return {
+        "AWS_ENDPOINT_URL": engine_url,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_SESSION_TOKEN": "local",
+        # There is no X-Ray daemon locally; the template can still override these.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_XRAY_SDK_ENABLED": "false",
+    }
+
+
+class LocalCloud:
+    """Starts the engine, builds the stack in it, and describes what the gateway must serve."""
+
+    def __init__(self, options: Options, echo: Callable[[str], None] | None = None) -> None:
+        self.options = options
+        self._echo = echo
+        self.engine: EngineProcess | None = None
+        self.stack: LocalStack | None = None
+        self.provisioned: Provisioned | None = None
+        self.gateway: GatewayConfig | None = None
+
+    def start(self) -> None:
+        options = self.options
+        template = translate(load_template(options.template), options.region)
+        if options.data_dir is not None:
+            if options.reset and options.data_dir.exists():
+                shutil.rmtree(options.data_dir)
+            options.data_dir.mkdir(parents=True, exist_ok=True)
+        log_path = options.data_dir / "engine.log" if options.data_dir else None
+        self.engine = EngineProcess(options.data_dir, options.region, log_path, self._echo)
+        self.engine.wait_ready()
+        gateway_url = f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}" \
+                      f":{options.port}"
+        self.stack = LocalStack(template, options.template.parent.resolve(), region=options.region,
+                                stack_name=options.stack_name, engine_url=self.engine.url, gateway_url=gateway_url)
+        self.provisioned = Provisioner(self.stack).run()
+        self.configure_engine()
+        self.gateway = read_gateway_config(self.stack)
+
+    def configure_engine(self) -> dict[str, Any]:
+        assert self.engine is not None and self.provisioned is not None
+        body = {
+            "platform_env": platform_environment(self.engine.url, self.options.region),
+            "functions": [spec.to_json() for spec in self.provisioned.functions],
+            "triggers": [trigger.to_json() for trigger in self.provisioned.triggers],
+        }
+        return engine_call(self.engine.url, "configure", body)
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+
+
+def engine_call(engine_url: str, name: str, body: dict[str, Any] | None = None,
+                timeout: float = 30.0) -> dict[str, Any]:
+    request = urllib.request.Request(f"{engine_url}/_localcloud/{name}", data=json.dumps(body or {}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our own engine
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer
+
+
+def ensure_no_proxy() -> None:
+    """Requests to 127.0.0.1 must never go through an HTTP proxy from the user's shell."""
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ[name] = ",".join(filter(None, [os.environ.get(name, ""), "127.0.0.1", "localhost"]))

@@ -1,0 +1,102 @@
+"""The Starlette app on the one port: /health, @connections, WebSockets, REST routes, then the front end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from localcloud.gateway.config import GatewayConfig, WebSocketApi
+from localcloud.gateway.connections_api import manage_connection
+from localcloud.gateway.invoker import LambdaInvoker
+from localcloud.gateway.rest import handle_rest, missing_route
+from localcloud.gateway.websocket import Connections, serve_socket
+
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+BUILD_HINT = """<!doctype html><title>Trainbook</title>
+<h1>Trainbook local cloud is running</h1>
+<p>The front end is not built yet. Build it once with:</p>
+<pre>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</pre>
+<p>then reload this page. API health: <a href="/health">/health</a>.</p>"""
+
+
+def websocket_paths(config: GatewayConfig) -> dict[str, WebSocketApi]:
+    """/ws for the first WebSocket API, /ws/<LogicalId> for each, and /<stage> (the AWS-shaped URL)."""
+    paths: dict[str, WebSocketApi] = {}
+    for index, api in enumerate(config.websockets):
+        if index == 0:
+            paths["/ws"] = api
+        paths[f"/ws/{api.logical_id}"] = api
+        paths.setdefault(f"/{api.stage}", api)
+    return paths
+
+
+def build_app(config: GatewayConfig, engine_url: str, frontend_dist: Path | None,
+              describe: dict[str, Any]) -> Starlette:
+    invoker = LambdaInvoker(engine_url)
+    connections = Connections()
+    socket_paths = websocket_paths(config)
+
+    async def health(_: Request) -> Response:
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                engine = (await client.post(f"{engine_url}/_localcloud/health")).json()
+        except httpx.HTTPError as error:
+            return JSONResponse({"status": "degraded", "engine": f"unreachable: {error}"}, status_code=503)
+        return JSONResponse({
+            "status": "ok", "engine": engine, **describe,
+            "rest_routes": [f"{r.method} {r.resource}" for r in config.rest_routes],
+            "websockets": {path: api.logical_id for path, api in socket_paths.items()},
+            "open_connections": len(connections.open),
+            "frontend": str(frontend_dist) if frontend_dist else "not built (cd frontend && npm run build)",
+        })
+
+    async def connection_endpoint(request: Request) -> Response:
+        return await manage_connection(request, connections)
+
+    def socket_endpoint(api: WebSocketApi) -> Any:
+        async def endpoint(socket: WebSocket) -> None:
+            await serve_socket(socket, api, connections, invoker)
+
+        return endpoint
+
+    async def everything_else(request: Request) -> Response:
+        response = await handle_rest(request, config, invoker)
+        if response is not None:
+            return response
+        if request.method in ("GET", "HEAD"):
+            return frontend(request.url.path)
+        return missing_route()
+
+    def frontend(path: str) -> Response:
+        if frontend_dist is None:
+            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route()
+        candidate = (frontend_dist / path.lstrip("/")).resolve()
+        if candidate.is_file() and frontend_dist.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        return FileResponse(frontend_dist / "index.html")  # client-side routes of the single-page app
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        for connection in list(connections.open.values()):
+            await connection.socket.close(code=1001)
+        await invoker.close()
+
+    routes: list[Any] = [
+        Route("/health", health, methods=["GET"]),
+        Route("/@connections/{connection_id}", connection_endpoint, methods=["GET", "POST", "DELETE"]),
+        Route("/{prefix:path}/@connections/{connection_id}", connection_endpoint, methods=["GET", "POST", "DELETE"]),
+    ]
+    routes += [WebSocketRoute(path, socket_endpoint(api)) for path, api in socket_paths.items()]
+    routes.append(Route("/{path:path}", everything_else, methods=ALL_METHODS))
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,45 @@
+"""Calls functions through the engine's Lambda Invoke API, the same path boto3 and Step Functions use."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Invocation:
+    payload: Any
+    function_error: str | None
+
+    @property
+    def error_message(self) -> str:
+        if isinstance(self.payload, dict):
+            return str(self.payload.get("errorMessage", ""))
+        return ""
+
+
+class LambdaInvoker:
+    """One pooled async HTTP client to the engine."""
+
+    def __init__(self, engine_url: str) -> None:
+        self._engine_url = engine_url
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(960.0), headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/lambda/aws4_request"})
+
+    async def invoke(self, function: str, event: dict[str, Any]) -> Invocation:
+        url = f"{self._engine_url}/2015-03-31/functions/{quote(function, safe='')}/invocations"
+        response = await self._client.post(url, content=json.dumps(event))
+        if response.status_code != 200:
+            return Invocation({"errorType": "ServiceException", "errorMessage": response.text[:500]}, "Unhandled")
+        try:
+            payload = json.loads(response.content) if response.content else None
+        except ValueError:
+            payload = response.text
+        return Invocation(payload, response.headers.get("x-amz-function-error"))
+
+    async def close(self) -> None:
+        await self._client.aclose()

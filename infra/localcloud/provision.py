@@ -1,0 +1,251 @@
+"""Creates the template's tables, queues, parameters, secrets, functions and state machines in the engine."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from localcloud.runtime.functions import FunctionSpec
+from localcloud.streams.trigger import StreamTrigger
+from localcloud.template.errors import TemplateError
+from localcloud.template.stack import LocalStack
+
+log = logging.getLogger("localcloud.provision")
+
+LAMBDA_ROLE = "localcloud-lambda"
+_SUBSTITUTION = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
+
+
+@dataclass
+class Provisioned:
+    """What was created, for the engine (functions, triggers) and for the summary `trainbook up` prints."""
+
+    tables: list[str] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
+    parameters: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    functions: list[FunctionSpec] = field(default_factory=list)
+    triggers: list[StreamTrigger] = field(default_factory=list)
+    state_machines: list[str] = field(default_factory=list)
+
+
+class Provisioner:
+    """Idempotent: resources that survived a restart (data dir) are kept, the rest created."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                        region_name=stack.region)
+        self._client = lambda service: session.client(service, endpoint_url=stack.engine_url)
+
+    def run(self) -> Provisioned:
+        done = Provisioned()
+        done.tables = [self._table(logical_id) for logical_id in self.stack.of_type("AWS::DynamoDB::Table")]
+        done.queues = [self._queue(logical_id) for logical_id in self.stack.of_type("AWS::SQS::Queue")]
+        done.parameters = [self._parameter(i) for i in self.stack.of_type("AWS::SSM::Parameter")]
+        done.secrets = [self._secret(i) for i in self.stack.of_type("AWS::SecretsManager::Secret")]
+        done.functions = [self._function(i) for i in self.stack.of_type("AWS::Lambda::Function")]
+        done.triggers = [t for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
+                         if (t := self._trigger(i)) is not None]
+        done.state_machines = [self._state_machine(i)
+                               for i in self.stack.of_type("AWS::StepFunctions::StateMachine")]
+        return done
+
+    def _table(self, logical_id: str) -> str:
+        props = self.stack.properties(logical_id)
+        name = self.stack.name(logical_id)
+        ddb = self._client("dynamodb")
+        request: dict[str, Any] = {
+            "TableName": name, "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PROVISIONED"),
+        }
+        throughput = props.get("ProvisionedThroughput") or {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        if request["BillingMode"] == "PROVISIONED":
+            request["ProvisionedThroughput"] = throughput
+        for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            indexes = [dict(index) for index in props.get(index_kind, [])]
+            for index in indexes:
+                if request["BillingMode"] == "PROVISIONED" and index_kind == "GlobalSecondaryIndexes":
+                    index.setdefault("ProvisionedThroughput", throughput)
+            if indexes:
+                request[index_kind] = indexes
+        stream = props.get("StreamSpecification")
+        if stream:
+            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+        try:
+            ddb.create_table(**request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceInUseException":
+                raise
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+                "AttributeName": ttl["AttributeName"], "Enabled": True})
+        described = ddb.describe_table(TableName=name)["Table"]
+        if "LatestStreamArn" in described:
+            self.stack.created[(logical_id, "StreamArn")] = described["LatestStreamArn"]
+        return name
+
+    def _queue(self, logical_id: str) -> str:
+        props = self.stack.properties(logical_id)
+        name = self.stack.name(logical_id)
+        if props.get("FifoQueue") and not name.endswith(".fifo"):
+            name += ".fifo"
+        attributes = {key: json.dumps(value) if isinstance(value, dict) else str(value).lower()
+                      if isinstance(value, bool) else str(value)
+                      for key, value in props.items() if key not in ("QueueName", "Tags")}
+        url = self._client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        self.stack.created[(logical_id, "QueueUrl")] = url
+        return name
+
+    def _parameter(self, logical_id: str) -> str:
+        props = self.stack.properties(logical_id)
+        name = self.stack.name(logical_id)
+        ssm = self._client("ssm")
+        try:
+            ssm.get_parameter(Name=name)
+        except ClientError:
+            ssm.put_parameter(Name=name, Value=str(props["Value"]), Type=props.get("Type", "String"))
+        return name
+
+    def _secret(self, logical_id: str) -> str:
+        props = self.stack.properties(logical_id)
+        name = self.stack.name(logical_id)
+        secrets = self._client("secretsmanager")
+        try:
+            secrets.describe_secret(SecretId=name)
+        except ClientError:
+            value = props.get("SecretString")
+            if value is None:
+                value = secrets.get_random_password(**_password_rules(props))["RandomPassword"]
+                template = (props.get("GenerateSecretString") or {}).get("SecretStringTemplate")
+                key = (props.get("GenerateSecretString") or {}).get("GenerateStringKey")
+                if template and key:
+                    value = json.dumps({**json.loads(template), key: value})
+            secrets.create_secret(Name=name, SecretString=value)
+        return name
+
+    def _function(self, logical_id: str) -> FunctionSpec:
+        props = self.stack.properties(logical_id)
+        runtime = str(props.get("Runtime", ""))
+        if not runtime.startswith("python"):
+            raise TemplateError(f"{logical_id}: runtime {runtime or props.get('PackageType')!r} cannot run "
+                                "locally; only python runtimes are supported")
+        name = self.stack.name(logical_id)
+        variables = (props.get("Environment") or {}).get("Variables") or {}
+        spec = FunctionSpec(
+            logical_id=logical_id, name=name, arn=self.stack.get_att(logical_id, "Arn"),
+            handler=str(props["Handler"]), code_dir=str(self.stack.local_path(props.get("Code"))),
+            runtime=runtime, timeout=int(props.get("Timeout", 3)), memory_mb=int(props.get("MemorySize", 128)),
+            environment={key: self.stack.localize_endpoints(str(value)) for key, value in variables.items()},
+        )
+        self._register_in_lambda(spec)
+        return spec
+
+    def _register_in_lambda(self, spec: FunctionSpec) -> None:
+        # moto must know the function for Step Functions and boto3 invoke; the code itself runs in workers.
+        lambda_client = self._client("lambda")
+        configuration = {
+            "Runtime": spec.runtime, "Handler": spec.handler, "Timeout": spec.timeout,
+            "MemorySize": spec.memory_mb, "Environment": {"Variables": spec.environment},
+        }
+        try:
+            lambda_client.get_function(FunctionName=spec.name)
+            lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
+        except ClientError:
+            lambda_client.create_function(
+                FunctionName=spec.name, Role=self._lambda_role(),
+                Code={"ZipFile": _placeholder_zip()}, **configuration,
+            )
+
+    def _lambda_role(self) -> str:
+        """One role Lambda can assume (moto checks); IAM policies are not enforced locally."""
+        iam = self._client("iam")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "lambda.amazonaws.com"}}]}
+        try:
+            return str(iam.get_role(RoleName=LAMBDA_ROLE)["Role"]["Arn"])
+        except ClientError:
+            return str(iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+
+    def _trigger(self, logical_id: str) -> StreamTrigger | None:
+        props = self.stack.properties(logical_id)
+        source = str(props.get("EventSourceArn", ""))
+        if ":dynamodb:" not in source or "/stream/" not in source:
+            log.warning("%s: only DynamoDB stream triggers run locally; %s skipped", logical_id, source)
+            return None
+        destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        queue_url = None
+        if destination and ":sqs:" in destination:
+            queue_url = f"{self.stack.engine_url}/{destination.split(':')[4]}/{destination.split(':')[5]}"
+        function = str(props["FunctionName"]).split(":")[-1]
+        return StreamTrigger(
+            logical_id=logical_id, function_name=function, table_name=source.split("/")[1], stream_arn=source,
+            batch_size=int(props.get("BatchSize", 100)),
+            starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
+            maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+            bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+            report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+            on_failure_queue_url=queue_url, on_failure_arn=destination,
+            enabled=bool(props.get("Enabled", True)),
+            function_response_types=list(props.get("FunctionResponseTypes") or []),
+        )
+
+    def _state_machine(self, logical_id: str) -> str:
+        props = self.stack.properties(logical_id)
+        name = self.stack.name(logical_id)
+        definition = _definition_text(self.stack, props)
+        substitutions = {key: str(value) for key, value in (props.get("DefinitionSubstitutions") or {}).items()}
+        definition = _SUBSTITUTION.sub(lambda m: substitutions.get(m.group(1), m.group(0)), definition)
+        sfn = self._client("stepfunctions")
+        arn = self.stack.get_att(logical_id, "Arn")
+        role = props.get("RoleArn") or f"arn:aws:iam::123456789012:role/{name}"
+        try:
+            sfn.describe_state_machine(stateMachineArn=arn)
+            sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
+        except ClientError:
+            sfn.create_state_machine(name=name, definition=definition, roleArn=role,
+                                     type=props.get("StateMachineType", "STANDARD"))
+        return name
+
+
+def _definition_text(stack: LocalStack, props: dict[str, Any]) -> str:
+    if "DefinitionString" in props:
+        return str(props["DefinitionString"])
+    if "Definition" in props:
+        return json.dumps(props["Definition"])
+    if "DefinitionS3Location" in props:
+        path = stack.local_path(props["DefinitionS3Location"])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TemplateError(f"state machine definition {path} not found; fix DefinitionUri") from None
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            return json.dumps(yaml.safe_load(text))
+        return text
+    raise TemplateError("a state machine has no Definition, DefinitionString or DefinitionUri")
+
+
+def _password_rules(props: dict[str, Any]) -> dict[str, Any]:
+    rules = dict(props.get("GenerateSecretString") or {})
+    rules.pop("SecretStringTemplate", None)
+    rules.pop("GenerateStringKey", None)
+    return rules
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "The local cloud runs this function from its CodeUri, not from here.\n")
+    return buffer.getvalue()

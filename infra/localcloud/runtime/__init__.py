@@ -1,0 +1,1 @@
+"""Lambda runtime: functions from the template run in warm Python worker processes."""

@@ -1,0 +1,130 @@
+"""Warm workers per function: reuse an idle one, start another up to a limit, replace dead ones."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+from localcloud.runtime.functions import FunctionSpec, InvokeResult
+from localcloud.runtime.worker import Worker, WorkerCrashed
+
+log = logging.getLogger("localcloud.lambda")
+
+# Concurrent executions per function; beyond this, invocations queue (AWS would throttle at the quota).
+MAX_WORKERS_PER_FUNCTION = 4
+
+
+class FunctionPool:
+    """The workers of one function."""
+
+    def __init__(self, spec: FunctionSpec, platform_env: dict[str, str]) -> None:
+        self.spec = spec
+        self._platform_env = platform_env
+        self._idle: list[Worker] = []
+        self._count = 0
+        self._available = threading.Condition()
+        self.cold_starts = 0
+        self.invocations = 0
+
+    def _acquire(self) -> tuple[Worker, bool]:
+        with self._available:
+            while not self._idle and self._count >= MAX_WORKERS_PER_FUNCTION:
+                self._available.wait()
+            if self._idle:
+                return self._idle.pop(), False
+            self._count += 1
+        try:
+            worker = Worker(self.spec, self._platform_env)
+        except BaseException:
+            self._forget()
+            raise
+        self.cold_starts += 1
+        return worker, True
+
+    def _forget(self) -> None:
+        with self._available:
+            self._count -= 1
+            self._available.notify()
+
+    def _release(self, worker: Worker) -> None:
+        with self._available:
+            self._idle.append(worker)
+            self._available.notify()
+
+    def invoke(self, event: Any) -> InvokeResult:
+        request_id = str(uuid.uuid4())
+        started = time.perf_counter()
+        try:
+            worker, cold = self._acquire()
+        except (TimeoutError, WorkerCrashed) as error:
+            return _failure(self.spec, "Runtime.ExitError", f"worker did not start: {error!r}")
+        try:
+            result = worker.invoke(event, request_id)
+        except TimeoutError:
+            worker.kill()
+            self._forget()
+            log.warning("%s timed out after %s s: worker killed", self.spec.name, self.spec.timeout)
+            return _failure(self.spec, "Sandbox.Timedout",
+                            f"{request_id} Task timed out after {self.spec.timeout:.2f} seconds")
+        except WorkerCrashed as error:
+            worker.kill()
+            self._forget()
+            return _failure(self.spec, "Runtime.ExitError", f"RequestId: {request_id} Error: {error}")
+        self._release(worker)
+        self.invocations += 1
+        total = round((time.perf_counter() - started) * 1000, 2)
+        log.info("%s %s start %s: %.1f ms%s", "cold" if cold else "warm", self.spec.name, request_id, total,
+                 f" ({result.function_error})" if result.function_error else "")
+        return InvokeResult(result.payload, result.function_error, result.logs, cold, total)
+
+    def stop(self) -> None:
+        with self._available:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+
+def _failure(spec: FunctionSpec, error_type: str, message: str) -> InvokeResult:
+    payload = {"errorType": error_type, "errorMessage": message}
+    return InvokeResult(json.dumps(payload).encode(), "Unhandled")
+
+
+class Runtime:
+    """Every function of the template, by name and by ARN."""
+
+    def __init__(self, platform_env: dict[str, str]) -> None:
+        self.platform_env = platform_env
+        self._pools: dict[str, FunctionPool] = {}
+        self._lock = threading.Lock()
+
+    def register(self, spec: FunctionSpec) -> None:
+        with self._lock:
+            old = self._pools.get(spec.name)
+            self._pools[spec.name] = FunctionPool(spec, self.platform_env)
+        if old is not None:
+            old.stop()
+
+    def pool(self, name_or_arn: str) -> FunctionPool | None:
+        name = name_or_arn.split(":")[6] if name_or_arn.startswith("arn:") else name_or_arn
+        return self._pools.get(name)
+
+    def invoke(self, name_or_arn: str, event: Any) -> InvokeResult:
+        pool = self.pool(name_or_arn)
+        if pool is None:
+            raise KeyError(name_or_arn)
+        return pool.invoke(event)
+
+    def describe(self) -> dict[str, dict[str, Any]]:
+        return {
+            name: {"logical_id": pool.spec.logical_id, "invocations": pool.invocations,
+                   "cold_starts": pool.cold_starts, "timeout": pool.spec.timeout, "memory_mb": pool.spec.memory_mb}
+            for name, pool in self._pools.items()
+        }
+
+    def stop(self) -> None:
+        for pool in list(self._pools.values()):
+            pool.stop()

@@ -1,0 +1,127 @@
+"""A handle on one warm worker process: start it, send one invocation, enforce the timeout, kill it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+from localcloud.runtime.functions import FunctionSpec, InvokeResult
+
+log = logging.getLogger("localcloud.lambda")
+
+# What every worker sees besides the template's variables (AWS sets the same names).
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "VIRTUAL_ENV")
+
+
+class WorkerCrashed(Exception):
+    """The worker process exited or stopped answering."""
+
+
+def worker_environment(spec: FunctionSpec, platform: dict[str, str]) -> dict[str, str]:
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    env.update(platform)
+    env.update(
+        {
+            "_HANDLER": spec.handler,
+            "LAMBDA_TASK_ROOT": spec.code_dir,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"local/{uuid.uuid4().hex}",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(spec.environment)
+    return env
+
+
+class Worker:
+    """One process running one function's handler, kept warm between invocations."""
+
+    def __init__(self, spec: FunctionSpec, platform_env: dict[str, str]) -> None:
+        self.spec = spec
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "localcloud.runtime.worker_main"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=worker_environment(spec, platform_env),
+            cwd=spec.code_dir,
+        )
+        self.invocations = 0
+        try:
+            # A slow import gets at least 10 s (AWS's init phase limit), however short the timeout.
+            ready = self._read(time.time() + max(spec.timeout, 10))
+        except BaseException:
+            self.kill()
+            raise
+        self.init_ms = round((time.perf_counter() - started) * 1000, 1)
+        log.info("cold start %s: worker pid %s ready in %.0f ms (import %s ms)",
+                 spec.name, self.process.pid, self.init_ms, ready.get("init_ms"))
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _read(self, deadline: float) -> dict[str, Any]:
+        stdout = self.process.stdout
+        assert stdout is not None
+        remaining = deadline - time.time()
+        if remaining <= 0 or not select.select([stdout], [], [], remaining)[0]:
+            raise TimeoutError
+        line = stdout.readline()
+        if not line:
+            raise WorkerCrashed(f"worker exited with code {self.process.wait()}")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def invoke(self, event: Any, request_id: str) -> InvokeResult:
+        deadline = time.time() + self.spec.timeout
+        request = {"id": request_id, "request_id": request_id, "event": event,
+                   "function_arn": self.spec.arn, "deadline": deadline}
+        stdin = self.process.stdin
+        assert stdin is not None
+        started = time.perf_counter()
+        try:
+            stdin.write((json.dumps(request) + "\n").encode())
+            stdin.flush()
+            answer = self._read(deadline)
+        except (BrokenPipeError, ValueError) as error:
+            raise WorkerCrashed(str(error)) from error
+        self.invocations += 1
+        duration = round((time.perf_counter() - started) * 1000, 2)
+        if "error" in answer:
+            return InvokeResult(json.dumps(answer["error"]).encode(), "Unhandled", answer.get("logs", ""),
+                                duration_ms=duration)
+        return InvokeResult(json.dumps(answer.get("result")).encode(), None, answer.get("logs", ""),
+                            duration_ms=duration)
+
+    def kill(self) -> None:
+        if self.alive:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def stop(self) -> None:
+        """Close stdin so the worker leaves its loop; kill it if it does not go."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()

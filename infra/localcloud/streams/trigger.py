@@ -1,0 +1,32 @@
+"""A stream trigger's settings, as the template's AWS::Lambda::EventSourceMapping declares them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StreamTrigger:
+    """One event-source mapping from a table's stream to a function."""
+
+    logical_id: str
+    function_name: str
+    table_name: str
+    stream_arn: str
+    batch_size: int = 100
+    starting_position: str = "TRIM_HORIZON"
+    maximum_retry_attempts: int = -1  # -1: retry until the record expires, as AWS does
+    bisect_on_error: bool = False
+    report_batch_item_failures: bool = False
+    on_failure_queue_url: str | None = None
+    on_failure_arn: str | None = None
+    enabled: bool = True
+    function_response_types: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StreamTrigger:
+        return cls(**data)

@@ -1,0 +1,1 @@
+"""template.yaml -> translated CloudFormation -> the resources the local cloud builds."""

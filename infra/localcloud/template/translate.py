@@ -1,0 +1,69 @@
+"""SAM -> CloudFormation offline with aws-sam-translator (local CodeUri/DefinitionUri mapped to S3 first)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from localcloud.template.errors import TemplateError
+
+# Local paths travel through the translator as S3 keys in this bucket and are mapped back afterwards.
+LOCAL_BUCKET = "localcloud-local-path"
+
+_LOCAL_URIS = {
+    "AWS::Serverless::Function": "CodeUri",
+    "AWS::Serverless::LayerVersion": "ContentUri",
+    "AWS::Serverless::StateMachine": "DefinitionUri",
+    "AWS::Serverless::Api": "DefinitionUri",
+    "AWS::Serverless::HttpApi": "DefinitionUri",
+}
+
+
+class _NoManagedPolicies:
+    """The translator asks IAM for managed policy ARNs; locally there is no IAM to ask."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def _to_s3(value: Any) -> Any:
+    if isinstance(value, str) and not value.startswith("s3://"):
+        return {"Bucket": LOCAL_BUCKET, "Key": value}
+    return value
+
+
+def _map_local_uris(template: dict[str, Any]) -> None:
+    function_globals = template.get("Globals", {}).get("Function", {})
+    if "CodeUri" in function_globals:
+        function_globals["CodeUri"] = _to_s3(function_globals["CodeUri"])
+    for resource in template["Resources"].values():
+        prop = _LOCAL_URIS.get(resource.get("Type", ""))
+        properties = resource.get("Properties") or {}
+        if prop and prop in properties:
+            properties[prop] = _to_s3(properties[prop])
+
+
+def translate(template: dict[str, Any], region: str) -> dict[str, Any]:
+    """Return plain CloudFormation; a template without the SAM transform comes back as it is."""
+    document = copy.deepcopy(template)
+    if "AWS::Serverless-2016-10-31" not in str(document.get("Transform", "")):
+        return document
+    _map_local_uris(document)
+    try:
+        import boto3
+        from samtranslator.model.exceptions import InvalidDocumentException
+        from samtranslator.parser.parser import Parser
+        from samtranslator.translator.translator import Translator
+    except ImportError as error:
+        raise TemplateError(f"missing dependency {error.name}: run `pip install -e '.[local]'`") from None
+    # transform() asks boto3 for the region; the local cloud's region is given instead.
+    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
+    policies = _NoManagedPolicies()
+    try:
+        translated: dict[str, Any] = translator.translate(
+            document, parameter_values={}, get_managed_policy_map=policies.load
+        )
+    except InvalidDocumentException as error:
+        causes = "; ".join(str(cause) for cause in error.causes) or str(error)
+        raise TemplateError(f"template is not valid SAM: {causes}") from None
+    return translated
