@@ -26,11 +26,17 @@ def replay(
     names = sorted(models) if read_model == "all" else [read_model]
     unknown = [n for n in names if n not in models]
     if unknown:
-        console.print(f"[red]unknown read model {unknown[0]!r}[/]; choose one of: {', '.join(sorted(models))}, all")
+        console.print(
+            f"[red]unknown read model {unknown[0]!r}[/]; choose one of: {', '.join(sorted(models))}, all"
+        )
         raise typer.Exit(code=2)
     total = EventRecord.count()
     for name in names:
-        with Progress(TextColumn(f"replaying {name}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+        with Progress(
+            TextColumn(f"replaying {name}"), BarColumn(), MofNCompleteColumn(), console=console
+        ) as bar:
             task = bar.add_task(name, total=total)
-            applied = rebuild(models[name], store, progress=lambda n: bar.update(task, completed=n))
+            applied = rebuild(
+                models[name], store, progress=lambda n, task=task: bar.update(task, completed=n)
+            )
         console.print(f"[green]{name}[/]: rebuilt from {applied} events")

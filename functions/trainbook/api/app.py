@@ -53,7 +53,8 @@ def domain_error(exc: DomainError) -> Response[Any]:
 def invalid_request(exc: RequestValidationError) -> Response[Any]:
     problems = []
     for problem in exc.errors():
-        where = ".".join(str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path"))
+        location = problem.get("loc", ())
+        where = ".".join(str(part) for part in location if part not in ("body", "query", "path"))
         problems.append(f"{where}: {problem.get('msg')}" if where else str(problem.get("msg")))
     return error(400, "invalid_request", "; ".join(problems) or "the request is not valid")
 

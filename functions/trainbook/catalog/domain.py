@@ -41,7 +41,8 @@ class Station:
 @dataclass(frozen=True)
 class Stop:
     station: str  # station code
-    arrive: int | None  # minutes after midnight of the run's date (past 1440 after midnight); None at the origin
+    # Times are minutes after midnight of the run's date (past 1440 after midnight).
+    arrive: int | None  # None at the origin
     depart: int | None  # None at the terminus
     km: float  # distance from the service's origin along the line
     platform: str | None = None  # Roman numeral: "II"
