@@ -76,7 +76,7 @@ SEDINA = TrainService(
     category=Category.EIC,
     name="Sedina",
     operator="PKP Intercity",
-    stops=(stop("WAW", None, "23:10", 0, "IV/1"), stop("POZ", "01:28", None, 305, "V/10")),
+    stops=(stop("WAW", None, "23:10", 0, "IV/1"), stop("POZ", "25:28", None, 305, "V/10")),
     composition="IC-COACH",
     calendar=WORKDAYS,
 )
