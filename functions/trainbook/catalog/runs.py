@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 
 from trainbook.catalog.compositions import composition
-from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainRun, TrainService
+from trainbook.catalog.domain import WARSAW, Category, ServiceCalendar, Stop, TrainRun, TrainService
 from trainbook.catalog.errors import UnknownTrainRun
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.timetable import SalesWindow, Timetable
@@ -23,6 +23,10 @@ from trainbook.eventstore.events import (
     PendingEvent,
     RecordedEvent,
 )
+
+
+def today_in_poland() -> date:
+    return datetime.now(WARSAW).date()
 
 
 def scheduled(run: TrainRun) -> TrainRunScheduled:
