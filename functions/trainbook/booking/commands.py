@@ -209,7 +209,8 @@ class BookingCommands:
         booking = self._fold(history)
         if booking.status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
             return booking
-        if booking.status is BookingStatus.CONFIRMED:
+        if booking.status is BookingStatus.CONFIRMED and not booking.seats_released:
+            # A confirmed booking fails only as a saga's compensation, once its seats are free again.
             raise BookingClosed(f"booking {booking_id} is confirmed; cancel it instead")
         failed = BookingFailed(booking_id, reason)
         self.events.append([PendingEvent(booking.stream, booking.version + 1, failed, meta)])

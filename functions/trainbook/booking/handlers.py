@@ -1,0 +1,94 @@
+"""Lambda tasks of the booking and cancellation sagas (stepfunctions/*.asl.json): one command each.
+
+Every task takes `{"booking_id": ...}` (plus what the state passes), calls one idempotent command and
+returns a small JSON result. Domain errors surface to Step Functions under their class name
+(`SeatTaken`, `HoldExpired`, `BookingClosed`, `ConcurrencyConflict` ...), which the state machine
+Catches or Retries by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from trainbook.booking.policy import refund_for
+from trainbook.booking.wiring import booking_commands
+from trainbook.eventstore.events import Meta, utc_now
+from trainbook.faults import inject, plan_for
+
+logger = Logger(service="booking-saga")
+Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
+    """Wrap a step: correlation id = booking id, fault injection around the work, structured logs."""
+
+    def wrap(work: Callable[[str, dict[str, Any], Meta], dict[str, Any]]) -> Task:
+        @logger.inject_lambda_context
+        def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+            booking_id = str(event["booking_id"])
+            logger.append_keys(booking_id=booking_id, step=step)
+            meta = Meta(correlation_id=booking_id, causation_id=step, actor="booking-saga")
+            plan = plan_for(booking_id, step)
+            inject(plan, "before")
+            result = work(booking_id, event, meta)
+            inject(plan, "after")
+            logger.info("step done", extra={"result": result})
+            return result
+
+        return handler
+
+    return wrap
+
+
+@saga_task("QuoteFare")
+def quote_fare(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    booking = booking_commands().load(booking_id)
+    return {"total_grosze": booking.total_grosze, "currency": "PLN", "status": booking.status.value}
+
+
+@saga_task("HoldSeats")
+def hold_seats(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    booking = booking_commands().hold_seats(booking_id, meta=meta)
+    return {"seats": list(booking.seats), "hold_expires_at": booking.hold_expires_at}
+
+
+@saga_task("ConfirmBooking")
+def confirm_booking(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    return {"status": booking_commands().confirm(booking_id, meta=meta).status.value}
+
+
+@saga_task("ReleaseSeats")
+def release_seats(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    booking = booking_commands().release_seats(booking_id, str(event.get("reason", "saga_failed")), meta=meta)
+    return {"seats_released": booking.seats_released}
+
+
+@saga_task("MarkBookingFailed")
+def mark_booking_failed(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    reason = _reason(event.get("error"))
+    return {"status": booking_commands().fail(booking_id, reason, meta=meta).status.value, "reason": reason}
+
+
+@saga_task("QuoteRefund")
+def quote_refund(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    booking = booking_commands().load(booking_id)
+    at_fault = bool(event.get("carrier_at_fault", False))
+    return {"refund_grosze": refund_for(booking, utc_now(), at_fault), "carrier_at_fault": at_fault}
+
+
+@saga_task("RecordCancellation")
+def record_cancellation(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
+    refund = int(event["refund_grosze"])
+    booking = booking_commands().cancel(booking_id, refund, str(event.get("reason", "passenger")), meta=meta)
+    return {"status": booking.status.value, "refund_grosze": refund}
+
+
+def _reason(error: object) -> str:
+    """A short reason from a Catch's `{"Error", "Cause"}`, for the booking's history."""
+    if isinstance(error, dict):
+        return str(error.get("Error") or "saga_failed")[:200]
+    return "saga_failed"

@@ -1,0 +1,28 @@
+"""Builds the booking commands on their DynamoDB adapters, once per warm Lambda container."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from trainbook.booking.commands import BookingCommands
+from trainbook.catalog.runs import TrainRuns, today_in_poland
+from trainbook.catalog.timetable import SalesWindow
+from trainbook.eventstore.events import utc_now
+from trainbook.eventstore.store import EventStore
+from trainbook.inventory.store import DynamoInventory
+
+
+def sales_window() -> SalesWindow:
+    return SalesWindow(today_in_poland())
+
+
+@cache
+def booking_commands() -> BookingCommands:
+    events = EventStore()
+    return BookingCommands(
+        events=events,
+        runs=TrainRuns(events),
+        inventory=DynamoInventory(events),
+        window=sales_window,
+        clock=utc_now,
+    )
