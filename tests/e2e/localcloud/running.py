@@ -1,0 +1,82 @@
+"""Starts `trainbook up` as a real child process for tests, waits for its ready line, stops it by pid."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+READY_LINE = "Trainbook local cloud ready on"
+FIXTURE_TEMPLATE = Path(__file__).parents[2] / "integration" / "localcloud" / "fixtures" / "app" / "template.yaml"
+REGION = "eu-central-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RunningCloud:
+    """One `trainbook up`; `url` is the gateway, `engine_url` the AWS endpoint boto3 talks to."""
+
+    def __init__(self, template: Path, data_dir: Path, *extra: str, deadline: float = 90.0) -> None:
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.output: list[str] = []
+        env = dict(os.environ, PYTHONUNBUFFERED="1", NO_PROXY="127.0.0.1,localhost")
+        command = [str(Path(sys.executable).parent / "trainbook"), "up", "--port", str(self.port),
+                   "--data-dir", str(data_dir), "--template", str(template), *extra]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        env=env, cwd=template.parent)
+        self._ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self._ready.wait(deadline) or self.process.poll() is not None:
+            self.stop()
+            raise RuntimeError("trainbook up did not start:\n" + "".join(self.output[-40:]))
+        found = re.search(r"engine \(AWS\)\s+(http://\S+)", "".join(self.output))
+        assert found, "".join(self.output)
+        self.engine_url = found.group(1)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            # Accumulated output: the ready line may arrive in pieces.
+            if READY_LINE in "".join(self.output[-3:]):
+                self._ready.set()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=self.engine_url,
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return int(self.process.returncode)
+
+
+def wait_for(condition: Any, deadline: float = 30.0, interval: float = 0.1) -> Any:
+    """Poll `condition` until it returns something truthy; fail with the last value at the deadline."""
+    end = time.monotonic() + deadline
+    value = None
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {deadline} s (last value: {value!r})")

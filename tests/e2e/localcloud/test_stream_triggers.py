@@ -1,0 +1,65 @@
+"""Stream trigger from the template: exactly once, in order per item, retries, partial failures, DLQ."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.localcloud.running import RunningCloud, wait_for
+
+TABLE = "fixture-test-items"
+DELIVERIES = "trainbook-DeliveriesTable"
+
+
+def _put(cloud: RunningCloud, key: str, version: int, **extra: dict[str, str]) -> None:
+    cloud.client("dynamodb").put_item(TableName=TABLE, Item={"pk": {"S": key}, "version": {"N": str(version)},
+                                                             **extra})
+
+
+def _delivery(cloud: RunningCloud, key: str) -> dict[str, Any] | None:
+    item: dict[str, Any] | None = cloud.client("dynamodb").get_item(
+        TableName=DELIVERIES, Key={"pk": {"S": key}}).get("Item")
+    return item
+
+
+def _seen(cloud: RunningCloud, key: str) -> list[int]:
+    item = _delivery(cloud, f"seen-{key}")
+    return [] if item is None else [int(value["N"]) for value in item["versions"]["L"]]
+
+
+def _attempts(cloud: RunningCloud, key: str, version: int) -> int:
+    item = _delivery(cloud, f"attempts-{key}-{version}")
+    return 0 if item is None else int(item["n"]["N"])
+
+
+def test_every_record_is_delivered_once_in_order_per_item(cloud: RunningCloud) -> None:
+    keys = [f"run-{number}" for number in range(3)]
+    for version in range(1, 8):
+        for key in keys:
+            _put(cloud, key, version)
+    for key in keys:
+        wait_for(lambda key=key: len(_seen(cloud, key)) >= 7)
+    assert [_seen(cloud, key) for key in keys] == [list(range(1, 8))] * 3
+    assert {_attempts(cloud, key, version) for key in keys for version in range(1, 8)} == {1}
+
+
+def test_a_reported_item_failure_is_retried_from_that_record(cloud: RunningCloud) -> None:
+    _put(cloud, "flaky", 1)
+    _put(cloud, "flaky", 2, fail_times={"N": "2"})
+    _put(cloud, "flaky", 3)
+    wait_for(lambda: len(_seen(cloud, "flaky")) >= 3)
+    assert _seen(cloud, "flaky") == [1, 2, 3]
+    assert (_attempts(cloud, "flaky", 1), _attempts(cloud, "flaky", 2)) == (1, 3)
+
+
+def test_a_batch_failing_past_its_retries_goes_to_the_on_failure_queue(cloud: RunningCloud) -> None:
+    _put(cloud, "poisoned", 1, poison={"BOOL": True})
+    _put(cloud, "after-poison", 1)
+    wait_for(lambda: _seen(cloud, "after-poison") == [1])  # the stream moved on past the poison
+    sqs = cloud.client("sqs")
+    url = sqs.get_queue_url(QueueName="trainbook-DeadLetters")["QueueUrl"]
+    messages = wait_for(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"))
+    info = json.loads(messages[0]["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert info["responseContext"]["functionError"] == "Unhandled"
