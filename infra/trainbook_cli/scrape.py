@@ -46,9 +46,11 @@ def scrape(
         Path | None,
         typer.Option("--snapshot", help="raw snapshot to write (default: snapshot.json beside it)"),
     ] = None,
+    valid_from: Annotated[
+        str, typer.Option(help="take the weekly pattern seen as valid from YYYY-MM-DD (default: first day)")
+    ] = "",
     valid_to: Annotated[
-        str,
-        typer.Option(help="take the weekly pattern seen as valid until YYYY-MM-DD (default: days scraped)"),
+        str, typer.Option(help="take the weekly pattern seen as valid until YYYY-MM-DD (default: last day)")
     ] = "",
     diff: Annotated[Path | None, typer.Option(help="previous snapshot: print and record the changes")] = None,
     record: Annotated[bool, typer.Option(help="with --diff, append the changes to the run streams")] = True,
@@ -77,7 +79,8 @@ def scrape(
         console.print(f"[red]need two or more known station codes[/]; unknown: {', '.join(unknown) or '-'}")
         raise typer.Exit(code=2)
     start = _day(first_day) if first_day else date.today() + timedelta(days=1)
-    until = _day(valid_to) if valid_to else None
+    last = start + timedelta(days=days - 1)
+    valid = (_day(valid_from) if valid_from else start, _day(valid_to) if valid_to else last)
     if not base_url and not fixture_site:
         console.print(
             "[red]no site to scrape[/]: give --base-url URL (or TRAINBOOK_TIMETABLE_SITE), or --fixture-site"
@@ -117,14 +120,16 @@ def scrape(
         catalog,
         COMPOSITIONS.values(),
         reference=reference,
-        valid=(start, until) if until else None,
+        valid=valid,
     )
     snapshots.write(seen, snapshot_file)
     timetable_file.write(
         result.timetable,
         target,
         source=f"Scraped from {base_url} on {seen.scraped_at:%Y-%m-%d} by trainbook scrape "
-        f"({days} day(s) from {start.isoformat()}, {len(searches)} searches)"
+        f"({days} day(s) from {start.isoformat()}, {len(searches)} searches). Each train's weekly pattern "
+        f"seen is taken as valid {valid[0].isoformat()} .. {valid[1].isoformat()}; exceptions (holidays) are "
+        "known only on the days scraped"
         + (" - the fixture site, a local stand-in for portalpasazera.pl" if fixture_site else ""),
         attribution=_attribution(_fixture_source()) if fixture_site else None,
     )

@@ -16,6 +16,8 @@ from timetable_scraper import snapshot
 from timetable_scraper.errors import PageChanged, SiteUnavailable
 from timetable_scraper.scrape import Politeness, TimetableScraper, plan
 from trainbook.catalog import timetable_file
+from trainbook.changes.events import TrainDelayed, TrainRunCancelled
+from trainbook.eventstore.store import EventStore
 from trainbook_cli.main import app
 
 pytestmark = pytest.mark.browser
@@ -110,8 +112,8 @@ def test_the_command_writes_nothing_when_a_page_changed(site: FixtureSite, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_command_writes_snapshot_and_timetable_then_reports_changes(
-    site: FixtureSite, tmp_path: Path
+def test_the_command_writes_snapshot_and_timetable_then_records_the_changes(
+    site: FixtureSite, tmp_path: Path, aws: None
 ) -> None:
     first = CliRunner().invoke(app, cli(site, tmp_path, "--snapshot", str(tmp_path / "before.json")))
     assert first.exit_code == 0, first.output
@@ -119,13 +121,14 @@ def test_the_command_writes_snapshot_and_timetable_then_reports_changes(
         delays={"run-95-2026-12-01": Delay("GDW", 9)}, cancellations={"run-5300-2026-12-01"}
     )
 
-    second = CliRunner().invoke(
-        app, cli(site, tmp_path, "--diff", str(tmp_path / "before.json"), "--no-record")
-    )
+    second = CliRunner().invoke(app, cli(site, tmp_path, "--diff", str(tmp_path / "before.json")))
 
     assert second.exit_code == 0, second.output
     assert "run-5300-2026-12-01" in second.output and "cancellation" in second.output
     assert "9 min late at GDW" in second.output
+    assert [type(e.event) for e in EventStore().read("run-5300-2026-12-01")] == [TrainRunCancelled]
+    (delayed,) = EventStore().read("run-95-2026-12-01")
+    assert isinstance(delayed.event, TrainDelayed) and delayed.event.minutes == 9
     loaded = timetable_file.read(tmp_path / "timetable.json")
     assert sorted(loaded.services) == ["5300", "95"]
     assert snapshot.read(tmp_path / "snapshot.json").run("5300", FIRST_DAY) is not None
