@@ -1,0 +1,212 @@
+"""Booking routes for signed-in passengers: book (starts the saga), list, show, cancel, ticket, trace.
+
+POST /bookings records the request (validated and priced: bad input is a 400 and writes nothing),
+starts the booking saga named by the booking id and answers 202 with the location to poll. The booking
+id is derived from the caller and the `Idempotency-Key` header, and the request goes through Powertools
+idempotency, so a retried POST returns the first answer and books once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from functools import cache
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+from pydantic import BaseModel, Field
+
+from trainbook.api.identity import Identity, identity_of
+from trainbook.booking.domain import Booking
+from trainbook.booking.pricing import PassengerRequest
+from trainbook.booking.saga_trace import execution_path
+from trainbook.booking.wiring import booking_commands
+from trainbook.errors import Conflict, NotFound
+from trainbook.projections.user_bookings import UserBookingsProjection
+
+router = Router()
+BOOKING_NAMESPACE = uuid.UUID("6f1c2a3e-5d4b-4c8a-9e2f-7a1b3c5d7e9f")
+
+
+class SeatChoice(BaseModel):
+    car: int = Field(ge=1, le=99)
+    seat: int = Field(ge=11, le=998)
+
+
+class PassengerIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    discount: str = Field(default="NORMAL", max_length=8)
+    age: int | None = Field(default=None, ge=0, le=120)
+
+
+class CardIn(BaseModel):
+    number: str = Field(min_length=12, max_length=23)
+    exp_month: int = Field(ge=1, le=12)
+    exp_year: int = Field(ge=2000, le=2100)
+    cvc: str | None = Field(default=None, pattern=r"^\d{3,4}$")
+
+
+class BookingIn(BaseModel):
+    run_id: str = Field(max_length=40)
+    origin: str = Field(min_length=2, max_length=5)
+    destination: str = Field(min_length=2, max_length=5)
+    seats: list[SeatChoice] = Field(min_length=1, max_length=8)
+    passengers: list[PassengerIn] = Field(min_length=1, max_length=8)
+    card: CardIn
+
+
+class BookingView(BaseModel):
+    booking_id: str
+    status: str
+    run_id: str
+    origin: str
+    destination: str
+    departs_at: str
+    seats: list[str]
+    passengers: list[dict[str, Any]]
+    total_grosze: int
+    ticket_url: str | None = None
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingView:
+        return cls(
+            booking_id=booking.id,
+            status=booking.status.value,
+            run_id=booking.run_id,
+            origin=booking.origin,
+            destination=booking.destination,
+            departs_at=booking.departs_at,
+            seats=list(booking.seats),
+            passengers=[dict(p) for p in booking.passengers],
+            total_grosze=booking.total_grosze,
+            ticket_url=f"/bookings/{booking.id}/ticket.pdf" if booking.status.value == "CONFIRMED" else None,
+        )
+
+
+@cache
+def _sfn() -> Any:
+    return boto3.client("stepfunctions")
+
+
+@cache
+def _idempotency_store() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "trainbook-idempotency"))
+
+
+def _caller() -> Identity:
+    return identity_of(router.current_event.raw_event.get("requestContext") or {})
+
+
+def _own_booking(booking_id: str, caller: Identity) -> Booking:
+    """The booking, if the caller may see it; another user's booking does not exist for them."""
+    booking = booking_commands().load(booking_id)
+    if booking.user_id != caller.user_id and not caller.is_admin:
+        raise NotFound(f"no booking {booking_id}")
+    return booking
+
+
+@router.post("/bookings", summary="Book seats: starts the booking saga and answers 202")
+def create_booking(
+    body: BookingIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
+) -> Response[dict[str, str]]:
+    caller = _caller()
+    request = {
+        "user_id": caller.user_id,
+        "key": idempotency_key or str(uuid.uuid4()),
+        "body": body.model_dump(),
+    }
+    try:
+        accepted = _start_booking(request=request)
+    except IdempotencyValidationError:
+        raise Conflict("this Idempotency-Key was already used for a different booking request") from None
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=accepted,
+        headers={"Location": accepted["location"]},
+    )
+
+
+def _start(request: dict[str, Any]) -> dict[str, Any]:
+    body = BookingIn.model_validate(request["body"])
+    booking_id = str(uuid.uuid5(BOOKING_NAMESPACE, f"{request['user_id']}:{request['key']}"))
+    booking = booking_commands().request(
+        booking_id=booking_id,
+        user_id=request["user_id"],
+        run_id=body.run_id,
+        origin=body.origin,
+        destination=body.destination,
+        seats=[(s.car, s.seat) for s in body.seats],
+        passengers=[PassengerRequest(p.name, p.discount, p.age) for p in body.passengers],
+    )
+    saga_input = {"booking_id": booking.id, "payment": {"card": body.card.model_dump(exclude_none=True)}}
+    try:
+        _sfn().start_execution(
+            stateMachineArn=os.environ["BOOKING_SAGA_ARN"], name=booking.id, input=json.dumps(saga_input)
+        )
+    except _sfn().exceptions.ExecutionAlreadyExists:
+        pass  # the saga for this booking is already running: StartExecution is idempotent by name
+    return {"booking_id": booking.id, "status": "PENDING", "location": f"/bookings/{booking.id}"}
+
+
+_start_booking = idempotent_function(
+    _start,
+    data_keyword_argument="request",
+    persistence_store=_idempotency_store(),
+    config=IdempotencyConfig(event_key_jmespath="[user_id, key]", payload_validation_jmespath="body"),
+)
+
+
+@router.get("/bookings", summary="The caller's bookings, soonest departure first")
+def list_bookings() -> list[dict[str, Any]]:
+    return UserBookingsProjection(booking_commands().events).for_user(_caller().user_id)
+
+
+@router.get("/bookings/<booking_id>", summary="One booking: status, seats, passengers, price, ticket")
+def get_booking(booking_id: Annotated[str, Path(max_length=64)]) -> BookingView:
+    return BookingView.of(_own_booking(booking_id, _caller()))
+
+
+@router.delete("/bookings/<booking_id>", summary="Cancel a confirmed booking: starts the cancellation saga")
+def cancel_booking(booking_id: Annotated[str, Path(max_length=64)]) -> Response[dict[str, str]]:
+    caller = _caller()
+    booking = _own_booking(booking_id, caller)
+    if booking.status.value != "CONFIRMED":
+        raise Conflict(
+            f"booking {booking_id} is {booking.status.value.lower()}; only a confirmed one can be cancelled"
+        )
+    saga_input = {"booking_id": booking.id, "carrier_at_fault": False, "reason": "passenger"}
+    try:
+        _sfn().start_execution(
+            stateMachineArn=os.environ["CANCELLATION_SAGA_ARN"],
+            name=f"cancel-{booking.id}",
+            input=json.dumps(saga_input),
+        )
+    except _sfn().exceptions.ExecutionAlreadyExists:
+        pass
+    accepted = {"booking_id": booking.id, "status": "CANCELLING", "location": f"/bookings/{booking.id}"}
+    return Response(202, content_types.APPLICATION_JSON, accepted, headers={"Location": accepted["location"]})
+
+
+@router.get("/bookings/<booking_id>/trace", summary="The saga's path for this booking: states, times, errors")
+def trace(booking_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    booking = _own_booking(booking_id, _caller())
+    return {
+        "booking_id": booking.id,
+        "status": booking.status.value,
+        "executions": [
+            execution_path(_sfn(), os.environ["BOOKING_SAGA_ARN"], booking.id),
+            execution_path(_sfn(), os.environ["CANCELLATION_SAGA_ARN"], f"cancel-{booking.id}"),
+        ],
+    }

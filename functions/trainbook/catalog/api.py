@@ -1,0 +1,190 @@
+"""Public catalog routes: stations, train search with free seats and prices, run details, seat maps."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel
+
+from trainbook.booking.wiring import sales_window
+from trainbook.catalog import fares
+from trainbook.catalog.compositions import seat_position
+from trainbook.catalog.domain import LegSpan, SeatRef
+from trainbook.catalog.errors import NotServed
+from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.stations import load_stations, station
+from trainbook.eventstore.store import EventStore
+from trainbook.projections.search_index import SearchIndexProjection
+from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
+
+router = Router()
+
+
+class StationView(BaseModel):
+    code: str
+    name: str
+    lat: float
+    lon: float
+    product: bool
+
+
+class DepartureView(BaseModel):
+    run_id: str
+    train: str
+    category: str
+    departs_at: str
+    arrives_at: str
+    duration_minutes: int
+    distance_km: float
+    free_seats: dict[str, int]  # {"1": first class, "2": second class}
+    price_from_grosze: dict[str, int]  # one adult, full fare, per class
+
+
+class SearchResult(BaseModel):
+    origin: StationView
+    destination: StationView
+    date: str
+    departures: list[DepartureView]
+
+
+class StopView(BaseModel):
+    station: str
+    name: str
+    arrives_at: str | None
+    departs_at: str | None
+    platform: str | None
+    track: str | None
+
+
+class SeatView(BaseModel):
+    seat: int
+    key: str
+    position: str
+    state: str  # free, taken
+
+
+class CarView(BaseModel):
+    number: int
+    travel_class: int
+    layout: str
+    seats: list[SeatView]
+
+
+class SeatMapView(BaseModel):
+    run_id: str
+    train: str
+    origin: str
+    destination: str
+    cars: list[CarView]
+
+
+class RunView(BaseModel):
+    run_id: str
+    train: str
+    operator: str
+    composition: str
+    stops: list[StopView]
+
+
+def _view(code: str) -> StationView:
+    s = station(code)
+    return StationView(code=s.code, name=s.name, lat=s.lat, lon=s.lon, product=s.product)
+
+
+@router.get("/stations", summary="Stations, the five Trainbook sells between first")
+def list_stations() -> list[StationView]:
+    return [_view(s.code) for s in load_stations()]
+
+
+@router.get("/search", summary="Direct trains between two stations on a date, with free seats per class")
+def search(
+    origin: Annotated[str, Query(alias="from", min_length=2, max_length=5)],
+    destination: Annotated[str, Query(alias="to", min_length=2, max_length=5)],
+    day: Annotated[date, Query(alias="date")],
+    passengers: Annotated[int, Query(ge=1, le=8)] = 1,
+) -> SearchResult:
+    origin_view, destination_view = _view(origin), _view(destination)
+    if origin == destination:
+        raise NotServed("origin and destination are the same station")
+    sales_window().check(day)
+    departures = []
+    for d in SearchIndexProjection().search(origin, destination, day, int(time.time())):
+        free = {"1": d.free_first_class, "2": d.free_second_class}
+        departures.append(
+            DepartureView(
+                run_id=d.run_id,
+                train=d.train,
+                category=d.category,
+                departs_at=d.departs_at.isoformat(),
+                arrives_at=d.arrives_at.isoformat(),
+                duration_minutes=d.duration_minutes,
+                distance_km=d.distance_km,
+                free_seats=free,
+                price_from_grosze={
+                    c: fares.base_fare(d.category, int(c), d.distance_km)
+                    for c in free
+                    if free[c] >= passengers
+                },
+            )
+        )
+    return SearchResult(
+        origin=origin_view, destination=destination_view, date=day.isoformat(), departures=departures
+    )
+
+
+@router.get("/runs/<run_id>", summary="A train run: its stops, times, platforms and composition")
+def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
+    run = TrainRuns(EventStore()).get(run_id)
+    stops = [
+        StopView(
+            station=stop.station,
+            name=station(stop.station).name,
+            arrives_at=run.arrival(stop.station).isoformat() if stop.arrive is not None else None,
+            departs_at=run.departure(stop.station).isoformat() if stop.depart is not None else None,
+            platform=stop.platform,
+            track=stop.track,
+        )
+        for stop in run.service.stops
+    ]
+    return RunView(
+        run_id=run.id,
+        train=run.service.label,
+        operator=run.service.operator,
+        composition=run.composition.name,
+        stops=stops,
+    )
+
+
+@router.get("/runs/<run_id>/seatmap", summary="Seats of a run for one journey: which are free")
+def seat_map(
+    run_id: Annotated[str, Path(max_length=40)],
+    origin: Annotated[str, Query(alias="from", min_length=2, max_length=5)],
+    destination: Annotated[str, Query(alias="to", min_length=2, max_length=5)],
+) -> SeatMapView:
+    run = TrainRuns(EventStore()).get(run_id)
+    span: LegSpan = run.service.span(origin, destination)
+    taken = occupied_seats(SeatMapProjection().occupants(run.id), span, int(time.time()))
+    cars = [
+        CarView(
+            number=car.number,
+            travel_class=car.travel_class,
+            layout=car.layout,
+            seats=[
+                SeatView(
+                    seat=ref.seat,
+                    key=ref.key,
+                    position=seat_position(car, ref.seat).value,
+                    state="taken" if ref.key in taken else "free",
+                )
+                for ref in (SeatRef(car.number, seat, car.travel_class) for seat in car.seats)
+            ],
+        )
+        for car in run.composition.cars
+    ]
+    return SeatMapView(
+        run_id=run.id, train=run.service.label, origin=origin, destination=destination, cars=cars
+    )
