@@ -1,0 +1,201 @@
+"""A card payment's life at the simulated PSP: authorize, capture, void, refund. Pure Python.
+
+States (amounts are integer grosze, currency PLN):
+
+    authorize -> AUTHORIZED --capture--> CAPTURED --refund (part)--> PARTIALLY_REFUNDED --refund--> REFUNDED
+              \\            \\--void--> VOIDED                  \\--refund (all)---------------------^
+               -> DECLINED
+
+Every method returns a new `Payment` (one more `Operation` in its history) or raises an
+IllegalPaymentTransition that says why. Compensations are safe to repeat: voiding a voided or
+declined payment, and refunding "the rest" of a fully refunded one, return it unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from trainbook.eventstore.events import format_instant
+from trainbook.payments.cards import Card, CardBehaviour, CardSummary
+from trainbook.payments.errors import (
+    CaptureExceedsAuthorized,
+    IllegalPaymentTransition,
+    InvalidPaymentRequest,
+    PaymentProcessingError,
+    RefundExceedsCaptured,
+)
+
+CURRENCY = "PLN"
+MAX_AMOUNT_GROSZE = 10_000_000  # 100 000 zł: far above any ticket, low enough to catch a zł/grosz mix-up
+
+
+class PaymentState(StrEnum):
+    AUTHORIZED = "AUTHORIZED"
+    CAPTURED = "CAPTURED"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
+    DECLINED = "DECLINED"
+
+
+class Action(StrEnum):
+    AUTHORIZE = "authorize"
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+
+
+APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One thing that happened to a payment, with the idempotency key of the request that did it."""
+
+    action: Action
+    amount_grosze: int
+    idempotency_key: str
+    at: str  # UTC instant, as the event store formats it
+    outcome: str  # "approved" or a decline code
+
+    def as_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "amount_grosze": self.amount_grosze, "at": self.at}
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: str
+    booking_id: str
+    state: PaymentState
+    amount_grosze: int  # authorized
+    card: CardSummary
+    captured_grosze: int = 0
+    refunded_grosze: int = 0
+    decline_code: str | None = None
+    currency: str = CURRENCY
+    history: tuple[Operation, ...] = ()
+    version: int = 1  # bumped by every change; the store writes conditionally on it
+
+    @property
+    def refundable_grosze(self) -> int:
+        return self.captured_grosze - self.refunded_grosze
+
+    @property
+    def live(self) -> bool:
+        """It holds or took the passenger's money (not declined)."""
+        return self.state is not PaymentState.DECLINED
+
+    def capture(self, amount_grosze: int | None, key: str, at: datetime) -> Payment:
+        """Take the authorized money (all of it by default; a smaller amount releases the rest)."""
+        if self.state is not PaymentState.AUTHORIZED:
+            raise IllegalPaymentTransition(
+                f"payment {self.id} is {self._state_words()}: it cannot be captured"
+            )
+        amount = self.amount_grosze if amount_grosze is None else check_amount(amount_grosze)
+        if amount > self.amount_grosze:
+            raise CaptureExceedsAuthorized(
+                f"cannot capture {amount} gr: payment {self.id} authorized only {self.amount_grosze} gr"
+            )
+        return self._then(
+            Action.CAPTURE, amount, key, at, state=PaymentState.CAPTURED, captured_grosze=amount
+        )
+
+    def void(self, key: str, at: datetime) -> Payment:
+        """Release an authorization; a no-op on a payment that holds no money any more."""
+        if self.state in (PaymentState.VOIDED, PaymentState.DECLINED):
+            return self
+        if self.state is not PaymentState.AUTHORIZED:
+            raise IllegalPaymentTransition(
+                f"payment {self.id} is {self._state_words()}: the money was taken, refund it instead"
+            )
+        return self._then(Action.VOID, self.amount_grosze, key, at, state=PaymentState.VOIDED)
+
+    def refund(self, amount_grosze: int | None, key: str, at: datetime) -> Payment:
+        """Give back captured money (all that is left by default; a no-op when nothing is left)."""
+        if self.state is PaymentState.REFUNDED and amount_grosze is None:
+            return self
+        if self.state not in (PaymentState.CAPTURED, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED):
+            hint = ": void it instead" if self.state is PaymentState.AUTHORIZED else ""
+            raise IllegalPaymentTransition(
+                f"payment {self.id} is {self._state_words()}, nothing was captured to refund{hint}"
+            )
+        amount = self.refundable_grosze if amount_grosze is None else check_amount(amount_grosze)
+        if amount > self.refundable_grosze:
+            raise RefundExceedsCaptured(
+                f"cannot refund {amount} gr: payment {self.id} has {self.refundable_grosze} gr "
+                f"left of {self.captured_grosze} gr captured"
+            )
+        refunded = self.refunded_grosze + amount
+        state = PaymentState.REFUNDED if refunded == self.captured_grosze else PaymentState.PARTIALLY_REFUNDED
+        return self._then(Action.REFUND, amount, key, at, state=state, refunded_grosze=refunded)
+
+    def as_json(self, operation: Operation | None = None) -> dict[str, Any]:
+        """The PSP's answer: the payment after the operation, and the operation itself."""
+        last = operation or (self.history[-1] if self.history else None)
+        return {
+            "payment_id": self.id,
+            "booking_id": self.booking_id,
+            "state": self.state.value,
+            "currency": self.currency,
+            "amount_grosze": self.amount_grosze,
+            "captured_grosze": self.captured_grosze,
+            "refunded_grosze": self.refunded_grosze,
+            "card": {"brand": self.card.brand, "last4": self.card.last4},
+            "decline_code": self.decline_code,
+            "operation": last.as_json() if last else None,
+        }
+
+    def _then(self, action: Action, amount: int, key: str, at: datetime, **changes: Any) -> Payment:
+        operation = Operation(action, amount, key, format_instant(at), APPROVED)
+        return replace(self, history=(*self.history, operation), version=self.version + 1, **changes)
+
+    def _state_words(self) -> str:
+        return self.state.value.lower().replace("_", " ")
+
+
+def authorize(
+    payment_id: str,
+    booking_id: str,
+    amount_grosze: int,
+    card: Card,
+    key: str,
+    at: datetime,
+    attempt: int = 1,
+) -> Payment:
+    """Ask the card's issuer to hold the amount: AUTHORIZED or DECLINED, or a transient error.
+
+    `attempt` counts the requests made with this idempotency key (only the fail-once test card
+    looks at it). A PaymentProcessingError records nothing, so the caller may retry.
+    """
+    amount = check_amount(amount_grosze)
+    behaviour = card.behaviour
+    if behaviour is CardBehaviour.PROCESSING_ERROR or (
+        behaviour is CardBehaviour.FAILS_ONCE and attempt <= 1
+    ):
+        raise PaymentProcessingError("the card processor did not answer; retry the same request")
+    decline: str | None = None
+    if behaviour in (CardBehaviour.DECLINE, CardBehaviour.INSUFFICIENT_FUNDS, CardBehaviour.EXPIRED):
+        decline = behaviour.value
+    elif card.expired_on(at.date()):
+        decline = CardBehaviour.EXPIRED.value
+    operation = Operation(Action.AUTHORIZE, amount, key, format_instant(at), decline or APPROVED)
+    return Payment(
+        id=payment_id,
+        booking_id=booking_id,
+        state=PaymentState.DECLINED if decline else PaymentState.AUTHORIZED,
+        amount_grosze=amount,
+        card=card.summary,
+        decline_code=decline,
+        history=(operation,),
+    )
+
+
+def check_amount(amount: object) -> int:
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise InvalidPaymentRequest("amounts are whole grosze (an integer: 12345 is 123,45 zł)")
+    if not 0 < amount <= MAX_AMOUNT_GROSZE:
+        raise InvalidPaymentRequest(f"an amount is between 1 and {MAX_AMOUNT_GROSZE} grosze, got {amount}")
+    return amount

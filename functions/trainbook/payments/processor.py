@@ -1,0 +1,239 @@
+"""The simulated PSP's request handling: idempotency keys, one live payment per booking, retry on races.
+
+Every request names an idempotency key. The first request with a key decides, and its answer
+(the payment as it was then, or a decline) is recorded with the key in the SAME conditional write
+as the payment's new state; a repeat with the same request gets that answer back, a repeat with a
+different request gets IdempotencyConflict. Two concurrent duplicates both decide, but only one
+write can create the key: the loser replays the winner's answer, so money moves once.
+
+A booking has at most one approved payment (its "slot"). Capture, void and refund find it by
+booking id when the saga has no payment id, which is exactly the case after an authorization
+whose answer was lost (a timeout). Voiding (or refunding) a booking that has no payment yet closes
+its slot, so an authorization that arrives after the compensation is refused instead of holding
+money nobody will ever release.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from trainbook.eventstore.events import format_instant
+from trainbook.payments.cards import CardBehaviour
+from trainbook.payments.commands import Authorize, Capture, Command, Refund, Void, fingerprint
+from trainbook.payments.domain import CURRENCY, Action, Payment, PaymentState, authorize
+from trainbook.payments.errors import (
+    REPLAYED_ERRORS,
+    BookingPaymentClosed,
+    DuplicatePayment,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidPaymentRequest,
+    PaymentDeclined,
+    PaymentNotFound,
+    PaymentProcessingError,
+)
+
+DECIDE_ATTEMPTS = 5  # a request re-decides when a concurrent one changed the payment first
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a request answered: a JSON body, or an error to raise again on every replay."""
+
+    body: dict[str, Any] | None
+    error: str | None = None  # the error class name (PaymentDeclined, InsufficientFunds)
+    message: str = ""
+    late: bool = False  # the timeout test card: the answer never arrives in time
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    fingerprint: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One request's writes, applied together or not at all."""
+
+    key: str
+    fingerprint: str
+    answer: Answer
+    payment: Payment | None  # the new state to write (version already bumped), None if unchanged
+    based_on: Payment | None  # the state decided on: the write fails if the payment moved since
+    claim_slot: str | None = None  # a booking whose (empty) payment slot this request takes
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A booking's payment slot: its approved payment, or None once closed by a void."""
+
+    payment_id: str | None
+
+
+class KeyTaken(Exception):
+    """Another request recorded this idempotency key first."""
+
+
+class StaleDecision(Exception):
+    """The payment or the booking's slot changed between the read and the write."""
+
+
+class PaymentLedger(Protocol):
+    def answer(self, key: str) -> StoredAnswer | None: ...
+
+    def payment(self, payment_id: str) -> Payment | None: ...
+
+    def slot(self, booking_id: str) -> Slot | None: ...
+
+    def count_attempt(self, key: str) -> int: ...
+
+    def record(self, decision: Decision) -> None:
+        """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race."""
+        ...
+
+
+def new_payment_id() -> str:
+    return f"pay_{secrets.token_hex(12)}"
+
+
+@dataclass
+class PaymentProcessor:
+    ledger: PaymentLedger
+    clock: Callable[[], datetime]
+    stall: Callable[[], None]  # the timeout card: outlive the caller's patience
+    new_id: Callable[[], str] = new_payment_id
+
+    def handle(self, command: Command) -> dict[str, Any]:
+        """The answer to a request: a payment as JSON, or a raised payment error."""
+        request_print = fingerprint(command)
+        for _ in range(DECIDE_ATTEMPTS):
+            stored = self.ledger.answer(command.idempotency_key)
+            if stored is not None:
+                if stored.fingerprint != request_print:
+                    raise IdempotencyConflict(
+                        f"idempotency key {command.idempotency_key!r} was used for a different request"
+                    )
+                return self._deliver(stored.answer)
+            decision = self._decide(command, request_print)
+            try:
+                self.ledger.record(decision)
+            except (KeyTaken, StaleDecision):
+                continue  # replay the winner's answer, or decide again on the new state
+            return self._deliver(decision.answer)
+        raise PaymentProcessingError("the payment kept changing under concurrent requests; retry")
+
+    def _decide(self, command: Command, request_print: str) -> Decision:
+        if isinstance(command, Authorize):
+            return self._authorize(command, request_print)
+        payment, slot = self._target(command)
+        now = self.clock()
+        if payment is None:
+            if isinstance(command, Capture):
+                raise PaymentNotFound(f"booking {command.booking_id} has no payment to capture")
+            # Nothing to void or refund: close the slot so a late authorization cannot take money.
+            body = _no_payment(command.booking_id or "", command.action, now)
+            claim = command.booking_id if slot is None else None
+            return Decision(command.idempotency_key, request_print, Answer(body), None, None, claim)
+        if isinstance(command, Capture):
+            after = payment.capture(command.amount_grosze, command.idempotency_key, now)
+        elif isinstance(command, Void):
+            after = payment.void(command.idempotency_key, now)
+        else:
+            after = payment.refund(command.amount_grosze, command.idempotency_key, now)
+        if after is payment:  # a repeated compensation: nothing moves
+            body = payment.as_json()
+            body["operation"] = {
+                "action": command.action.value,
+                "amount_grosze": 0,
+                "at": format_instant(now),
+            }
+            return Decision(command.idempotency_key, request_print, Answer(body), None, payment)
+        return Decision(command.idempotency_key, request_print, Answer(after.as_json()), after, payment)
+
+    def _authorize(self, command: Authorize, request_print: str) -> Decision:
+        slot = self.ledger.slot(command.booking_id)
+        if slot is not None:
+            if slot.payment_id is None:
+                raise BookingPaymentClosed(
+                    f"booking {command.booking_id} was voided before this authorization arrived"
+                )
+            raise DuplicatePayment(f"booking {command.booking_id} already has payment {slot.payment_id}")
+        card = command.card
+        attempt = (
+            self.ledger.count_attempt(command.idempotency_key)
+            if card.behaviour is CardBehaviour.FAILS_ONCE
+            else 1
+        )
+        payment = authorize(
+            self.new_id(),
+            command.booking_id,
+            command.amount_grosze,
+            card,
+            command.idempotency_key,
+            self.clock(),
+            attempt,
+        )
+        late = card.behaviour is CardBehaviour.TIMEOUT
+        if payment.state is PaymentState.DECLINED:
+            error = InsufficientFunds if payment.decline_code == "insufficient_funds" else PaymentDeclined
+            message = (
+                f"card {card.summary.brand} *{card.summary.last4} declined ({payment.decline_code}); "
+                f"payment {payment.id} recorded as DECLINED"
+            )
+            answer = Answer(payment.as_json(), error.__name__, message, late)
+            return Decision(command.idempotency_key, request_print, answer, payment, None)
+        answer = Answer(payment.as_json(), late=late)
+        return Decision(command.idempotency_key, request_print, answer, payment, None, command.booking_id)
+
+    def _target(self, command: Capture | Void | Refund) -> tuple[Payment | None, Slot | None]:
+        """The payment a request acts on: by id, or the booking's; (None, slot) when it has none."""
+        if command.payment_id is not None:
+            payment = self.ledger.payment(command.payment_id)
+            if payment is None:
+                raise PaymentNotFound(f"no payment {command.payment_id}")
+            if command.booking_id is not None and payment.booking_id != command.booking_id:
+                raise InvalidPaymentRequest(
+                    f"payment {payment.id} belongs to booking {payment.booking_id}, not {command.booking_id}"
+                )
+            return payment, None
+        assert command.booking_id is not None  # parse_command requires one of the two
+        slot = self.ledger.slot(command.booking_id)
+        if slot is None or slot.payment_id is None:
+            return None, slot
+        payment = self.ledger.payment(slot.payment_id)
+        if payment is None:
+            raise PaymentNotFound(
+                f"booking {command.booking_id} points to a missing payment {slot.payment_id}"
+            )
+        return payment, slot
+
+    def _deliver(self, answer: Answer) -> dict[str, Any]:
+        if answer.late:
+            self.stall()
+        if answer.error is not None:
+            body = answer.body or {}
+            raise REPLAYED_ERRORS[answer.error](
+                answer.message, body.get("decline_code") or "card_declined", body.get("payment_id") or ""
+            )
+        assert answer.body is not None
+        return answer.body
+
+
+def _no_payment(booking_id: str, action: Action, at: datetime) -> dict[str, Any]:
+    return {
+        "payment_id": None,
+        "booking_id": booking_id,
+        "state": "NO_PAYMENT",
+        "currency": CURRENCY,
+        "amount_grosze": 0,
+        "captured_grosze": 0,
+        "refunded_grosze": 0,
+        "card": None,
+        "decline_code": None,
+        "operation": {"action": action.value, "amount_grosze": 0, "at": format_instant(at)},
+    }

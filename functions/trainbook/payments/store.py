@@ -1,0 +1,253 @@
+"""DynamoDB adapter of the payment simulator: the Payments table, written with conditional transactions.
+
+One table (env PAYMENTS_TABLE), hash key `pk`, four kinds of item:
+- `payment#<id>`: the payment (state, amounts, card brand + last4, history with idempotency keys,
+  `version`);
+- `key#<idempotency key>`: the request's fingerprint and its recorded answer;
+- `booking#<booking id>`: the booking's payment slot (its approved payment id, or none once closed);
+- `attempts#<idempotency key>`: how often the fail-once test card was tried with that key.
+A request's writes are ONE TransactWriteItems: the key item (must not exist), the payment (must
+not exist, or still be at the version the decision read) and the slot (must not exist). So two
+concurrent duplicates can never both capture or refund: one transaction is cancelled, and its
+request replays the other's answer or decides again.
+"""
+
+# PynamoDB's attribute constructors are untyped; the models are still checked.
+# mypy: disallow-untyped-calls=False
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from typing import Any, TypeVar
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from trainbook.payments.cards import CardSummary
+from trainbook.payments.domain import Action, Operation, Payment, PaymentState
+from trainbook.payments.processor import Answer, Decision, KeyTaken, Slot, StaleDecision, StoredAnswer
+from trainbook.projections import tables
+
+M = TypeVar("M", bound=Model)
+
+
+class _Meta:
+    table_name = tables.table_name("PAYMENTS_TABLE", "trainbook-payments")
+    region = tables.region()
+    host = tables.host()
+
+
+class OperationAttribute(MapAttribute[str, Any]):
+    action = UnicodeAttribute()
+    amount_grosze = NumberAttribute()
+    idempotency_key = UnicodeAttribute()
+    at = UnicodeAttribute()
+    outcome = UnicodeAttribute()
+
+
+class CardAttribute(MapAttribute[str, Any]):
+    brand = UnicodeAttribute()
+    last4 = UnicodeAttribute()
+    exp_month = NumberAttribute()
+    exp_year = NumberAttribute()
+
+
+class PaymentItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    payment_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    amount_grosze = NumberAttribute()
+    captured_grosze = NumberAttribute()
+    refunded_grosze = NumberAttribute()
+    card = CardAttribute()
+    decline_code = UnicodeAttribute(null=True)
+    history = ListAttribute(of=OperationAttribute)
+    version = NumberAttribute()
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentItem:
+        return cls(
+            _payment_pk(payment.id),
+            payment_id=payment.id,
+            booking_id=payment.booking_id,
+            state=payment.state.value,
+            currency=payment.currency,
+            amount_grosze=payment.amount_grosze,
+            captured_grosze=payment.captured_grosze,
+            refunded_grosze=payment.refunded_grosze,
+            card=CardAttribute(**payment.card.as_json()),
+            decline_code=payment.decline_code,
+            history=[
+                OperationAttribute(
+                    action=op.action.value,
+                    amount_grosze=op.amount_grosze,
+                    idempotency_key=op.idempotency_key,
+                    at=op.at,
+                    outcome=op.outcome,
+                )
+                for op in payment.history
+            ],
+            version=payment.version,
+        )
+
+    def payment(self) -> Payment:
+        return Payment(
+            id=self.payment_id,
+            booking_id=self.booking_id,
+            state=PaymentState(self.state),
+            amount_grosze=int(self.amount_grosze),
+            card=CardSummary(
+                self.card.brand, self.card.last4, int(self.card.exp_month), int(self.card.exp_year)
+            ),
+            captured_grosze=int(self.captured_grosze),
+            refunded_grosze=int(self.refunded_grosze),
+            decline_code=self.decline_code,
+            currency=self.currency,
+            history=tuple(
+                Operation(Action(op.action), int(op.amount_grosze), op.idempotency_key, op.at, op.outcome)
+                for op in self.history
+            ),
+            version=int(self.version),
+        )
+
+
+class AnswerItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    body = UnicodeAttribute(null=True)  # JSON text: exact integers, no Decimal round trips
+    error = UnicodeAttribute(null=True)
+    message = UnicodeAttribute()
+    late = BooleanAttribute()
+
+
+class SlotItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    payment_id = UnicodeAttribute(null=True)
+
+
+class AttemptItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    attempts = NumberAttribute(default=0)
+
+
+@cache
+def _connection() -> Connection:
+    return Connection(region=_Meta.region, host=_Meta.host)
+
+
+class DynamoPaymentLedger:
+    """The PaymentLedger the processor uses in Lambda."""
+
+    def answer(self, key: str) -> StoredAnswer | None:
+        item = _get(AnswerItem, _key_pk(key))
+        if item is None:
+            return None
+        body = json.loads(item.body) if item.body is not None else None
+        answer = Answer(body, item.error, item.message, bool(item.late))
+        return StoredAnswer(item.fingerprint, answer)
+
+    def payment(self, payment_id: str) -> Payment | None:
+        item = _get(PaymentItem, _payment_pk(payment_id))
+        return item.payment() if item else None
+
+    def slot(self, booking_id: str) -> Slot | None:
+        item = _get(SlotItem, _slot_pk(booking_id))
+        return Slot(item.payment_id) if item else None
+
+    def count_attempt(self, key: str) -> int:
+        item = AttemptItem(f"attempts#{key}")
+        item.update(actions=[AttemptItem.attempts.add(1)])
+        return int(item.attempts)
+
+    def record(self, decision: Decision) -> None:
+        answer = decision.answer
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(
+                    AnswerItem(
+                        _key_pk(decision.key),
+                        fingerprint=decision.fingerprint,
+                        body=None if answer.body is None else json.dumps(answer.body, sort_keys=True),
+                        error=answer.error,
+                        message=answer.message,
+                        late=answer.late,
+                    ),
+                    condition=AnswerItem.pk.does_not_exist(),
+                )
+                based_on = decision.based_on
+                if decision.payment is not None:
+                    tx.save(
+                        PaymentItem.of(decision.payment),
+                        condition=(
+                            PaymentItem.pk.does_not_exist()
+                            if based_on is None
+                            else PaymentItem.version == based_on.version
+                        ),
+                    )
+                elif based_on is not None:
+                    tx.condition_check(
+                        PaymentItem,
+                        _payment_pk(based_on.id),
+                        condition=PaymentItem.version == based_on.version,
+                    )
+                if decision.claim_slot is not None:
+                    payment_id = decision.payment.id if decision.payment is not None else None
+                    tx.save(
+                        SlotItem(_slot_pk(decision.claim_slot), payment_id=payment_id),
+                        condition=SlotItem.pk.does_not_exist(),
+                    )
+        except TransactWriteError as error:
+            codes = [getattr(r, "code", None) for r in _reasons(error)]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise KeyTaken(decision.key) from None
+            if any(c in ("ConditionalCheckFailed", "TransactionConflict") for c in codes):
+                raise StaleDecision(decision.key) from None
+            raise
+
+
+def _get(model: type[M], pk: str) -> M | None:
+    try:
+        return model.get(pk, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+
+
+def _reasons(error: TransactWriteError) -> Iterable[Any]:
+    return getattr(error, "cancellation_reasons", None) or []
+
+
+def _payment_pk(payment_id: str) -> str:
+    return f"payment#{payment_id}"
+
+
+def _key_pk(key: str) -> str:
+    return f"key#{key}"
+
+
+def _slot_pk(booking_id: str) -> str:
+    return f"booking#{booking_id}"

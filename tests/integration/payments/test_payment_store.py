@@ -1,0 +1,157 @@
+"""The payment simulator on moto: conditional transactions, duplicates and races, and the Lambda handler."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.support.streams import FakeContext
+from tests.unit.payments.fakes import Clock
+from trainbook.payments import handler as payment_function
+from trainbook.payments.commands import parse_command
+from trainbook.payments.domain import PaymentState
+from trainbook.payments.errors import BookingPaymentClosed, IllegalPaymentTransition, PaymentDeclined
+from trainbook.payments.processor import Decision, PaymentProcessor, new_payment_id
+from trainbook.payments.store import DynamoPaymentLedger, PaymentItem
+
+pytestmark = pytest.mark.usefixtures("payments_aws")
+
+EVENTS = Path(__file__).resolve().parents[3] / "events"
+CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+
+
+def processor(new_id: Any = new_payment_id, clock: Any = None) -> PaymentProcessor:
+    return PaymentProcessor(
+        ledger=DynamoPaymentLedger(), clock=clock or Clock(), stall=lambda: None, new_id=new_id
+    )
+
+
+def send(psp: PaymentProcessor, **request: Any) -> dict[str, Any]:
+    return psp.handle(parse_command(request))
+
+
+def authorize(
+    psp: PaymentProcessor, key: str = "b1:authorize", card: dict[str, Any] = CARD
+) -> dict[str, Any]:
+    return send(
+        psp, action="authorize", idempotency_key=key, booking_id="b1", amount_grosze=16_900, card=card
+    )
+
+
+def stored(payment_id: str) -> Any:
+    return DynamoPaymentLedger().payment(payment_id)
+
+
+def test_a_payment_is_stored_with_its_history_and_never_the_card_number() -> None:
+    psp = processor()
+    payment_id = authorize(psp)["payment_id"]
+    send(psp, action="capture", idempotency_key="b1:capture", booking_id="b1")
+    payment = stored(payment_id)
+    assert (payment.state, payment.captured_grosze) == (PaymentState.CAPTURED, 16_900)
+    assert [(op.action.value, op.idempotency_key) for op in payment.history] == [
+        ("authorize", "b1:authorize"),
+        ("capture", "b1:capture"),
+    ]
+    everything = boto3.client("dynamodb").scan(TableName=PaymentItem.Meta.table_name)["Items"]
+    assert "4242424242424242" not in json.dumps(everything)
+    assert "4242" in json.dumps(everything)  # the last four digits are kept
+
+
+def test_a_duplicate_capture_captures_once() -> None:
+    psp = processor()
+    authorize(psp)
+    first = send(psp, action="capture", idempotency_key="b1:capture", booking_id="b1")
+    second = send(psp, action="capture", idempotency_key="b1:capture", booking_id="b1")
+    assert second == first
+    payment = stored(first["payment_id"])
+    assert [op.action.value for op in payment.history] == ["authorize", "capture"]
+    assert payment.version == 2
+
+
+class StagedLedger(DynamoPaymentLedger):
+    """The real ledger, with a concurrent request slipped in between a decision and its write.
+
+    moto applies a transaction without a lock, so threads would not prove atomicity; staging the
+    interleaving proves that DynamoDB's conditions, not luck, stop the second write.
+    """
+
+    def __init__(self) -> None:
+        self.before_record: Callable[[], Any] | None = None
+
+    def record(self, decision: Decision) -> None:
+        hook, self.before_record = self.before_record, None
+        if hook is not None:
+            hook()
+        super().record(decision)
+
+
+def test_a_concurrent_duplicate_of_one_key_gets_the_first_result_and_one_payment() -> None:
+    ledger = StagedLedger()
+    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None)
+    duplicate: list[dict[str, Any]] = []
+    ledger.before_record = lambda: duplicate.append(authorize(psp))
+    answer = authorize(psp)
+    assert answer == duplicate[0]
+    payments = list(PaymentItem.scan(PaymentItem.pk.startswith("payment#")))
+    assert [p.payment_id for p in payments] == [answer["payment_id"]]
+
+
+def test_a_concurrent_capture_under_another_key_is_refused_and_money_is_taken_once() -> None:
+    ledger = StagedLedger()
+    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None)
+    payment_id = authorize(psp)["payment_id"]
+    ledger.before_record = lambda: send(psp, action="capture", idempotency_key="other", booking_id="b1")
+    with pytest.raises(IllegalPaymentTransition, match="is captured"):
+        send(psp, action="capture", idempotency_key="b1:capture", booking_id="b1")
+    payment = stored(payment_id)
+    assert (payment.captured_grosze, [op.idempotency_key for op in payment.history]) == (
+        16_900,
+        ["b1:authorize", "other"],
+    )
+    assert ledger.answer("b1:capture") is None
+
+
+def test_a_late_authorization_after_a_void_of_the_booking_is_refused() -> None:
+    ledger = StagedLedger()
+    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None)
+    ledger.before_record = lambda: send(psp, action="void", idempotency_key="b1:void", booking_id="b1")
+    with pytest.raises(BookingPaymentClosed):
+        authorize(psp)
+    assert list(PaymentItem.scan(PaymentItem.pk.startswith("payment#"))) == []
+
+
+def test_the_sample_events_run_through_the_lambda_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(payment_function, "processor", lambda: processor())
+    answers = {
+        name: payment_function.handler(
+            json.loads((EVENTS / f"payment-{name}.json").read_text()), FakeContext()
+        )
+        for name in ("authorize", "capture", "refund")
+    }
+    assert [answers[n]["state"] for n in answers] == ["AUTHORIZED", "CAPTURED", "PARTIALLY_REFUNDED"]
+    void = json.loads((EVENTS / "payment-void.json").read_text())
+    with pytest.raises(IllegalPaymentTransition, match="refund it instead"):
+        payment_function.handler(void, FakeContext())
+
+
+def test_a_decline_leaves_the_handler_as_an_error_named_for_the_saga(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(payment_function, "processor", lambda: processor())
+    event = json.loads((EVENTS / "payment-authorize.json").read_text())
+    event["card"]["number"] = "4000 0000 0000 0002"
+    with pytest.raises(PaymentDeclined) as raised:
+        payment_function.handler(event, FakeContext())
+    assert type(raised.value).__name__ == "PaymentDeclined"  # what Lambda reports as errorType
+
+
+def test_the_timeout_card_sleeps_for_the_configured_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setenv("PAYMENT_TIMEOUT_SECONDS", "42")
+    monkeypatch.setattr(payment_function.time, "sleep", slept.append)
+    psp = PaymentProcessor(ledger=DynamoPaymentLedger(), clock=Clock(), stall=payment_function.stall)
+    answer = authorize(psp, card={**CARD, "number": "4000000000003220"})
+    assert (answer["state"], slept) == ("AUTHORIZED", [42.0])

@@ -1,0 +1,70 @@
+"""An in-memory PaymentLedger with the DynamoDB adapter's conditions, and a hook to stage races."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from trainbook.payments.domain import Payment
+from trainbook.payments.processor import Decision, KeyTaken, Slot, StaleDecision, StoredAnswer
+
+
+class FakePaymentLedger:
+    def __init__(self) -> None:
+        self.answers: dict[str, StoredAnswer] = {}
+        self.payments: dict[str, Payment] = {}
+        self.slots: dict[str, Slot] = {}
+        self.attempts: dict[str, int] = {}
+        # Runs once, just before the next write: a concurrent request that gets there first.
+        self.before_record: Callable[[], None] | None = None
+
+    def answer(self, key: str) -> StoredAnswer | None:
+        return self.answers.get(key)
+
+    def payment(self, payment_id: str) -> Payment | None:
+        return self.payments.get(payment_id)
+
+    def slot(self, booking_id: str) -> Slot | None:
+        return self.slots.get(booking_id)
+
+    def count_attempt(self, key: str) -> int:
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        return self.attempts[key]
+
+    def record(self, decision: Decision) -> None:
+        hook, self.before_record = self.before_record, None
+        if hook is not None:
+            hook()
+        if decision.key in self.answers:
+            raise KeyTaken(decision.key)
+        target = decision.payment or decision.based_on
+        if target is not None:
+            current = self.payments.get(target.id)
+            expected = decision.based_on.version if decision.based_on else None
+            if (current.version if current else None) != expected:
+                raise StaleDecision(decision.key)
+        if decision.claim_slot is not None and decision.claim_slot in self.slots:
+            raise StaleDecision(decision.key)
+        self.answers[decision.key] = StoredAnswer(decision.fingerprint, decision.answer)
+        if decision.payment is not None:
+            self.payments[decision.payment.id] = decision.payment
+        if decision.claim_slot is not None:
+            paid = decision.payment.id if decision.payment else None
+            self.slots[decision.claim_slot] = Slot(paid)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class PaymentIds:
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def __call__(self) -> str:
+        self.issued += 1
+        return f"pay_{self.issued:04d}"

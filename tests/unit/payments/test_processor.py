@@ -1,0 +1,258 @@
+"""The simulated PSP on an in-memory ledger: idempotency keys, declines, timeouts, races, compensation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit.payments.fakes import Clock, FakePaymentLedger, PaymentIds
+from trainbook.payments.commands import parse_command
+from trainbook.payments.domain import Action, PaymentState
+from trainbook.payments.errors import (
+    BookingPaymentClosed,
+    DuplicatePayment,
+    IdempotencyConflict,
+    IllegalPaymentTransition,
+    InsufficientFunds,
+    InvalidPaymentRequest,
+    PaymentDeclined,
+    PaymentError,
+    PaymentNotFound,
+    PaymentProcessingError,
+)
+from trainbook.payments.processor import PaymentProcessor
+
+APPROVES = "4242 4242 4242 4242"
+
+
+class Stalls:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+def ledger() -> FakePaymentLedger:
+    return FakePaymentLedger()
+
+
+@pytest.fixture
+def stalls() -> Stalls:
+    return Stalls()
+
+
+@pytest.fixture
+def psp(ledger: FakePaymentLedger, stalls: Stalls) -> PaymentProcessor:
+    return PaymentProcessor(ledger=ledger, clock=Clock(), stall=stalls, new_id=PaymentIds())
+
+
+def send(psp: PaymentProcessor, action: str, key: str, **fields: Any) -> dict[str, Any]:
+    return psp.handle(parse_command({"action": action, "idempotency_key": key, **fields}))
+
+
+def authorize(
+    psp: PaymentProcessor, number: str = APPROVES, key: str = "b1:authorize", amount: int = 16_900
+) -> dict[str, Any]:
+    card = {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    return send(psp, "authorize", key, booking_id="b1", amount_grosze=amount, card=card)
+
+
+def test_an_approved_authorization_answers_the_payment(psp: PaymentProcessor) -> None:
+    answer = authorize(psp)
+    assert answer == {
+        "payment_id": "pay_0001",
+        "booking_id": "b1",
+        "state": "AUTHORIZED",
+        "currency": "PLN",
+        "amount_grosze": 16_900,
+        "captured_grosze": 0,
+        "refunded_grosze": 0,
+        "card": {"brand": "visa", "last4": "4242"},
+        "decline_code": None,
+        "operation": {"action": "authorize", "amount_grosze": 16_900, "at": "2026-11-24T12:00:00.000000Z"},
+    }
+
+
+def test_the_same_key_and_request_return_the_first_result_and_charge_once(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    first = authorize(psp)
+    assert authorize(psp) == first
+    assert list(ledger.payments) == ["pay_0001"]
+
+
+def test_the_same_key_with_a_different_request_is_a_conflict(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    authorize(psp)
+    with pytest.raises(IdempotencyConflict, match="different request"):
+        authorize(psp, amount=17_000)
+    assert list(ledger.payments) == ["pay_0001"]
+
+
+def test_a_decline_is_recorded_and_raised_again_on_every_replay(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    for _ in range(2):
+        with pytest.raises(PaymentDeclined) as declined:
+            authorize(psp, "4000 0000 0000 0002")
+        assert type(declined.value).__name__ == "PaymentDeclined"  # the Step Functions error name
+        assert (declined.value.decline_code, declined.value.payment_id) == ("card_declined", "pay_0001")
+    assert ledger.payments["pay_0001"].state is PaymentState.DECLINED
+    assert "b1" not in ledger.slots  # a declined card does not take the booking's payment slot
+
+
+def test_insufficient_funds_has_its_own_error_name(psp: PaymentProcessor) -> None:
+    with pytest.raises(InsufficientFunds) as raised:
+        authorize(psp, "4000 0000 0000 9995")
+    assert type(raised.value).__name__ == "InsufficientFunds"
+
+
+def test_after_a_decline_the_booking_can_pay_with_another_card(psp: PaymentProcessor) -> None:
+    with pytest.raises(PaymentDeclined):
+        authorize(psp, "4000 0000 0000 0002")
+    assert authorize(psp, key="b1:authorize:2")["state"] == "AUTHORIZED"
+
+
+def test_a_processing_error_records_nothing_so_the_same_request_can_be_retried(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    for _ in range(2):
+        with pytest.raises(PaymentProcessingError):
+            authorize(psp, "4000 0000 0000 0119")
+    assert (ledger.payments, ledger.answers) == ({}, {})
+
+
+def test_the_fail_once_card_succeeds_when_the_saga_retries_with_the_same_key(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    with pytest.raises(PaymentProcessingError):
+        authorize(psp, "4000 0000 0000 1117")
+    assert authorize(psp, "4000 0000 0000 1117")["state"] == "AUTHORIZED"
+    assert len(ledger.payments) == 1
+
+
+def test_the_timeout_card_authorizes_but_every_answer_comes_too_late(
+    psp: PaymentProcessor, ledger: FakePaymentLedger, stalls: Stalls
+) -> None:
+    authorize(psp, "4000 0000 0000 3220")
+    authorize(psp, "4000 0000 0000 3220")
+    assert stalls.count == 2
+    assert ledger.payments["pay_0001"].state is PaymentState.AUTHORIZED
+
+
+def test_after_a_lost_answer_the_saga_voids_by_booking_id(psp: PaymentProcessor, stalls: Stalls) -> None:
+    authorize(psp, "4000 0000 0000 3220")
+    voided = send(psp, "void", "b1:void", booking_id="b1")
+    assert (voided["payment_id"], voided["state"]) == ("pay_0001", "VOIDED")
+    assert voided["operation"] == {"action": "void", "amount_grosze": 16_900, "at": voided["operation"]["at"]}
+    assert stalls.count == 1  # only the authorization answer is late
+
+
+def test_voiding_a_booking_with_no_payment_is_a_no_op_that_refuses_a_late_authorization(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    answer = send(psp, "void", "b1:void", booking_id="b1")
+    assert (answer["state"], answer["payment_id"]) == ("NO_PAYMENT", None)
+    with pytest.raises(BookingPaymentClosed):
+        authorize(psp)
+    assert ledger.payments == {}
+
+
+def test_a_booking_cannot_be_authorized_twice_under_different_keys(psp: PaymentProcessor) -> None:
+    authorize(psp)
+    with pytest.raises(DuplicatePayment, match="pay_0001"):
+        authorize(psp, key="b1:authorize:again")
+
+
+def test_a_capture_repeated_with_its_key_captures_once(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    authorize(psp)
+    first = send(psp, "capture", "b1:capture", booking_id="b1")
+    assert send(psp, "capture", "b1:capture", booking_id="b1") == first
+    payment = ledger.payments["pay_0001"]
+    assert (payment.state, payment.captured_grosze) == (PaymentState.CAPTURED, 16_900)
+    assert [op.action for op in payment.history] == [Action.AUTHORIZE, Action.CAPTURE]
+
+
+def test_a_second_capture_under_another_key_is_refused(psp: PaymentProcessor) -> None:
+    authorize(psp)
+    send(psp, "capture", "b1:capture", payment_id="pay_0001")
+    with pytest.raises(IllegalPaymentTransition, match="is captured"):
+        send(psp, "capture", "b1:capture:again", payment_id="pay_0001")
+
+
+def test_a_cancellation_refunds_by_policy_and_a_repeat_refunds_nothing_more(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    authorize(psp, amount=10_000)
+    send(psp, "capture", "b1:capture", booking_id="b1")
+    first = send(psp, "refund", "b1:cancel", booking_id="b1", amount_grosze=8_500)
+    assert send(psp, "refund", "b1:cancel", booking_id="b1", amount_grosze=8_500) == first
+    payment = ledger.payments["pay_0001"]
+    assert (payment.state, payment.refunded_grosze) == (PaymentState.PARTIALLY_REFUNDED, 8_500)
+
+
+def test_a_repeated_void_under_a_new_key_moves_nothing(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    authorize(psp)
+    send(psp, "void", "b1:void", booking_id="b1")
+    again = send(psp, "void", "b1:void:2", booking_id="b1")
+    assert (again["state"], again["operation"]["amount_grosze"]) == ("VOIDED", 0)
+    assert len(ledger.payments["pay_0001"].history) == 2
+
+
+def test_capturing_a_booking_without_a_payment_is_not_found(psp: PaymentProcessor) -> None:
+    with pytest.raises(PaymentNotFound):
+        send(psp, "capture", "b9:capture", booking_id="b9")
+
+
+def test_a_payment_id_of_another_booking_is_refused(psp: PaymentProcessor) -> None:
+    authorize(psp)
+    with pytest.raises(InvalidPaymentRequest, match="belongs to booking b1"):
+        send(psp, "void", "b2:void", booking_id="b2", payment_id="pay_0001")
+
+
+def test_a_concurrent_duplicate_of_the_same_request_gets_the_first_result(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    duplicate: list[dict[str, Any]] = []
+    ledger.before_record = lambda: duplicate.append(authorize(psp))
+    assert authorize(psp) == duplicate[0]
+    assert list(ledger.payments) == ["pay_0002"]  # the duplicate decided second but wrote first
+
+
+def test_a_concurrent_capture_under_another_key_loses_and_is_refused(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    authorize(psp)
+
+    def other_capture_first() -> None:
+        send(psp, "capture", "other", booking_id="b1")
+
+    ledger.before_record = other_capture_first
+    with pytest.raises(IllegalPaymentTransition):
+        send(psp, "capture", "b1:capture", booking_id="b1")
+    assert ledger.payments["pay_0001"].captured_grosze == 16_900
+    assert "b1:capture" not in ledger.answers
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"action": "pay"}, "action is one of"),
+        ({"action": "authorize", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 100}, "card"),
+        ({"action": "capture", "idempotency_key": "k"}, "payment_id or a booking_id"),
+        ({"action": "void", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 5}, "whole"),
+        ({"action": "refund", "booking_id": "b1"}, "idempotency_key"),
+        ({"action": "refund", "idempotency_key": "k", "booking_id": "b1", "currency": "EUR"}, "PLN"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_clear_message(request_: dict[str, Any], message: str) -> None:
+    with pytest.raises(PaymentError, match=message):
+        parse_command(request_)
