@@ -29,7 +29,7 @@ for name, value in {
     os.environ.setdefault(name, value)
 
 from moto import mock_aws  # noqa: E402
-from tests.support.template_tables import create_tables, declared_tables  # noqa: E402
+from tests.support.template_tables import TABLE_VARIABLES, create_tables  # noqa: E402
 
 from trainbook.booking.commands import BookingCommands  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
@@ -65,20 +65,8 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=200)
     args = parser.parse_args()
     with mock_aws():
-        create_tables({logical: os.environ[v] for v, logical in _variables().items()})
+        create_tables({logical: os.environ[v] for v, logical in TABLE_VARIABLES.items()})
         run(args.bookings)
-
-
-def _variables() -> dict[str, str]:
-    by_logical = {
-        "EventsTable": "EVENTS_TABLE",
-        "InventoryTable": "INVENTORY_TABLE",
-        "SearchIndexTable": "SEARCH_INDEX_TABLE",
-        "SeatMapTable": "SEAT_MAP_TABLE",
-        "UserBookingsTable": "USER_BOOKINGS_TABLE",
-        "SalesTable": "SALES_TABLE",
-    }
-    return {by_logical[logical]: logical for logical in declared_tables()}
 
 
 def run(bookings: int) -> None:

@@ -10,14 +10,7 @@ os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "eu-central-1"
 
-# Table names the code reads from the environment, as template.yaml sets them in Lambda.
-TEST_TABLES = {
-    "EVENTS_TABLE": "EventsTable",
-    "INVENTORY_TABLE": "InventoryTable",
-    "SEARCH_INDEX_TABLE": "SearchIndexTable",
-    "SEAT_MAP_TABLE": "SeatMapTable",
-    "USER_BOOKINGS_TABLE": "UserBookingsTable",
-    "SALES_TABLE": "SalesTable",
-}
+from tests.support.template_tables import TABLE_VARIABLES as TEST_TABLES  # noqa: E402
+
 for variable, logical_id in TEST_TABLES.items():
     os.environ[variable] = f"test-{logical_id}"

@@ -10,6 +10,17 @@ import yaml
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
+# The environment variable through which the code finds each table, as template.yaml sets it.
+TABLE_VARIABLES = {
+    "EVENTS_TABLE": "EventsTable",
+    "INVENTORY_TABLE": "InventoryTable",
+    "SEARCH_INDEX_TABLE": "SearchIndexTable",
+    "SEAT_MAP_TABLE": "SeatMapTable",
+    "USER_BOOKINGS_TABLE": "UserBookingsTable",
+    "SALES_TABLE": "SalesTable",
+    "IDEMPOTENCY_TABLE": "IdempotencyTable",
+}
+
 
 class _CfnLoader(yaml.SafeLoader):
     """Reads CloudFormation short tags (!Ref, !Sub, !GetAtt ...) as plain values."""
@@ -32,9 +43,11 @@ def declared_tables() -> dict[str, dict[str, Any]]:
 
 
 def create_tables(names: dict[str, str]) -> None:
-    """Create every declared table under the name `names[logical_id]`."""
+    """Create every declared table named in `names` (logical id -> table name)."""
     client = boto3.client("dynamodb")
     for logical_id, props in declared_tables().items():
+        if logical_id not in names:
+            continue
         request: dict[str, Any] = {
             "TableName": names[logical_id],
             "AttributeDefinitions": props["AttributeDefinitions"],
