@@ -126,11 +126,7 @@ def scrape(
     timetable_file.write(
         result.timetable,
         target,
-        source=f"Scraped from {base_url} on {seen.scraped_at:%Y-%m-%d} by trainbook scrape "
-        f"({days} day(s) from {start.isoformat()}, {len(searches)} searches). Each train's weekly pattern "
-        f"seen is taken as valid {valid[0].isoformat()} .. {valid[1].isoformat()}; exceptions (holidays) are "
-        "known only on the days scraped"
-        + (" - the fixture site, a local stand-in for portalpasazera.pl" if fixture_site else ""),
+        source=_source(base_url if not fixture_site else None, seen.scraped_at.date(), start, days, valid),
         attribution=_attribution(_fixture_source()) if fixture_site else None,
     )
     for warning in result.warnings:
@@ -141,6 +137,23 @@ def scrape(
     )
     if previous is not None:
         _report_changes(previous, seen, catalog, record=record)
+
+
+def _source(url: str | None, scraped: date, start: date, days: int, valid: tuple[date, date]) -> str:
+    """What the timetable file says about its origin; for the fixture site, that its data is hand-made."""
+    site = (
+        f"{url}"
+        if url
+        else "the fixture site (scraper/fixture_site, a local stand-in for portalpasazera.pl, which is not "
+        "reachable from where this was built) publishing scraper/fixture_site/source_timetable.json, "
+        "hand-made from public timetable facts by scraper/handmade_timetable.py"
+    )
+    return (
+        f"Scraped by trainbook scrape on {scraped.isoformat()} from {site}: {days} day(s) from "
+        f"{start.isoformat()}. Each train's weekly pattern seen is taken as valid {valid[0].isoformat()} .. "
+        f"{valid[1].isoformat()}; exceptions (holidays) are known only on the days scraped. Distances and "
+        "compositions from the timetable this one replaced."
+    )
 
 
 def _attribution(path: Path) -> str | None:

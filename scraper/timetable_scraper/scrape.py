@@ -225,7 +225,7 @@ class TimetableScraper:
 
     def _check_answered(self, where: str) -> None:
         """An error page (the site's 503) is worth a retry; anything else is judged by selectors."""
-        errors = self.driver.find_elements(By.CSS_SELECTOR, "p.error")
+        errors = self.driver.find_elements(By.CSS_SELECTOR, site.ERROR_PAGE)
         if errors:
             raise SiteUnavailable(f"{where}: the site answered {errors[0].text!r}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 SEARCH_PATH = "/pl"
 RESULTS_PATH = "/pl/WynikiWyszukiwania"  # ?id=<token>
+ERROR_PAGE = "p.error"  # the site's own "service unavailable" page: worth a retry
 
 COOKIE_ACCEPT_TEXT = "Akceptuj wszystkie"
 COOKIE_BANNER = "#cookie-banner"

@@ -184,8 +184,24 @@ def write(snapshot: Snapshot, path: Path) -> None:
     """Write atomically: a crash mid-write leaves the previous snapshot, never half of a new one."""
     if not snapshot.complete:
         raise IncompleteSnapshot("refusing to write a partial snapshot")
-    text = json.dumps(dump(snapshot), ensure_ascii=False, indent=1) + "\n"
-    write_text_atomically(path, text)
+    write_text_atomically(path, render(dump(snapshot)))
+
+
+def render(document: dict[str, Any]) -> str:
+    """JSON with one search, connection or run per line: compact, yet a diff of two snapshots reads well."""
+    lines = ["{"]
+    for i, (key, value) in enumerate(document.items()):
+        comma = "," if i < len(document) - 1 else ""
+        if isinstance(value, list) and value:
+            items = [json.dumps(item, ensure_ascii=False) for item in value]
+            lines.append(f"  {json.dumps(key)}: [")
+            lines.extend(f"    {item}," for item in items[:-1])
+            lines.append(f"    {items[-1]}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def write_text_atomically(path: Path, text: str) -> None:
@@ -194,6 +210,10 @@ def write_text_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
+        # mkstemp makes the file private; a snapshot is as readable as any other file written here.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
