@@ -43,8 +43,13 @@ def import_gtfs(
     if unknown:
         console.print(f"[red]unknown station codes[/]: {', '.join(unknown)}")
         raise typer.Exit(code=2)
+    target = data_dir / "timetable.json" if data_dir else timetable_file.shipped_timetable_path()
+    # Distances: the catalog timetable's line data where it runs the same legs.
+    reference = timetable_file.read(target).services.values() if target.is_file() else ()
     try:
-        result = import_feed(feed, catalog, COMPOSITIONS.values(), keep=keep, licence=licence or None)
+        result = import_feed(
+            feed, catalog, COMPOSITIONS.values(), keep=keep, licence=licence or None, reference=reference
+        )
     except InvalidFeed as error:
         console.print(f"[red]not a usable GTFS feed[/]: {error}")
         raise typer.Exit(code=1) from None
@@ -78,7 +83,6 @@ def import_gtfs(
         timetable_file.write(imported, output, source=result.source, attribution=result.attribution)
         console.print(f"[green]wrote[/] {output}")
         return
-    target = data_dir / "timetable.json" if data_dir else timetable_file.shipped_timetable_path()
     if target.is_file():
         import json
 

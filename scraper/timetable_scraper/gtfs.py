@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from timetable_scraper.calendars import calendar_from_dates
-from timetable_scraper.distances import DETOUR, great_circle_km
+from timetable_scraper.distances import DETOUR, LineDistances, great_circle_km
 from timetable_scraper.normalize import USUAL_COMPOSITION
 from trainbook.catalog.domain import Category, Composition, Station, Stop, TrainService
 from trainbook.catalog.timetable import Timetable
@@ -66,9 +66,15 @@ def import_feed(
     *,
     keep: Iterable[str] | None = None,
     licence: str | None = "CC BY 4.0",
+    reference: Iterable[TrainService] = (),
 ) -> GtfsImport:
-    """The feed's trips that call at two or more of `keep` (default: the product stations)."""
+    """The feed's trips that call at two or more of `keep` (default: the product stations).
+
+    Distances between two stops come from `reference` services where they run the same leg (line
+    data), else from the coordinates of every stop of the trip, kept or not.
+    """
     known = list(stations)
+    legs = LineDistances({s.code: s for s in known}, reference).legs
     formations = {c.code: c for c in compositions}
     keep_codes = set(keep) if keep is not None else {s.code for s in known if s.product}
     feed = _Feed(path)
@@ -96,7 +102,7 @@ def import_feed(
             )
             continue
         rows = sorted(times[trip["trip_id"]], key=lambda r: int(r["stop_sequence"]))
-        stops = _kept_stops(rows, matched, coords)
+        stops = _with_known_legs(_kept_stops(rows, matched, coords), legs)
         if sum(code in keep_codes for code, *_ in stops) < 2 or not days.get(trip["service_id"]):
             continue
         kept.append(
@@ -193,6 +199,19 @@ def _kept_stops(
         if code is not None and all(code != c for c, *_ in kept):
             kept.append((code, arrive, depart, km))
     return tuple(kept)
+
+
+def _with_known_legs(
+    stops: tuple[tuple[str, int, int, float], ...], legs: Mapping[frozenset[str], float]
+) -> tuple[tuple[str, int, int, float], ...]:
+    result: list[tuple[str, int, int, float]] = []
+    for i, (code, arrive, depart, km) in enumerate(stops):
+        if i:
+            previous_code, _, _, previous_km = stops[i - 1]
+            leg = legs.get(frozenset((previous_code, code)))
+            km = result[-1][3] + (leg if leg and leg > 0 else km - previous_km)
+        result.append((code, arrive, depart, round(km, 1)))
+    return tuple(result)
 
 
 def _service_days(feed: _Feed) -> dict[str, set[date]]:

@@ -105,3 +105,17 @@ def test_a_folder_without_stop_times_is_refused_by_name(tmp_path: Path) -> None:
 def test_station_names_fold_polish_letters() -> None:
     assert fold("Gdańsk Główny") == fold("Gdansk Glowny") == "gdansk glowny"
     assert fold("Łódź Fabryczna") == "lodz fabryczna"
+
+
+@needs_feed
+def test_distances_come_from_the_reference_timetable_where_it_runs_the_same_leg() -> None:
+    from tests.unit.scraper.builders import EUROCITY
+
+    result = import_feed(FEED, load_stations(), COMPOSITIONS.values(), reference=[EUROCITY])
+
+    legs = [
+        km["GDG"] - km["GDW"]
+        for km in ({s.station: s.km for s in svc.stops} for svc in result.timetable.services.values())
+        if "GDW" in km and "GDG" in km and km["GDW"] < km["GDG"]
+    ]
+    assert legs and all(leg == pytest.approx(3.0) for leg in legs)
