@@ -78,7 +78,7 @@ def _claims(**changes: object) -> dict[str, object]:
 
 
 def test_an_unsigned_alg_none_token_is_refused() -> None:
-    unsigned = jwt.encode(_claims(), None, algorithm="none")
+    unsigned = jwt.encode(_claims(), "", algorithm="none")
     with pytest.raises(InvalidToken):
         AccessTokens(SECRET).verify(unsigned)
 
