@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trainbook_cli import import_gtfs, publish, replay, scrape, up
+from trainbook_cli import admin, import_gtfs, publish, replay, scrape, up
 
 app = typer.Typer(
     help="Trainbook: train booking on serverless AWS. Run `trainbook COMMAND --help` for details.",
@@ -13,6 +13,7 @@ app = typer.Typer(
 )
 
 app.command("replay")(replay.replay)
+app.add_typer(admin.app, name="admin")
 app.command("publish-timetable")(publish.publish_timetable)
 app.command("up")(up.up)
 app.command("scrape")(scrape.scrape)
