@@ -1,0 +1,42 @@
+"""Lambda entry point of the saga's IssueTicket task: {"booking_id"} in, ticket number and QR payload out.
+
+A booking that is not confirmed raises BookingNotConfirmed, an unknown one BookingNotFound: Lambda
+reports the class name as `errorType`. Issuing again returns the same ticket.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from trainbook.eventstore.store import EventStore
+from trainbook.tickets import keys
+from trainbook.tickets.domain import InvalidTicketRequest
+from trainbook.tickets.issuing import TicketIssuer
+from trainbook.tickets.store import DynamoTicketStore
+
+logger = Logger(service="tickets")
+
+
+def issuer() -> TicketIssuer:
+    return TicketIssuer(
+        events=EventStore(), store=DynamoTicketStore(), key=keys.signing_key, clock=lambda: datetime.now(UTC)
+    )
+
+
+@logger.inject_lambda_context
+def issue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    booking_id = event.get("booking_id") if isinstance(event, dict) else None
+    if not isinstance(booking_id, str) or not 0 < len(booking_id) <= 64:
+        raise InvalidTicketRequest('IssueTicket needs {"booking_id": "<1 to 64 characters>"}')
+    ticket = issuer().issue(booking_id)
+    logger.info("ticket issued", extra={"booking_id": booking_id, "ticket_number": ticket.number})
+    return {
+        "booking_id": ticket.booking_id,
+        "ticket_number": ticket.number,
+        "qr_payload": ticket.qr_payload,
+        "issued_at": ticket.issued_at,
+    }
