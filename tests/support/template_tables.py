@@ -19,6 +19,7 @@ TABLE_VARIABLES = {
     "USER_BOOKINGS_TABLE": "UserBookingsTable",
     "SALES_TABLE": "SalesTable",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
+    "USERS_TABLE": "UsersTable",
 }
 
 

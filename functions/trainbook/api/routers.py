@@ -5,7 +5,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from trainbook.accounts.api import router as accounts
+from trainbook.analytics.api import router as analytics
 from trainbook.booking.api import router as bookings
 from trainbook.catalog.api import router as catalog
 
-ROUTERS: list[Router] = [catalog, accounts, bookings]
+ROUTERS: list[Router] = [catalog, accounts, bookings, analytics]

@@ -104,6 +104,10 @@ def encode(event: Event) -> str:
 def decode(type_name: str, schema: int, data: str) -> Event:
     cls = _REGISTRY.get((type_name, schema))
     if cls is None:
+        import trainbook.event_types  # noqa: F401 - registers every event type, then look again
+
+        cls = _REGISTRY.get((type_name, schema))
+    if cls is None:
         raise UnknownEventType(f"no event type {type_name} v{schema} is registered")
     values: dict[str, Any] = json.loads(data)
     hints = typing.get_type_hints(cls)

@@ -1,0 +1,1 @@
+"""Analytics: sales figures for administrators, read from the sales read model."""
