@@ -1,8 +1,9 @@
 """The simulator's requests, parsed from the function's JSON input into small frozen commands.
 
-Input: {"action": "authorize" | "capture" | "void" | "refund", "idempotency_key", "booking_id",
-"amount_grosze", "card" (authorize only), "payment_id" (optional: capture, void and refund find
-the booking's payment by "booking_id" when it is left out), "currency" (optional, "PLN")}.
+Input: {"action": "authorize" | "capture" | "void" | "refund" | "compensate", "idempotency_key",
+"booking_id", "amount_grosze", "card" (authorize only), "payment_id" (optional: the other actions
+find the booking's payment by "booking_id" when it is left out), "currency" (optional, "PLN")}.
+`compensate` voids an authorization or refunds what is left of a capture, whichever applies.
 Bad input raises InvalidPaymentRequest or InvalidCard and changes nothing.
 """
 
@@ -59,7 +60,16 @@ class Refund:
     action = Action.REFUND
 
 
-Command = Authorize | Capture | Void | Refund
+@dataclass(frozen=True)
+class Compensate:
+    idempotency_key: str
+    payment_id: str | None
+    booking_id: str | None
+
+    action = Action.COMPENSATE
+
+
+Command = Authorize | Capture | Void | Refund | Compensate
 
 
 def parse_command(event: object) -> Command:
@@ -78,9 +88,8 @@ def parse_command(event: object) -> Command:
         booking_id = _text(event, "booking_id")
         if booking_id is None or key is None:
             raise InvalidPaymentRequest("authorize needs booking_id and idempotency_key")
-        return Authorize(
-            key, booking_id, check_amount(event.get("amount_grosze")), Card.parse(event.get("card"))
-        )
+        amount = check_amount(event.get("amount_grosze"), allow_zero=True)
+        return Authorize(key, booking_id, amount, Card.parse(event.get("card")))
     if key is None:
         raise InvalidPaymentRequest(f"{action.value} needs an idempotency_key")
     if "card" in event:
@@ -88,12 +97,14 @@ def parse_command(event: object) -> Command:
     payment_id, booking_id = _text(event, "payment_id"), _text(event, "booking_id")
     if payment_id is None and booking_id is None:
         raise InvalidPaymentRequest(f"{action.value} needs a payment_id or a booking_id")
-    amount = event.get("amount_grosze")
-    if action is Action.VOID:
-        if amount is not None:
-            raise InvalidPaymentRequest("void releases the whole authorization: leave out amount_grosze")
-        return Void(key, payment_id, booking_id)
-    checked = None if amount is None else check_amount(amount)
+    raw_amount = event.get("amount_grosze")
+    if action in (Action.VOID, Action.COMPENSATE):
+        if raw_amount is not None:
+            raise InvalidPaymentRequest(f"{action.value} undoes the whole payment: leave out amount_grosze")
+        if action is Action.VOID:
+            return Void(key, payment_id, booking_id)
+        return Compensate(key, payment_id, booking_id)
+    checked = None if raw_amount is None else check_amount(raw_amount, allow_zero=True)
     if action is Action.CAPTURE:
         return Capture(key, payment_id, booking_id, checked)
     return Refund(key, payment_id, booking_id, checked)

@@ -8,7 +8,8 @@ States (amounts are integer grosze, currency PLN):
 
 Every method returns a new `Payment` (one more `Operation` in its history) or raises an
 IllegalPaymentTransition that says why. Compensations are safe to repeat: voiding a voided or
-declined payment, and refunding "the rest" of a fully refunded one, return it unchanged.
+declined payment, refunding "the rest" of a fully refunded one (or refunding 0 gr), and
+`compensate` on a payment that holds no money return it unchanged.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Action(StrEnum):
     CAPTURE = "capture"
     VOID = "void"
     REFUND = "refund"
+    COMPENSATE = "compensate"  # void or refund, whichever undoes the payment (a saga's compensation)
 
 
 APPROVED = "approved"
@@ -94,7 +96,7 @@ class Payment:
             raise IllegalPaymentTransition(
                 f"payment {self.id} is {self._state_words()}: it cannot be captured"
             )
-        amount = self.amount_grosze if amount_grosze is None else check_amount(amount_grosze)
+        amount = self.amount_grosze if amount_grosze is None else check_amount(amount_grosze, allow_zero=True)
         if amount > self.amount_grosze:
             raise CaptureExceedsAuthorized(
                 f"cannot capture {amount} gr: payment {self.id} authorized only {self.amount_grosze} gr"
@@ -115,6 +117,8 @@ class Payment:
 
     def refund(self, amount_grosze: int | None, key: str, at: datetime) -> Payment:
         """Give back captured money (all that is left by default; a no-op when nothing is left)."""
+        if amount_grosze is not None and check_amount(amount_grosze, allow_zero=True) == 0:
+            return self  # a refund policy can come to nothing (a free ticket): nothing moves
         if self.state is PaymentState.REFUNDED and amount_grosze is None:
             return self
         if self.state not in (PaymentState.CAPTURED, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED):
@@ -131,6 +135,14 @@ class Payment:
         refunded = self.refunded_grosze + amount
         state = PaymentState.REFUNDED if refunded == self.captured_grosze else PaymentState.PARTIALLY_REFUNDED
         return self._then(Action.REFUND, amount, key, at, state=state, refunded_grosze=refunded)
+
+    def compensate(self, key: str, at: datetime) -> Payment:
+        """Undo what this payment holds or took: void an authorization, refund the rest of a capture."""
+        if self.state is PaymentState.AUTHORIZED:
+            return self.void(key, at)
+        if self.state in (PaymentState.CAPTURED, PaymentState.PARTIALLY_REFUNDED):
+            return self.refund(None, key, at)
+        return self
 
     def as_json(self, operation: Operation | None = None) -> dict[str, Any]:
         """The PSP's answer: the payment after the operation, and the operation itself."""
@@ -168,9 +180,10 @@ def authorize(
     """Ask the card's issuer to hold the amount: AUTHORIZED or DECLINED, or a transient error.
 
     `attempt` counts the requests made with this idempotency key (only the fail-once test card
-    looks at it). A PaymentProcessingError records nothing, so the caller may retry.
+    looks at it). A PaymentProcessingError records nothing, so the caller may retry. A zero amount
+    is a card check (a free ticket still proves a valid card), as PSPs' zero authorizations are.
     """
-    amount = check_amount(amount_grosze)
+    amount = check_amount(amount_grosze, allow_zero=True)
     behaviour = card.behaviour
     if behaviour is CardBehaviour.PROCESSING_ERROR or (
         behaviour is CardBehaviour.FAILS_ONCE and attempt <= 1
@@ -193,9 +206,12 @@ def authorize(
     )
 
 
-def check_amount(amount: object) -> int:
+def check_amount(amount: object, allow_zero: bool = False) -> int:
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise InvalidPaymentRequest("amounts are whole grosze (an integer: 12345 is 123,45 zł)")
-    if not 0 < amount <= MAX_AMOUNT_GROSZE:
-        raise InvalidPaymentRequest(f"an amount is between 1 and {MAX_AMOUNT_GROSZE} grosze, got {amount}")
+    least = 0 if allow_zero else 1
+    if not least <= amount <= MAX_AMOUNT_GROSZE:
+        raise InvalidPaymentRequest(
+            f"an amount is between {least} and {MAX_AMOUNT_GROSZE} grosze, got {amount}"
+        )
     return amount

@@ -2,6 +2,8 @@
 
 Declines and transient failures are raised, so Lambda reports the class name as `errorType`
 (PaymentDeclined, InsufficientFunds, PaymentProcessingError ...) for the saga to Catch or Retry.
+When fault injection is on (FAULTS_PARAMETER), a plan for the booking can fail the saga step this
+request is: AuthorizePayment, CapturePayment, VoidPayment, RefundPayment or CompensatePayment.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.faults import inject, plan_for
 from trainbook.payments.commands import parse_command
 from trainbook.payments.processor import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
@@ -37,8 +40,12 @@ def processor() -> PaymentProcessor:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     command = parse_command(event)
-    logger.info(
-        "payment request",
-        extra={"action": command.action.value, "idempotency_key": command.idempotency_key},
-    )
-    return processor().handle(command)
+    booking_id = command.booking_id or ""
+    logger.append_keys(booking_id=booking_id, action=command.action.value)
+    logger.info("payment request", extra={"idempotency_key": command.idempotency_key})
+    plan = plan_for(booking_id, f"{command.action.value.capitalize()}Payment") if booking_id else None
+    inject(plan, "before")
+    answer = processor().handle(command)
+    inject(plan, "after")
+    logger.info("payment answered", extra={"state": answer["state"], "payment_id": answer["payment_id"]})
+    return answer

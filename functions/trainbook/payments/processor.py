@@ -8,9 +8,9 @@ write can create the key: the loser replays the winner's answer, so money moves 
 
 A booking has at most one approved payment (its "slot"). Capture, void and refund find it by
 booking id when the saga has no payment id, which is exactly the case after an authorization
-whose answer was lost (a timeout). Voiding (or refunding) a booking that has no payment yet closes
-its slot, so an authorization that arrives after the compensation is refused instead of holding
-money nobody will ever release.
+whose answer was lost (a timeout). Voiding, refunding or compensating a booking that has no payment
+yet closes its slot, so an authorization that arrives after the compensation is refused instead of
+holding money nobody will ever release.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from trainbook.eventstore.events import format_instant
 from trainbook.payments.cards import CardBehaviour
-from trainbook.payments.commands import Authorize, Capture, Command, Refund, Void, fingerprint
+from trainbook.payments.commands import Authorize, Capture, Command, Compensate, Refund, Void, fingerprint
 from trainbook.payments.domain import CURRENCY, Action, Payment, PaymentState, authorize
 from trainbook.payments.errors import (
     REPLAYED_ERRORS,
@@ -135,7 +135,7 @@ class PaymentProcessor:
         if payment is None:
             if isinstance(command, Capture):
                 raise PaymentNotFound(f"booking {command.booking_id} has no payment to capture")
-            # Nothing to void or refund: close the slot so a late authorization cannot take money.
+            # Nothing to undo: close the slot so an authorization arriving later cannot take money.
             body = _no_payment(command.booking_id or "", command.action, now)
             claim = command.booking_id if slot is None else None
             return Decision(command.idempotency_key, request_print, Answer(body), None, None, claim)
@@ -143,6 +143,8 @@ class PaymentProcessor:
             after = payment.capture(command.amount_grosze, command.idempotency_key, now)
         elif isinstance(command, Void):
             after = payment.void(command.idempotency_key, now)
+        elif isinstance(command, Compensate):
+            after = payment.compensate(command.idempotency_key, now)
         else:
             after = payment.refund(command.amount_grosze, command.idempotency_key, now)
         if after is payment:  # a repeated compensation: nothing moves
@@ -190,7 +192,7 @@ class PaymentProcessor:
         answer = Answer(payment.as_json(), late=late)
         return Decision(command.idempotency_key, request_print, answer, payment, None, command.booking_id)
 
-    def _target(self, command: Capture | Void | Refund) -> tuple[Payment | None, Slot | None]:
+    def _target(self, command: Capture | Void | Refund | Compensate) -> tuple[Payment | None, Slot | None]:
         """The payment a request acts on: by id, or the booking's; (None, slot) when it has none."""
         if command.payment_id is not None:
             payment = self.ledger.payment(command.payment_id)

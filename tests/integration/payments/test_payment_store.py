@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.streams import FakeContext
 from tests.unit.payments.fakes import Clock
+from trainbook.faults import InjectedFault
 from trainbook.payments import handler as payment_function
 from trainbook.payments.commands import parse_command
 from trainbook.payments.domain import PaymentState
@@ -137,6 +138,23 @@ def test_the_sample_events_run_through_the_lambda_handler(monkeypatch: pytest.Mo
     void = json.loads((EVENTS / "payment-void.json").read_text())
     with pytest.raises(IllegalPaymentTransition, match="refund it instead"):
         payment_function.handler(void, FakeContext())
+    compensate = json.loads((EVENTS / "payment-compensate.json").read_text())
+    undone = payment_function.handler(compensate, FakeContext())
+    assert (undone["state"], undone["refunded_grosze"]) == ("REFUNDED", 16_900)
+
+
+def test_a_fault_injected_after_authorizing_leaves_an_authorization_the_saga_must_void(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(payment_function, "processor", lambda: processor())
+    event = json.loads((EVENTS / "payment-authorize.json").read_text())
+    plan = {event["booking_id"]: {"step": "AuthorizePayment", "mode": "error", "when": "after"}}
+    boto3.client("ssm").put_parameter(Name="/trainbook/test/faults", Type="String", Value=json.dumps(plan))
+    monkeypatch.setenv("FAULTS_PARAMETER", "/trainbook/test/faults")
+    with pytest.raises(InjectedFault):
+        payment_function.handler(event, FakeContext())
+    compensate = json.loads((EVENTS / "payment-compensate.json").read_text())
+    assert payment_function.handler(compensate, FakeContext())["state"] == "VOIDED"
 
 
 def test_a_decline_leaves_the_handler_as_an_error_named_for_the_saga(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,8 +75,8 @@ def test_the_fail_once_card_fails_the_first_attempt_and_approves_the_retry() -> 
     assert retried.state is PaymentState.AUTHORIZED
 
 
-@pytest.mark.parametrize("amount", [0, -100, 12.5, True, "100", 10_000_001])
-def test_an_amount_that_is_not_a_positive_whole_number_of_grosze_is_refused(amount: object) -> None:
+@pytest.mark.parametrize("amount", [-100, 12.5, True, "100", 10_000_001])
+def test_an_amount_that_is_not_a_whole_number_of_grosze_in_range_is_refused(amount: object) -> None:
     with pytest.raises(InvalidPaymentRequest):
         authorize("pay_1", "b1", amount, card(), "k", AT)  # type: ignore[arg-type]
 
@@ -162,3 +162,33 @@ def test_an_authorized_payment_is_voided_not_refunded() -> None:
 def test_a_voided_payment_cannot_be_refunded() -> None:
     with pytest.raises(IllegalPaymentTransition, match="nothing was captured"):
         authorized().void("k2", AT).refund(None, "k3", AT)
+
+
+def test_a_free_ticket_is_a_zero_authorization_that_checks_the_card() -> None:
+    free = authorize("pay_1", "b1", 0, card(), "k", AT)
+    assert free.state is PaymentState.AUTHORIZED
+    assert free.capture(0, "k2", AT).state is PaymentState.CAPTURED
+    declined = authorize("pay_2", "b1", 0, card("4000000000000002"), "k", AT)
+    assert declined.state is PaymentState.DECLINED
+
+
+def test_a_refund_of_nothing_moves_nothing_whatever_the_state() -> None:
+    for payment in (authorized(), captured(), authorized().void("k2", AT)):
+        assert payment.refund(0, "k9", AT) is payment
+
+
+def test_compensation_voids_an_authorization() -> None:
+    compensated = authorized().compensate("b1-compensate", AT)
+    assert (compensated.state, compensated.history[-1].action) == (PaymentState.VOIDED, Action.VOID)
+
+
+def test_compensation_refunds_what_is_left_of_a_capture() -> None:
+    compensated = captured(10_000).refund(3_000, "k3", AT).compensate("b1-compensate", AT)
+    assert (compensated.state, compensated.refunded_grosze) == (PaymentState.REFUNDED, 10_000)
+    assert (compensated.history[-1].action, compensated.history[-1].amount_grosze) == (Action.REFUND, 7_000)
+
+
+def test_compensating_a_payment_that_holds_no_money_changes_nothing() -> None:
+    declined = authorize("pay_1", "b1", 5_000, card("4000000000000002"), "k", AT)
+    for payment in (declined, authorized().void("k2", AT), captured().refund(None, "k3", AT)):
+        assert payment.compensate("k9", AT) is payment

@@ -207,6 +207,48 @@ def test_a_repeated_void_under_a_new_key_moves_nothing(
     assert len(ledger.payments["pay_0001"].history) == 2
 
 
+def test_the_saga_compensates_an_authorization_by_voiding_it(psp: PaymentProcessor) -> None:
+    authorize(psp)
+    answer = send(psp, "compensate", "b1-compensate", booking_id="b1")
+    assert (answer["state"], answer["operation"]["action"], answer["operation"]["amount_grosze"]) == (
+        "VOIDED",
+        "void",
+        16_900,
+    )
+
+
+def test_the_saga_compensates_a_capture_by_refunding_it_in_full(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    payment_id = authorize(psp)["payment_id"]
+    send(psp, "capture", "b1-capture", booking_id="b1", payment_id=payment_id, amount_grosze=16_900)
+    answer = send(psp, "compensate", "b1-compensate", booking_id="b1")
+    assert (answer["state"], answer["refunded_grosze"], answer["operation"]["action"]) == (
+        "REFUNDED",
+        16_900,
+        "refund",
+    )
+    assert send(psp, "compensate", "b1-compensate", booking_id="b1") == answer
+    assert ledger.payments[payment_id].refunded_grosze == 16_900
+
+
+def test_compensating_a_booking_that_never_paid_is_a_no_op_that_closes_it(psp: PaymentProcessor) -> None:
+    answer = send(psp, "compensate", "b1-compensate", booking_id="b1")
+    assert (answer["state"], answer["operation"]) == (
+        "NO_PAYMENT",
+        {"action": "compensate", "amount_grosze": 0, "at": "2026-11-24T12:00:00.000000Z"},
+    )
+    with pytest.raises(BookingPaymentClosed):
+        authorize(psp)
+
+
+def test_a_free_booking_authorizes_captures_and_refunds_zero(psp: PaymentProcessor) -> None:
+    authorize(psp, amount=0)
+    assert send(psp, "capture", "b1-capture", booking_id="b1", amount_grosze=0)["state"] == "CAPTURED"
+    refund = send(psp, "refund", "b1-refund", booking_id="b1", amount_grosze=0)
+    assert (refund["state"], refund["operation"]["amount_grosze"]) == ("CAPTURED", 0)
+
+
 def test_capturing_a_booking_without_a_payment_is_not_found(psp: PaymentProcessor) -> None:
     with pytest.raises(PaymentNotFound):
         send(psp, "capture", "b9:capture", booking_id="b9")
@@ -249,6 +291,10 @@ def test_a_concurrent_capture_under_another_key_loses_and_is_refused(
         ({"action": "authorize", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 100}, "card"),
         ({"action": "capture", "idempotency_key": "k"}, "payment_id or a booking_id"),
         ({"action": "void", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 5}, "whole"),
+        ({"action": "compensate", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 5}, "whole"),
+        ({"action": "capture", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": -1}, "between"),
+        ({"action": "void", "idempotency_key": "k", "booking_id": "b1", "card": {}}, "takes no card"),
+        ({"action": "void", "idempotency_key": "", "booking_id": "b1"}, "idempotency_key"),
         ({"action": "refund", "booking_id": "b1"}, "idempotency_key"),
         ({"action": "refund", "idempotency_key": "k", "booking_id": "b1", "currency": "EUR"}, "PLN"),
     ],
