@@ -73,10 +73,18 @@ class LocalCloud:
         log_path = options.data_dir / "engine.log" if options.data_dir else None
         self.engine = EngineProcess(options.data_dir, options.region, log_path, self._echo)
         self.engine.wait_ready()
-        gateway_url = f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}" \
-                      f":{options.port}"
-        self.stack = LocalStack(template, options.template.parent.resolve(), region=options.region,
-                                stack_name=options.stack_name, engine_url=self.engine.url, gateway_url=gateway_url)
+        gateway_url = (
+            f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}"
+            f":{options.port}"
+        )
+        self.stack = LocalStack(
+            template,
+            options.template.parent.resolve(),
+            region=options.region,
+            stack_name=options.stack_name,
+            engine_url=self.engine.url,
+            gateway_url=gateway_url,
+        )
         self.provisioned = Provisioner(self.stack).run()
         self.configure_engine()
         self.gateway = read_gateway_config(self.stack)
@@ -95,11 +103,16 @@ class LocalCloud:
             self.engine.stop()
 
 
-def engine_call(engine_url: str, name: str, body: dict[str, Any] | None = None,
-                timeout: float = 30.0) -> dict[str, Any]:
-    request = urllib.request.Request(f"{engine_url}/_localcloud/{name}", data=json.dumps(body or {}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our own engine
+def engine_call(
+    engine_url: str, name: str, body: dict[str, Any] | None = None, timeout: float = 30.0
+) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{engine_url}/_localcloud/{name}",
+        data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         answer: dict[str, Any] = json.loads(response.read())
     return answer
 

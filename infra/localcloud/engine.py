@@ -66,8 +66,11 @@ class Engine:
 
         tables = dynamodb_backends[ACCOUNT][self.region].tables
         return {
-            "engine": "ok", "url": self.url, "tables": sorted(tables),
-            "functions": self.runtime.describe(), "streams": self.deliveries.describe(),
+            "engine": "ok",
+            "url": self.url,
+            "tables": sorted(tables),
+            "functions": self.runtime.describe(),
+            "streams": self.deliveries.describe(),
             "data_dir": str(self.data_dir) if self.data_dir else None,
         }
 
@@ -76,7 +79,9 @@ class Engine:
             return {"saved": False}
         from localcloud import persistence
 
-        persistence.save(self.data_dir, ACCOUNT, self.region, {"stream_positions": self.deliveries.positions()})
+        persistence.save(
+            self.data_dir, ACCOUNT, self.region, {"stream_positions": self.deliveries.positions()}
+        )
         return {"saved": True, "path": str(self.data_dir)}
 
     def _save_periodically(self) -> None:
@@ -93,8 +98,10 @@ class Engine:
 
         from localcloud.control import ControlApp
 
-        app = ControlApp(DomainDispatcherApplication(create_backend_app),
-                         {"configure": self.configure, "health": self.health, "snapshot": self.snapshot})
+        app = ControlApp(
+            DomainDispatcherApplication(create_backend_app),
+            {"configure": self.configure, "health": self.health, "snapshot": self.snapshot},
+        )
         server = make_server("127.0.0.1", self.port, app, threaded=True)
 
         def stop(signum: int, _: Any) -> None:

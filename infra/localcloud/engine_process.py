@@ -39,8 +39,13 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 class EngineProcess:
     """The child running `python -m localcloud.engine`; its output goes to a log and to `echo`."""
 
-    def __init__(self, data_dir: Path | None, region: str, log_path: Path | None,
-                 echo: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None,
+        region: str,
+        log_path: Path | None,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "localcloud.engine", "--port", str(self.port), "--region", region]
@@ -51,8 +56,15 @@ class EngineProcess:
         self._echo = echo
         self._output: list[str] = []
         self._ready = threading.Event()
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                        text=True, bufsize=1, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
         self._reader = threading.Thread(target=self._read_output, name="engine-output", daemon=True)
         self._reader.start()
 
@@ -76,7 +88,9 @@ class EngineProcess:
             tail = "".join(self._output[-15:]).strip()
             self.stop()
             waited = time.monotonic() - started
-            raise EngineFailed(f"the engine did not start within {waited:.0f} s: {tail[-600:] or 'no output'}")
+            raise EngineFailed(
+                f"the engine did not start within {waited:.0f} s: {tail[-600:] or 'no output'}"
+            )
 
     def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM (the engine saves its data and stops its workers), then SIGKILL after `timeout`."""

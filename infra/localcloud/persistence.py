@@ -1,4 +1,4 @@
-"""Saves and restores the engine's data (DynamoDB tables, SQS, SSM, Secrets, stream positions) in the data dir.
+"""Saves and restores the engine's data (DynamoDB, SQS, SSM, Secrets, stream positions) in the data dir.
 
 Kept: every DynamoDB table with its items and unread stream records, SQS queues and their messages,
 SSM parameters, secrets, stream-trigger positions. Not kept: Step Functions executions and their
@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import threading
 from pathlib import Path
 from typing import Any
 
 from moto.dynamodb.models import dynamodb_backends
 from moto.secretsmanager.models import secretsmanager_backends
-from moto.sqs.models import sqs_backends
+from moto.sqs.models import Queue, sqs_backends
 from moto.ssm.models import ssm_backends
 
 from localcloud.layer.serialize import DYNAMODB_LOCK
@@ -31,13 +32,31 @@ _PARTS: dict[str, tuple[Any, str]] = {
 }
 
 
+def _queue_state(queue: Queue) -> dict[str, Any]:
+    # A queue's only unpicklable part is the Condition guarding its messages; a new one is made on load.
+    state = dict(queue.__dict__)
+    state.pop("_messages_lock", None)
+    return state
+
+
+def _set_queue_state(queue: Queue, state: dict[str, Any]) -> None:
+    queue.__dict__.update(state)
+    queue._messages_lock = threading.Condition()
+
+
+setattr(Queue, "__getstate__", _queue_state)  # noqa: B010 - mypy refuses assigning to a method
+setattr(Queue, "__setstate__", _set_queue_state)  # noqa: B010
+
+
 def save(data_dir: Path, account: str, region: str, extra: dict[str, Any]) -> None:
     """Write the snapshot atomically (write a temp file, then rename over the old one)."""
     state: dict[str, Any] = {"extra": extra}
     with DYNAMODB_LOCK:
         for part, (backends, attribute) in _PARTS.items():
             try:
-                state[part] = pickle.dumps(getattr(backends[account][region], attribute))
+                value = getattr(backends[account][region], attribute)
+                # Plain dict: moto's dict subclasses (ParameterDict) cannot be rebuilt by pickle.
+                state[part] = pickle.dumps(dict(value) if isinstance(value, dict) else value)
             except Exception as error:  # one part that does not pickle must not lose the others
                 log.warning("not saving %s: %r", part, error)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -55,11 +74,22 @@ def load(data_dir: Path, account: str, region: str) -> dict[str, Any]:
     if not path.exists():
         return {}
     with path.open("rb") as file:
-        state: dict[str, Any] = pickle.load(file)  # noqa: S301 - our own file in the user's data dir
+        state: dict[str, Any] = pickle.load(file)
     with DYNAMODB_LOCK:
         for part, (backends, attribute) in _PARTS.items():
-            if part in state:
-                setattr(backends[account][region], attribute, pickle.loads(state[part]))  # noqa: S301
+            if part not in state:
+                continue
+            try:
+                loaded = pickle.loads(state[part])
+            except Exception as error:  # one unreadable part must not stop the others
+                log.warning("not restoring %s: %r", part, error)
+                continue
+            current = getattr(backends[account][region], attribute)
+            if isinstance(current, dict):
+                current.clear()
+                current.update(loaded)
+            else:
+                setattr(backends[account][region], attribute, loaded)
     log.info("restored %s from %s", ", ".join(p for p in _PARTS if p in state), path)
     extra: dict[str, Any] = state.get("extra", {})
     return extra

@@ -42,9 +42,13 @@ class Provisioner:
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
-        session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                        region_name=stack.region)
-        self._client = lambda service: session.client(service, endpoint_url=stack.engine_url)
+        session = boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name=stack.region
+        )
+        self._session = session
+
+    def _client(self, service: str) -> Any:
+        return self._session.client(service, endpoint_url=self.stack.engine_url)  # type: ignore[call-overload]
 
     def run(self) -> Provisioned:
         done = Provisioned()
@@ -53,10 +57,14 @@ class Provisioner:
         done.parameters = [self._parameter(i) for i in self.stack.of_type("AWS::SSM::Parameter")]
         done.secrets = [self._secret(i) for i in self.stack.of_type("AWS::SecretsManager::Secret")]
         done.functions = [self._function(i) for i in self.stack.of_type("AWS::Lambda::Function")]
-        done.triggers = [t for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
-                         if (t := self._trigger(i)) is not None]
-        done.state_machines = [self._state_machine(i)
-                               for i in self.stack.of_type("AWS::StepFunctions::StateMachine")]
+        done.triggers = [
+            t
+            for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
+            if (t := self._trigger(i)) is not None
+        ]
+        done.state_machines = [
+            self._state_machine(i) for i in self.stack.of_type("AWS::StepFunctions::StateMachine")
+        ]
         return done
 
     def _table(self, logical_id: str) -> str:
@@ -64,7 +72,8 @@ class Provisioner:
         name = self.stack.name(logical_id)
         ddb = self._client("dynamodb")
         request: dict[str, Any] = {
-            "TableName": name, "KeySchema": props["KeySchema"],
+            "TableName": name,
+            "KeySchema": props["KeySchema"],
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PROVISIONED"),
         }
@@ -80,7 +89,10 @@ class Provisioner:
                 request[index_kind] = indexes
         stream = props.get("StreamSpecification")
         if stream:
-            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+            request["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": stream["StreamViewType"],
+            }
         try:
             ddb.create_table(**request)
         except ClientError as error:
@@ -88,8 +100,10 @@ class Provisioner:
                 raise
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
-            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
-                "AttributeName": ttl["AttributeName"], "Enabled": True})
+            ddb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
         described = ddb.describe_table(TableName=name)["Table"]
         if "LatestStreamArn" in described:
             self.stack.created[(logical_id, "StreamArn")] = described["LatestStreamArn"]
@@ -100,9 +114,15 @@ class Provisioner:
         name = self.stack.name(logical_id)
         if props.get("FifoQueue") and not name.endswith(".fifo"):
             name += ".fifo"
-        attributes = {key: json.dumps(value) if isinstance(value, dict) else str(value).lower()
-                      if isinstance(value, bool) else str(value)
-                      for key, value in props.items() if key not in ("QueueName", "Tags")}
+        attributes = {
+            key: json.dumps(value)
+            if isinstance(value, dict)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+            for key, value in props.items()
+            if key not in ("QueueName", "Tags")
+        }
         url = self._client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         self.stack.created[(logical_id, "QueueUrl")] = url
         return name
@@ -138,14 +158,21 @@ class Provisioner:
         props = self.stack.properties(logical_id)
         runtime = str(props.get("Runtime", ""))
         if not runtime.startswith("python"):
-            raise TemplateError(f"{logical_id}: runtime {runtime or props.get('PackageType')!r} cannot run "
-                                "locally; only python runtimes are supported")
+            raise TemplateError(
+                f"{logical_id}: runtime {runtime or props.get('PackageType')!r} cannot run "
+                "locally; only python runtimes are supported"
+            )
         name = self.stack.name(logical_id)
         variables = (props.get("Environment") or {}).get("Variables") or {}
         spec = FunctionSpec(
-            logical_id=logical_id, name=name, arn=self.stack.get_att(logical_id, "Arn"),
-            handler=str(props["Handler"]), code_dir=str(self.stack.local_path(props.get("Code"))),
-            runtime=runtime, timeout=int(props.get("Timeout", 3)), memory_mb=int(props.get("MemorySize", 128)),
+            logical_id=logical_id,
+            name=name,
+            arn=self.stack.get_att(logical_id, "Arn"),
+            handler=str(props["Handler"]),
+            code_dir=str(self.stack.local_path(props.get("Code"))),
+            runtime=runtime,
+            timeout=int(props.get("Timeout", 3)),
+            memory_mb=int(props.get("MemorySize", 128)),
             environment={key: self.stack.localize_endpoints(str(value)) for key, value in variables.items()},
         )
         self._register_in_lambda(spec)
@@ -155,27 +182,44 @@ class Provisioner:
         # moto must know the function for Step Functions and boto3 invoke; the code itself runs in workers.
         lambda_client = self._client("lambda")
         configuration = {
-            "Runtime": spec.runtime, "Handler": spec.handler, "Timeout": spec.timeout,
-            "MemorySize": spec.memory_mb, "Environment": {"Variables": spec.environment},
+            "Runtime": spec.runtime,
+            "Handler": spec.handler,
+            "Timeout": spec.timeout,
+            "MemorySize": spec.memory_mb,
+            "Environment": {"Variables": spec.environment},
         }
         try:
             lambda_client.get_function(FunctionName=spec.name)
             lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
         except ClientError:
             lambda_client.create_function(
-                FunctionName=spec.name, Role=self._lambda_role(),
-                Code={"ZipFile": _placeholder_zip()}, **configuration,
+                FunctionName=spec.name,
+                Role=self._lambda_role(),
+                Code={"ZipFile": _placeholder_zip()},
+                **configuration,
             )
 
     def _lambda_role(self) -> str:
         """One role Lambda can assume (moto checks); IAM policies are not enforced locally."""
         iam = self._client("iam")
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                         "Principal": {"Service": "lambda.amazonaws.com"}}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                }
+            ],
+        }
         try:
             return str(iam.get_role(RoleName=LAMBDA_ROLE)["Role"]["Arn"])
         except ClientError:
-            return str(iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+            return str(
+                iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+                    "Arn"
+                ]
+            )
 
     def _trigger(self, logical_id: str) -> StreamTrigger | None:
         props = self.stack.properties(logical_id)
@@ -189,13 +233,18 @@ class Provisioner:
             queue_url = f"{self.stack.engine_url}/{destination.split(':')[4]}/{destination.split(':')[5]}"
         function = str(props["FunctionName"]).split(":")[-1]
         return StreamTrigger(
-            logical_id=logical_id, function_name=function, table_name=source.split("/")[1], stream_arn=source,
+            logical_id=logical_id,
+            function_name=function,
+            table_name=source.split("/")[1],
+            stream_arn=source,
             batch_size=int(props.get("BatchSize", 100)),
             starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
             maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
             bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
-            report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-            on_failure_queue_url=queue_url, on_failure_arn=destination,
+            report_batch_item_failures="ReportBatchItemFailures"
+            in (props.get("FunctionResponseTypes") or []),
+            on_failure_queue_url=queue_url,
+            on_failure_arn=destination,
             enabled=bool(props.get("Enabled", True)),
             function_response_types=list(props.get("FunctionResponseTypes") or []),
         )
@@ -204,7 +253,9 @@ class Provisioner:
         props = self.stack.properties(logical_id)
         name = self.stack.name(logical_id)
         definition = _definition_text(self.stack, props)
-        substitutions = {key: str(value) for key, value in (props.get("DefinitionSubstitutions") or {}).items()}
+        substitutions = {
+            key: str(value) for key, value in (props.get("DefinitionSubstitutions") or {}).items()
+        }
         definition = _SUBSTITUTION.sub(lambda m: substitutions.get(m.group(1), m.group(0)), definition)
         sfn = self._client("stepfunctions")
         arn = self.stack.get_att(logical_id, "Arn")
@@ -213,8 +264,9 @@ class Provisioner:
             sfn.describe_state_machine(stateMachineArn=arn)
             sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
         except ClientError:
-            sfn.create_state_machine(name=name, definition=definition, roleArn=role,
-                                     type=props.get("StateMachineType", "STANDARD"))
+            sfn.create_state_machine(
+                name=name, definition=definition, roleArn=role, type=props.get("StateMachineType", "STANDARD")
+            )
         return name
 
 
@@ -247,5 +299,7 @@ def _password_rules(props: dict[str, Any]) -> dict[str, Any]:
 def _placeholder_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("README.txt", "The local cloud runs this function from its CodeUri, not from here.\n")
+        archive.writestr(
+            "README.txt", "The local cloud runs this function from its CodeUri, not from here.\n"
+        )
     return buffer.getvalue()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import signal
+import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import ClientError
 
+from localcloud import endpoints
 from localcloud.cloud import LocalCloud, Options, ensure_no_proxy
 from localcloud.engine_process import EngineFailed, port_is_free
 from localcloud.template.errors import TemplateError
@@ -23,30 +27,57 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
     assert cloud.provisioned is not None and cloud.gateway is not None
     done = cloud.provisioned
     gateway = cloud.gateway
-    stream_lines = [f"    {t.logical_id}: {t.table_name} -> {t.function_name} (batch {t.batch_size})"
-                    for t in done.triggers]
+    engine_url = cloud.engine.url if cloud.engine else "-"
+    routes = len([route for route in gateway.rest_routes if route.function])
+    stream_lines = [
+        f"    {t.logical_id}: {t.table_name} -> {t.function_name} (batch {t.batch_size})"
+        for t in done.triggers
+    ]
     lines = [
         f"  template        {cloud.options.template}",
         f"  data dir        {cloud.options.data_dir or '(in memory only)'}",
-        f"  engine (AWS)    {cloud.engine.url if cloud.engine else '-'}   (AWS_ENDPOINT_URL for boto3 / aws cli)",
+        f"  engine (AWS)    {engine_url}  (AWS_ENDPOINT_URL for boto3, aws cli)",
         f"  tables          {len(done.tables)}: {', '.join(done.tables)}",
         f"  functions       {len(done.functions)}",
         f"  stream triggers {len(done.triggers)}",
         *stream_lines,
         f"  state machines  {len(done.state_machines)}: {', '.join(done.state_machines)}",
-        f"  queues          {len(done.queues)}, parameters {len(done.parameters)}, secrets {len(done.secrets)}",
-        f"  REST routes     {len([r for r in gateway.rest_routes if r.function])} at {url}/ (or {url}/<stage>/)",
+        f"  queues {len(done.queues)}, parameters {len(done.parameters)}, secrets {len(done.secrets)}",
+        f"  REST routes     {routes} at {url}/ and {url}/<stage>/",
     ]
     for index, api in enumerate(gateway.websockets):
         path = "/ws" if index == 0 else f"/ws/{api.logical_id}"
-        lines.append(f"  WebSocket       {api.logical_id}: {url.replace('http', 'ws', 1)}{path} "
-                     f"({len(api.routes)} routes; @connections at {url}/{api.stage}/@connections)")
+        lines.append(
+            f"  WebSocket       {api.logical_id}: {url.replace('http', 'ws', 1)}{path} "
+            f"({len(api.routes)} routes; @connections at {url}/{api.stage}/@connections)"
+        )
     lines.append(f"  health          {url}/health")
     return lines
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before printing the ready line, so a client that reads it can connect at once."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise StartupError(
+            f"port {port} is busy (another `trainbook up`?): stop it or pass --port N"
+        ) from None
+    listener.listen(2048)
+    return listener
+
+
 def run(options: Options, echo_engine: Callable[[str], None] | None, say: Callable[[str], None]) -> None:
     ensure_no_proxy()
+    # SIGTERM while starting must still stop the engine: treat it like Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     if not port_is_free(options.port, options.host):
         raise StartupError(f"port {options.port} is busy (another `trainbook up`?): stop it or pass --port N")
     try:
@@ -70,16 +101,31 @@ def run(options: Options, echo_engine: Callable[[str], None] | None, say: Callab
     assert cloud.gateway is not None and cloud.engine is not None
     url = f"http://localhost:{options.port}"
     dist = options.template.parent.resolve() / "frontend" / "dist"
-    app = build_app(cloud.gateway, cloud.engine.url, dist if (dist / "index.html").exists() else None,
-                    {"template": str(options.template), "data_dir": str(options.data_dir)})
-    server = uvicorn.Server(uvicorn.Config(app, host=options.host, port=options.port, log_level="warning",
-                                           ws="auto", lifespan="on"))
+    app = build_app(
+        cloud.gateway,
+        cloud.engine.url,
+        dist if (dist / "index.html").exists() else None,
+        {"template": str(options.template), "data_dir": str(options.data_dir)},
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=options.host, port=options.port, log_level="warning", ws="auto", lifespan="on"
+        )
+    )
     try:
+        listener = _listen(options.host, options.port)
+        if options.data_dir is not None:
+            endpoints.write(options.data_dir, cloud.engine.url, url, options.region, options.template)
         for line in summary(cloud, url):
             say(line)
         say(f"{READY_LINE} {url}  (Ctrl-C to stop)")
-        server.run()
+        # uvicorn re-raises the signal that stopped it once it is done; by then only we should react.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        server.run(sockets=[listener])
     finally:
+        if options.data_dir is not None:
+            endpoints.remove(options.data_dir)
         cloud.stop()
         say("Trainbook local cloud stopped; data kept in " + str(options.data_dir or "memory (discarded)"))
 

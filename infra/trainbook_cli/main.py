@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trainbook_cli import admin, import_gtfs, publish, replay, scrape, up
+from trainbook_cli import admin, import_gtfs, invoke, publish, replay, saga, scrape, up
 
 app = typer.Typer(
     help="Trainbook: train booking on serverless AWS. Run `trainbook COMMAND --help` for details.",
@@ -16,5 +16,7 @@ app.command("replay")(replay.replay)
 app.add_typer(admin.app, name="admin")
 app.command("publish-timetable")(publish.publish_timetable)
 app.command("up")(up.up)
+app.command("invoke")(invoke.invoke)
+app.command("saga")(saga.saga)
 app.command("scrape")(scrape.scrape)
 app.command("import-gtfs")(import_gtfs.import_gtfs)

@@ -21,8 +21,14 @@ def up(
     quiet: bool = typer.Option(False, "--quiet", help="do not print function logs"),
 ) -> None:
     """Start the local cloud: moto + warm Lambda workers + stream triggers + Step Functions + gateway."""
-    options = Options(template=template, port=port, data_dir=data_dir, reset=reset, host=host,
-                      region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION))
+    options = Options(
+        template=template,
+        port=port,
+        data_dir=data_dir,
+        reset=reset,
+        host=host,
+        region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
+    )
 
     def echo_engine(line: str) -> None:
         if not quiet:

@@ -40,8 +40,9 @@ def websocket_paths(config: GatewayConfig) -> dict[str, WebSocketApi]:
     return paths
 
 
-def build_app(config: GatewayConfig, engine_url: str, frontend_dist: Path | None,
-              describe: dict[str, Any]) -> Starlette:
+def build_app(
+    config: GatewayConfig, engine_url: str, frontend_dist: Path | None, describe: dict[str, Any]
+) -> Starlette:
     invoker = LambdaInvoker(engine_url)
     connections = Connections()
     socket_paths = websocket_paths(config)
@@ -52,13 +53,19 @@ def build_app(config: GatewayConfig, engine_url: str, frontend_dist: Path | None
                 engine = (await client.post(f"{engine_url}/_localcloud/health")).json()
         except httpx.HTTPError as error:
             return JSONResponse({"status": "degraded", "engine": f"unreachable: {error}"}, status_code=503)
-        return JSONResponse({
-            "status": "ok", "engine": engine, **describe,
-            "rest_routes": [f"{r.method} {r.resource}" for r in config.rest_routes],
-            "websockets": {path: api.logical_id for path, api in socket_paths.items()},
-            "open_connections": len(connections.open),
-            "frontend": str(frontend_dist) if frontend_dist else "not built (cd frontend && npm run build)",
-        })
+        return JSONResponse(
+            {
+                "status": "ok",
+                "engine": engine,
+                **describe,
+                "rest_routes": [f"{r.method} {r.resource}" for r in config.rest_routes],
+                "websockets": {path: api.logical_id for path, api in socket_paths.items()},
+                "open_connections": len(connections.open),
+                "frontend": str(frontend_dist)
+                if frontend_dist
+                else "not built (cd frontend && npm run build)",
+            }
+        )
 
     async def connection_endpoint(request: Request) -> Response:
         return await manage_connection(request, connections)
@@ -95,7 +102,11 @@ def build_app(config: GatewayConfig, engine_url: str, frontend_dist: Path | None
     routes: list[Any] = [
         Route("/health", health, methods=["GET"]),
         Route("/@connections/{connection_id}", connection_endpoint, methods=["GET", "POST", "DELETE"]),
-        Route("/{prefix:path}/@connections/{connection_id}", connection_endpoint, methods=["GET", "POST", "DELETE"]),
+        Route(
+            "/{prefix:path}/@connections/{connection_id}",
+            connection_endpoint,
+            methods=["GET", "POST", "DELETE"],
+        ),
     ]
     routes += [WebSocketRoute(path, socket_endpoint(api)) for path, api in socket_paths.items()]
     routes.append(Route("/{path:path}", everything_else, methods=ALL_METHODS))

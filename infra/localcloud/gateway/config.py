@@ -101,7 +101,9 @@ def _rest_authorizers(body: dict[str, Any]) -> dict[str, Authorizer]:
             continue
         kind = str(settings.get("type", "token")).upper()
         sources = tuple(s.strip() for s in str(settings.get("identitySource", "")).split(",") if s.strip())
-        authorizers[name] = Authorizer(name, kind, function, sources, str(scheme.get("name", "Authorization")))
+        authorizers[name] = Authorizer(
+            name, kind, function, sources, str(scheme.get("name", "Authorization"))
+        )
     return authorizers
 
 
@@ -111,8 +113,9 @@ def _api_body(stack: LocalStack, logical_id: str, props: dict[str, Any]) -> dict
         return body
     if "BodyS3Location" in props:
         text = stack.local_path(props["BodyS3Location"]).read_text(encoding="utf-8")
-        loaded: dict[str, Any] = stack.resolver.resolve(yaml.safe_load(text) if not text.lstrip().startswith("{")
-                                                        else json.loads(text))
+        loaded: dict[str, Any] = stack.resolver.resolve(
+            yaml.safe_load(text) if not text.lstrip().startswith("{") else json.loads(text)
+        )
         return loaded
     return {}
 
@@ -139,15 +142,33 @@ def _rest_routes(stack: LocalStack, logical_id: str) -> list[RestRoute]:
                     for key, value in (response.get("responseParameters") or {}).items()
                     if key.startswith("method.response.header.")
                 )
-                routes.append(RestRoute(api_id, resource, verb, None, None, int(response.get("statusCode", 200)),
-                                        headers, _path_pattern(resource)))
+                routes.append(
+                    RestRoute(
+                        api_id,
+                        resource,
+                        verb,
+                        None,
+                        None,
+                        int(response.get("statusCode", 200)),
+                        headers,
+                        _path_pattern(resource),
+                    )
+                )
                 continue
             function = _function_of(integration.get("uri"))
             if function is None:
                 continue  # HTTP and AWS-service integrations do not run locally
             # Preflight OPTIONS never runs the authorizer on AWS.
-            routes.append(RestRoute(api_id, resource, verb, function, None if verb == "OPTIONS" else authorizer,
-                                    pattern=_path_pattern(resource)))
+            routes.append(
+                RestRoute(
+                    api_id,
+                    resource,
+                    verb,
+                    function,
+                    None if verb == "OPTIONS" else authorizer,
+                    pattern=_path_pattern(resource),
+                )
+            )
     return routes
 
 
@@ -167,8 +188,11 @@ def _websocket(stack: LocalStack, logical_id: str) -> WebSocketApi:
         if settings.get("ApiId") == api_id and function:
             sources = settings.get("IdentitySource") or []
             authorizers[local_api_id(authorizer_id)] = Authorizer(
-                str(settings.get("Name", authorizer_id)), "REQUEST", function,
-                tuple(sources if isinstance(sources, list) else [sources]))
+                str(settings.get("Name", authorizer_id)),
+                "REQUEST",
+                function,
+                tuple(sources if isinstance(sources, list) else [sources]),
+            )
     routes: dict[str, str] = {}
     connect_authorizer = None
     for route_id in stack.of_type("AWS::ApiGatewayV2::Route"):
@@ -180,10 +204,22 @@ def _websocket(stack: LocalStack, logical_id: str) -> WebSocketApi:
             routes[str(route["RouteKey"])] = integrations[target]
         if route.get("RouteKey") == "$connect" and route.get("AuthorizationType") == "CUSTOM":
             connect_authorizer = authorizers.get(str(route.get("AuthorizerId")))
-    stage = next((str(stack.properties(i).get("StageName")) for i in stack.of_type("AWS::ApiGatewayV2::Stage")
-                  if stack.properties(i).get("ApiId") == api_id), "$default")
-    return WebSocketApi(api_id, logical_id, stage, str(props.get("RouteSelectionExpression", "$request.body.action")),
-                        routes, connect_authorizer)
+    stage = next(
+        (
+            str(stack.properties(i).get("StageName"))
+            for i in stack.of_type("AWS::ApiGatewayV2::Stage")
+            if stack.properties(i).get("ApiId") == api_id
+        ),
+        "$default",
+    )
+    return WebSocketApi(
+        api_id,
+        logical_id,
+        stage,
+        str(props.get("RouteSelectionExpression", "$request.body.action")),
+        routes,
+        connect_authorizer,
+    )
 
 
 def read_gateway_config(stack: LocalStack) -> GatewayConfig:

@@ -12,8 +12,11 @@ from localcloud.gateway.websocket import Connections
 
 def _gone(connection_id: str) -> Response:
     # boto3 reads the error code from this header: the caller gets GoneException, as on AWS.
-    return JSONResponse({"message": f"connection {connection_id} is gone"}, status_code=410,
-                        headers={"x-amzn-ErrorType": "GoneException"})
+    return JSONResponse(
+        {"message": f"connection {connection_id} is gone"},
+        status_code=410,
+        headers={"x-amzn-ErrorType": "GoneException"},
+    )
 
 
 def _iso(moment: float) -> str:
@@ -39,7 +42,10 @@ async def manage_connection(request: Request, connections: Connections) -> Respo
         connections.open.pop(connection_id, None)
         await connection.socket.close()
         return Response(status_code=204)
-    return JSONResponse({
-        "ConnectedAt": _iso(connection.connected_at), "LastActiveAt": _iso(connection.last_active_at),
-        "Identity": {"SourceIp": connection.source_ip, "UserAgent": connection.user_agent},
-    })
+    return JSONResponse(
+        {
+            "ConnectedAt": _iso(connection.connected_at),
+            "LastActiveAt": _iso(connection.last_active_at),
+            "Identity": {"SourceIp": connection.source_ip, "UserAgent": connection.user_agent},
+        }
+    )

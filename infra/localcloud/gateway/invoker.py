@@ -27,14 +27,20 @@ class LambdaInvoker:
 
     def __init__(self, engine_url: str) -> None:
         self._engine_url = engine_url
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(960.0), headers={
-            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/lambda/aws4_request"})
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(960.0),
+            headers={
+                "Authorization": "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/lambda/aws4_request"
+            },
+        )
 
     async def invoke(self, function: str, event: dict[str, Any]) -> Invocation:
         url = f"{self._engine_url}/2015-03-31/functions/{quote(function, safe='')}/invocations"
         response = await self._client.post(url, content=json.dumps(event))
         if response.status_code != 200:
-            return Invocation({"errorType": "ServiceException", "errorMessage": response.text[:500]}, "Unhandled")
+            return Invocation(
+                {"errorType": "ServiceException", "errorMessage": response.text[:500]}, "Unhandled"
+            )
         try:
             payload = json.loads(response.content) if response.content else None
         except ValueError:

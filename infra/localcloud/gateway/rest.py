@@ -26,7 +26,9 @@ def find_route(config: GatewayConfig, method: str, path: str) -> tuple[RestRoute
     if first in config.rest_stages:
         candidates.insert(0, ("/" + rest, first))
     for candidate, stage in candidates:
-        matches = [(route, params) for route in config.rest_routes if (params := route.match(candidate)) is not None]
+        matches = [
+            (route, params) for route in config.rest_routes if (params := route.match(candidate)) is not None
+        ]
         for route, params in matches:
             if route.method == method:
                 return route, params, stage
@@ -52,32 +54,55 @@ def _multi(items: list[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def proxy_event(request: Request, route: RestRoute, params: dict[str, str], stage: str, raw: bytes,
-                authorizer_context: dict[str, Any] | None) -> dict[str, Any]:
-    headers = _multi([(key.title() if key.islower() else key, value) for key, value in request.headers.items()])
+def proxy_event(
+    request: Request,
+    route: RestRoute,
+    params: dict[str, str],
+    stage: str,
+    raw: bytes,
+    authorizer_context: dict[str, Any] | None,
+) -> dict[str, Any]:
+    headers = _multi(
+        [(key.title() if key.islower() else key, value) for key, value in request.headers.items()]
+    )
     query = _multi(list(request.query_params.multi_items()))
     body, encoded = _body(raw)
     now = datetime.now(UTC)
     context: dict[str, Any] = {
-        "resourceId": route.resource, "resourcePath": route.resource, "httpMethod": request.method,
-        "extendedRequestId": uuid.uuid4().hex, "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "path": f"/{stage}{request.url.path}", "accountId": ACCOUNT_ID, "protocol": "HTTP/1.1",
-        "stage": stage, "domainPrefix": "localhost", "requestTimeEpoch": int(time.time() * 1000),
-        "requestId": str(uuid.uuid4()), "domainName": request.url.hostname or "localhost",
+        "resourceId": route.resource,
+        "resourcePath": route.resource,
+        "httpMethod": request.method,
+        "extendedRequestId": uuid.uuid4().hex,
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "path": f"/{stage}{request.url.path}",
+        "accountId": ACCOUNT_ID,
+        "protocol": "HTTP/1.1",
+        "stage": stage,
+        "domainPrefix": "localhost",
+        "requestTimeEpoch": int(time.time() * 1000),
+        "requestId": str(uuid.uuid4()),
+        "domainName": request.url.hostname or "localhost",
         "apiId": route.api_id,
-        "identity": {"sourceIp": request.client.host if request.client else "127.0.0.1",
-                     "userAgent": request.headers.get("user-agent", "")},
+        "identity": {
+            "sourceIp": request.client.host if request.client else "127.0.0.1",
+            "userAgent": request.headers.get("user-agent", ""),
+        },
     }
     if authorizer_context is not None:
         context["authorizer"] = authorizer_context
     return {
-        "resource": route.resource, "path": request.url.path, "httpMethod": request.method,
+        "resource": route.resource,
+        "path": request.url.path,
+        "httpMethod": request.method,
         "headers": {key: values[-1] for key, values in headers.items()} or None,
         "multiValueHeaders": headers or None,
         "queryStringParameters": {key: values[-1] for key, values in query.items()} or None,
         "multiValueQueryStringParameters": query or None,
-        "pathParameters": params or None, "stageVariables": None,
-        "requestContext": context, "body": body, "isBase64Encoded": encoded,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": encoded,
     }
 
 
@@ -129,15 +154,19 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
         else:
             if not identity_present(authorizer, dict(request.headers), dict(request.query_params)):
                 return JSONResponse({"message": UNAUTHORIZED.message}, status_code=401)
-            event = {"type": "REQUEST", "methodArn": arn,
-                     **proxy_event(request, route, params, stage, raw, None)}
+            event = {
+                "type": "REQUEST",
+                "methodArn": arn,
+                **proxy_event(request, route, params, stage, raw, None),
+            }
         decision = await decide(invoker, authorizer, event)
         if not decision.allowed:
             return JSONResponse({"message": decision.message or None}, status_code=decision.status)
         authorizer_context = decision.context
     assert route.function is not None
-    result = await invoker.invoke(route.function, proxy_event(request, route, params, stage, raw,
-                                                              authorizer_context))
+    result = await invoker.invoke(
+        route.function, proxy_event(request, route, params, stage, raw, authorizer_context)
+    )
     if result.function_error:
         return JSONResponse({"message": "Internal server error"}, status_code=502)
     return function_response(result.payload)
@@ -145,5 +174,8 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
 
 def missing_route() -> Response:
     # What API Gateway answers for a path or method the API does not declare.
-    return Response(json.dumps({"message": "Missing Authentication Token"}), status_code=403,
-                    media_type="application/json")
+    return Response(
+        json.dumps({"message": "Missing Authentication Token"}),
+        status_code=403,
+        media_type="application/json",
+    )

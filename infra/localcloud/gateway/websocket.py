@@ -45,11 +45,18 @@ class Connections:
 def _request_context(connection: Connection, route_key: str, event_type: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     context: dict[str, Any] = {
-        "routeKey": route_key, "eventType": event_type, "messageDirection": "IN",
-        "extendedRequestId": uuid.uuid4().hex, "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "stage": connection.api.stage, "connectedAt": int(connection.connected_at * 1000),
-        "requestTimeEpoch": int(time.time() * 1000), "requestId": str(uuid.uuid4()),
-        "domainName": "localhost", "connectionId": connection.connection_id, "apiId": connection.api.api_id,
+        "routeKey": route_key,
+        "eventType": event_type,
+        "messageDirection": "IN",
+        "extendedRequestId": uuid.uuid4().hex,
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "stage": connection.api.stage,
+        "connectedAt": int(connection.connected_at * 1000),
+        "requestTimeEpoch": int(time.time() * 1000),
+        "requestId": str(uuid.uuid4()),
+        "domainName": "localhost",
+        "connectionId": connection.connection_id,
+        "apiId": connection.api.api_id,
         "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
     }
     if route_key not in ("$connect", "$disconnect"):
@@ -75,27 +82,40 @@ def select_route(api: WebSocketApi, text: str) -> str | None:
     return "$default" if "$default" in api.routes else None
 
 
-async def serve_socket(socket: WebSocket, api: WebSocketApi, connections: Connections,
-                       invoker: LambdaInvoker) -> None:
-    connection = Connection(uuid.uuid4().hex[:12] + "=", socket, api,
-                            source_ip=socket.client.host if socket.client else "127.0.0.1",
-                            user_agent=socket.headers.get("user-agent", ""))
+async def serve_socket(
+    socket: WebSocket, api: WebSocketApi, connections: Connections, invoker: LambdaInvoker
+) -> None:
+    connection = Connection(
+        uuid.uuid4().hex[:12] + "=",
+        socket,
+        api,
+        source_ip=socket.client.host if socket.client else "127.0.0.1",
+        user_agent=socket.headers.get("user-agent", ""),
+    )
     headers = dict(socket.headers)
     query = dict(socket.query_params)
     multi_query: dict[str, list[str]] = {}
     for key, value in socket.query_params.multi_items():
         multi_query.setdefault(key, []).append(value)
-    handshake = {"headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
-                 "queryStringParameters": query or None, "multiValueQueryStringParameters": multi_query or None,
-                 "isBase64Encoded": False}
+    handshake = {
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "isBase64Encoded": False,
+    }
     authorizer = api.connect_authorizer
     if authorizer is not None:
         if not identity_present(authorizer, headers, query):
             await socket.close(code=1008)  # before accept: the client sees HTTP 403
             return
         method_arn = f"arn:aws:execute-api:local:{ACCOUNT_ID}:{api.api_id}/{api.stage}/$connect"
-        event = {"type": "REQUEST", "methodArn": method_arn, **handshake,
-                 "requestContext": _request_context(connection, "$connect", "CONNECT")}
+        event = {
+            "type": "REQUEST",
+            "methodArn": method_arn,
+            **handshake,
+            "requestContext": _request_context(connection, "$connect", "CONNECT"),
+        }
         decision = await decide(invoker, authorizer, event)
         if not decision.allowed:
             log.info("$connect refused by %s (%s)", authorizer.name, decision.status)
@@ -117,19 +137,28 @@ async def serve_socket(socket: WebSocket, api: WebSocketApi, connections: Connec
             connection.last_active_at = time.time()
             route_key = select_route(api, text)
             if route_key is None:
-                await socket.send_text(json.dumps({"message": "Forbidden", "connectionId": connection.connection_id}))
+                await socket.send_text(
+                    json.dumps({"message": "Forbidden", "connectionId": connection.connection_id})
+                )
                 continue
-            event = {"requestContext": _request_context(connection, route_key, "MESSAGE"), "body": text,
-                     "isBase64Encoded": False}
+            event = {
+                "requestContext": _request_context(connection, route_key, "MESSAGE"),
+                "body": text,
+                "isBase64Encoded": False,
+            }
             result = await invoker.invoke(api.routes[route_key], event)
             if result.function_error:
-                await socket.send_text(json.dumps({"message": "Internal server error",
-                                                   "connectionId": connection.connection_id}))
+                await socket.send_text(
+                    json.dumps({"message": "Internal server error", "connectionId": connection.connection_id})
+                )
     except WebSocketDisconnect:
         pass
     finally:
         connections.open.pop(connection.connection_id, None)
         if "$disconnect" in api.routes:
-            event = {"headers": headers, "requestContext": _request_context(connection, "$disconnect", "DISCONNECT"),
-                     "isBase64Encoded": False}
+            event = {
+                "headers": headers,
+                "requestContext": _request_context(connection, "$disconnect", "DISCONNECT"),
+                "isBase64Encoded": False,
+            }
             await invoker.invoke(api.routes["$disconnect"], event)

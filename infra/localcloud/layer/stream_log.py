@@ -33,6 +33,7 @@ def listen_for_appends() -> threading.Event:
 def stop_listening(event: threading.Event) -> None:
     _append_listeners.discard(event)
 
+
 PendingKey = tuple[int, Any, Any]
 
 

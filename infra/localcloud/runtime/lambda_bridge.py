@@ -23,7 +23,8 @@ def patch_lambda_invoke(patches: Patches, runtime: Runtime) -> None:
 
     def invoke(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> bytes:
         if runtime.pool(self.function_name) is None:
-            return original_invoke(self, body, request_headers, response_headers)  # type: ignore[no-any-return]
+            answer = original_invoke(self, body, request_headers, response_headers)
+            return answer.encode() if isinstance(answer, str) else answer
         event = json.loads(body) if body else {}
         if request_headers.get("x-amz-invocation-type") == "Event":
             threading.Thread(target=runtime.invoke, args=(self.function_name, event), daemon=True).start()

@@ -68,8 +68,11 @@ class FunctionPool:
             worker.kill()
             self._forget()
             log.warning("%s timed out after %s s: worker killed", self.spec.name, self.spec.timeout)
-            return _failure(self.spec, "Sandbox.Timedout",
-                            f"{request_id} Task timed out after {self.spec.timeout:.2f} seconds")
+            return _failure(
+                self.spec,
+                "Sandbox.Timedout",
+                f"{request_id} Task timed out after {self.spec.timeout:.2f} seconds",
+            )
         except WorkerCrashed as error:
             worker.kill()
             self._forget()
@@ -77,8 +80,14 @@ class FunctionPool:
         self._release(worker)
         self.invocations += 1
         total = round((time.perf_counter() - started) * 1000, 2)
-        log.info("%s %s start %s: %.1f ms%s", "cold" if cold else "warm", self.spec.name, request_id, total,
-                 f" ({result.function_error})" if result.function_error else "")
+        log.info(
+            "%s %s start %s: %.1f ms%s",
+            "cold" if cold else "warm",
+            self.spec.name,
+            request_id,
+            total,
+            f" ({result.function_error})" if result.function_error else "",
+        )
         return InvokeResult(result.payload, result.function_error, result.logs, cold, total)
 
     def stop(self) -> None:
@@ -120,8 +129,13 @@ class Runtime:
 
     def describe(self) -> dict[str, dict[str, Any]]:
         return {
-            name: {"logical_id": pool.spec.logical_id, "invocations": pool.invocations,
-                   "cold_starts": pool.cold_starts, "timeout": pool.spec.timeout, "memory_mb": pool.spec.memory_mb}
+            name: {
+                "logical_id": pool.spec.logical_id,
+                "invocations": pool.invocations,
+                "cold_starts": pool.cold_starts,
+                "timeout": pool.spec.timeout,
+                "memory_mb": pool.spec.memory_mb,
+            }
             for name, pool in self._pools.items()
         }
 

@@ -66,8 +66,13 @@ class Worker:
             self.kill()
             raise
         self.init_ms = round((time.perf_counter() - started) * 1000, 1)
-        log.info("cold start %s: worker pid %s ready in %.0f ms (import %s ms)",
-                 spec.name, self.process.pid, self.init_ms, ready.get("init_ms"))
+        log.info(
+            "cold start %s: worker pid %s ready in %.0f ms (import %s ms)",
+            spec.name,
+            self.process.pid,
+            self.init_ms,
+            ready.get("init_ms"),
+        )
 
     @property
     def alive(self) -> bool:
@@ -87,8 +92,13 @@ class Worker:
 
     def invoke(self, event: Any, request_id: str) -> InvokeResult:
         deadline = time.time() + self.spec.timeout
-        request = {"id": request_id, "request_id": request_id, "event": event,
-                   "function_arn": self.spec.arn, "deadline": deadline}
+        request = {
+            "id": request_id,
+            "request_id": request_id,
+            "event": event,
+            "function_arn": self.spec.arn,
+            "deadline": deadline,
+        }
         stdin = self.process.stdin
         assert stdin is not None
         started = time.perf_counter()
@@ -101,10 +111,15 @@ class Worker:
         self.invocations += 1
         duration = round((time.perf_counter() - started) * 1000, 2)
         if "error" in answer:
-            return InvokeResult(json.dumps(answer["error"]).encode(), "Unhandled", answer.get("logs", ""),
-                                duration_ms=duration)
-        return InvokeResult(json.dumps(answer.get("result")).encode(), None, answer.get("logs", ""),
-                            duration_ms=duration)
+            return InvokeResult(
+                json.dumps(answer["error"]).encode(),
+                "Unhandled",
+                answer.get("logs", ""),
+                duration_ms=duration,
+            )
+        return InvokeResult(
+            json.dumps(answer.get("result")).encode(), None, answer.get("logs", ""), duration_ms=duration
+        )
 
     def kill(self) -> None:
         if self.alive:

@@ -43,8 +43,16 @@ class BatchOutcome:
 class StreamPoller:
     """Reads one shard from a position and hands batches to one function."""
 
-    def __init__(self, trigger: StreamTrigger, runtime: Runtime, account: str, region: str,
-                 endpoint_url: str, position: int | None, deliveries: Deliveries) -> None:
+    def __init__(
+        self,
+        trigger: StreamTrigger,
+        runtime: Runtime,
+        account: str,
+        region: str,
+        endpoint_url: str,
+        position: int | None,
+        deliveries: Deliveries,
+    ) -> None:
         self.trigger = trigger
         self._runtime = runtime
         self._account, self._region = account, region
@@ -122,8 +130,12 @@ class StreamPoller:
     def _invoke(self, batch: list[dict[str, Any]]) -> BatchOutcome:
         result = self._runtime.invoke(self.trigger.function_name, {"Records": batch})
         if result.function_error:
-            log.warning("%s: batch of %d failed (%s)", self.trigger.function_name, len(batch),
-                        result.payload[:300].decode(errors="replace"))
+            log.warning(
+                "%s: batch of %d failed (%s)",
+                self.trigger.function_name,
+                len(batch),
+                result.payload[:300].decode(errors="replace"),
+            )
             return BatchOutcome(0, result)
         if not self.trigger.report_batch_item_failures:
             return BatchOutcome(None, result)
@@ -133,35 +145,51 @@ class StreamPoller:
         self.position = int(done[-1]["dynamodb"]["SequenceNumber"]) + 1
         self.delivered += len(done)
 
-    def _send_to_failure_destination(self, batch: list[dict[str, Any]], result: InvokeResult | None,
-                                     attempts: int) -> None:
+    def _send_to_failure_destination(
+        self, batch: list[dict[str, Any]], result: InvokeResult | None, attempts: int
+    ) -> None:
         url = self.trigger.on_failure_queue_url
-        log.error("%s: dropping %d records after %d attempts%s", self.trigger.function_name, len(batch),
-                  attempts, f"; details sent to {url}" if url else "")
+        log.error(
+            "%s: dropping %d records after %d attempts%s",
+            self.trigger.function_name,
+            len(batch),
+            attempts,
+            f"; details sent to {url}" if url else "",
+        )
         if url is None:
             return
         first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
         message = {
             "requestContext": {
-                "requestId": "", "functionArn": self.trigger.function_name,
-                "condition": "RetryAttemptsExhausted", "approximateInvokeCount": attempts,
+                "requestId": "",
+                "functionArn": self.trigger.function_name,
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
             },
             "responseContext": {
-                "statusCode": 200, "executedVersion": "$LATEST",
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
                 "functionError": (result.function_error if result else None) or "",
             },
             "version": "1.0",
             "timestamp": datetime.now(UTC).isoformat(),
             "DDBStreamBatchInfo": {
                 "shardId": "shardId-00000001541626099285-f35f62ef",
-                "startSequenceNumber": first["SequenceNumber"], "endSequenceNumber": last["SequenceNumber"],
+                "startSequenceNumber": first["SequenceNumber"],
+                "endSequenceNumber": last["SequenceNumber"],
                 "approximateArrivalOfFirstRecord": str(first["ApproximateCreationDateTime"]),
                 "approximateArrivalOfLastRecord": str(last["ApproximateCreationDateTime"]),
-                "batchSize": len(batch), "streamArn": self.trigger.stream_arn,
+                "batchSize": len(batch),
+                "streamArn": self.trigger.stream_arn,
             },
         }
-        sqs = boto3.client("sqs", region_name=self._region, endpoint_url=self._endpoint_url,
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        sqs = boto3.client(
+            "sqs",
+            region_name=self._region,
+            endpoint_url=self._endpoint_url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
 
     def start(self) -> None:
@@ -206,8 +234,9 @@ class Deliveries:
         key = trigger.logical_id
         if key in self.pollers:
             self.pollers[key].stop()
-        poller = StreamPoller(trigger, self._runtime, self._account, self._region, self._endpoint_url,
-                              position, self)
+        poller = StreamPoller(
+            trigger, self._runtime, self._account, self._region, self._endpoint_url, position, self
+        )
         self.pollers[key] = poller
         if trigger.enabled:
             poller.start()
@@ -233,8 +262,14 @@ class Deliveries:
 
     def describe(self) -> dict[str, dict[str, Any]]:
         return {
-            key: {"function": p.trigger.function_name, "table": p.trigger.table_name, "position": p.position,
-                  "delivered": p.delivered, "failed_batches": p.failed_batches, "alive": p.thread.is_alive()}
+            key: {
+                "function": p.trigger.function_name,
+                "table": p.trigger.table_name,
+                "position": p.position,
+                "delivered": p.delivered,
+                "failed_batches": p.failed_batches,
+                "alive": p.thread.is_alive(),
+            }
             for key, p in self.pollers.items()
         }
 

@@ -16,8 +16,14 @@ _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 class Resolver:
     """Resolves intrinsics; `ref` and `get_att` come from the stack that knows physical ids."""
 
-    def __init__(self, template: dict[str, Any], pseudo: dict[str, str], parameters: dict[str, Any],
-                 ref: Callable[[str], Any], get_att: Callable[[str, str], Any]) -> None:
+    def __init__(
+        self,
+        template: dict[str, Any],
+        pseudo: dict[str, Any],
+        parameters: dict[str, Any],
+        ref: Callable[[str], Any],
+        get_att: Callable[[str, str], Any],
+    ) -> None:
         self._template = template
         self._pseudo = pseudo
         self._parameters = parameters
@@ -32,7 +38,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             handler = self._handlers().get(key)
             if handler is not None:
                 return handler(argument)
@@ -41,12 +47,20 @@ class Resolver:
 
     def _handlers(self) -> dict[str, Callable[[Any], Any]]:
         return {
-            "Ref": self.ref, "Fn::GetAtt": self._fn_get_att, "Fn::Sub": self._fn_sub,
-            "Fn::Join": self._fn_join, "Fn::Select": self._fn_select, "Fn::Split": self._fn_split,
-            "Fn::If": self._fn_if, "Fn::FindInMap": self._fn_find_in_map, "Fn::Base64": self._fn_base64,
+            "Ref": self.ref,
+            "Fn::GetAtt": self._fn_get_att,
+            "Fn::Sub": self._fn_sub,
+            "Fn::Join": self._fn_join,
+            "Fn::Select": self._fn_select,
+            "Fn::Split": self._fn_split,
+            "Fn::If": self._fn_if,
+            "Fn::FindInMap": self._fn_find_in_map,
+            "Fn::Base64": self._fn_base64,
             "Fn::GetAZs": lambda _: [f"{self._pseudo['AWS::Region']}{zone}" for zone in "abc"],
-            "Fn::ImportValue": self._fn_import_value, "Condition": self.condition,
-            "Fn::Equals": self._fn_equals, "Fn::Not": lambda arg: not self._truth(arg[0]),
+            "Fn::ImportValue": self._fn_import_value,
+            "Condition": self.condition,
+            "Fn::Equals": self._fn_equals,
+            "Fn::Not": lambda arg: not self._truth(arg[0]),
             "Fn::And": lambda arg: all(self._truth(item) for item in arg),
             "Fn::Or": lambda arg: any(self._truth(item) for item in arg),
         }
@@ -64,7 +78,9 @@ class Resolver:
         raise TemplateError(f"Ref to unknown name {name!r}; declare it as a parameter or resource")
 
     def _fn_get_att(self, argument: Any) -> Any:
-        logical_id, attribute = argument.split(".", 1) if isinstance(argument, str) else self.resolve(argument)
+        logical_id, attribute = (
+            argument.split(".", 1) if isinstance(argument, str) else self.resolve(argument)
+        )
         if logical_id not in self._template.get("Resources", {}):
             raise TemplateError(f"Fn::GetAtt of unknown resource {logical_id!r}")
         return self._get_att(logical_id, attribute)

@@ -37,7 +37,7 @@ def load_template(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise TemplateError(f"{path}: no such template (pass --template PATH)") from None
     try:
-        document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        document = yaml.load(text, Loader=_CloudFormationLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -36,8 +36,17 @@ def local_api_id(logical_id: str) -> str:
 class LocalStack:
     """Names and attributes of the template's resources, and a resolver for their properties."""
 
-    def __init__(self, template: dict[str, Any], template_dir: Path, *, region: str, stack_name: str,
-                 parameters: dict[str, str] | None = None, engine_url: str = "", gateway_url: str = "") -> None:
+    def __init__(
+        self,
+        template: dict[str, Any],
+        template_dir: Path,
+        *,
+        region: str,
+        stack_name: str,
+        parameters: dict[str, str] | None = None,
+        engine_url: str = "",
+        gateway_url: str = "",
+    ) -> None:
         self.template = template
         self.template_dir = template_dir
         self.region = region
@@ -46,23 +55,32 @@ class LocalStack:
         self.gateway_url = gateway_url
         self.resources: dict[str, dict[str, Any]] = template.get("Resources", {})
         self.created: dict[tuple[str, str], Any] = {}  # attributes known only after creation (StreamArn)
-        pseudo = {
-            "AWS::Region": region, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": stack_name,
+        pseudo: dict[str, Any] = {
+            "AWS::Region": region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": stack_name,
             "AWS::StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT_ID}:stack/{stack_name}/local",
-            "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NotificationARNs": [],
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NotificationARNs": [],
         }
         values: dict[str, Any] = {}
         for name, declaration in (template.get("Parameters") or {}).items():
             given = (parameters or {}).get(name, declaration.get("Default"))
             if given is None:
                 raise TemplateError(f"parameter {name} has no Default: pass --parameter {name}=VALUE")
-            values[name] = given.split(",") if str(declaration.get("Type", "")).startswith("List<") or \
-                declaration.get("Type") == "CommaDelimitedList" else given
+            values[name] = (
+                given.split(",")
+                if str(declaration.get("Type", "")).startswith("List<")
+                or declaration.get("Type") == "CommaDelimitedList"
+                else given
+            )
         self.resolver = Resolver(template, pseudo, values, self.ref, self.get_att)
 
     def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
         return {
-            logical_id: resource for logical_id, resource in self.resources.items()
+            logical_id: resource
+            for logical_id, resource in self.resources.items()
             if resource.get("Type") in types and self._included(resource)
         }
 
@@ -93,7 +111,9 @@ class LocalStack:
             return f"{self.engine_url}/{ACCOUNT_ID}/{self.name(logical_id)}"
         if kind in ("AWS::StepFunctions::StateMachine", "AWS::SNS::Topic", "AWS::SecretsManager::Secret"):
             return self.get_att(logical_id, "Arn")
-        if kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api") or kind.startswith("AWS::ApiGateway"):
+        if kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api") or kind.startswith(
+            "AWS::ApiGateway"
+        ):
             return local_api_id(logical_id)
         if kind in _NAME_PROPERTY:
             return self.name(logical_id)
@@ -108,16 +128,26 @@ class LocalStack:
         scheme = "wss" if self._is_websocket(logical_id) else "https"
         by_type: dict[str, dict[str, Callable[[], Any]]] = {
             "AWS::DynamoDB::Table": {"Arn": lambda: self.arn("dynamodb", f"table/{name}")},
-            "AWS::SQS::Queue": {"Arn": lambda: self.arn("sqs", name), "QueueName": lambda: name,
-                                "QueueUrl": lambda: self.ref(logical_id)},
+            "AWS::SQS::Queue": {
+                "Arn": lambda: self.arn("sqs", name),
+                "QueueName": lambda: name,
+                "QueueUrl": lambda: self.ref(logical_id),
+            },
             "AWS::Lambda::Function": {"Arn": lambda: self.arn("lambda", f"function:{name}")},
-            "AWS::StepFunctions::StateMachine": {"Arn": lambda: self.arn("states", f"stateMachine:{name}"),
-                                                 "Name": lambda: name},
-            "AWS::IAM::Role": {"Arn": lambda: f"arn:aws:iam::{ACCOUNT_ID}:role/{name}", "RoleId": lambda: name},
+            "AWS::StepFunctions::StateMachine": {
+                "Arn": lambda: self.arn("states", f"stateMachine:{name}"),
+                "Name": lambda: name,
+            },
+            "AWS::IAM::Role": {
+                "Arn": lambda: f"arn:aws:iam::{ACCOUNT_ID}:role/{name}",
+                "RoleId": lambda: name,
+            },
             "AWS::SNS::Topic": {"Arn": lambda: self.arn("sns", name), "TopicName": lambda: name},
             "AWS::SecretsManager::Secret": {"Arn": lambda: self.arn("secretsmanager", f"secret:{name}")},
-            "AWS::SSM::Parameter": {"Type": lambda: self.properties(logical_id).get("Type"),
-                                    "Value": lambda: self.properties(logical_id).get("Value")},
+            "AWS::SSM::Parameter": {
+                "Type": lambda: self.properties(logical_id).get("Type"),
+                "Value": lambda: self.properties(logical_id).get("Value"),
+            },
             "AWS::ApiGateway::RestApi": {"RootResourceId": lambda: local_api_id(logical_id + "/")},
             "AWS::ApiGatewayV2::Api": {
                 "ApiId": lambda: api_id,
@@ -143,7 +173,9 @@ class LocalStack:
 
     def localize_endpoints(self, value: str) -> str:
         """`https://<api>.execute-api.<region>.amazonaws.com` of a local API -> the local gateway."""
-        local_ids = {local_api_id(i) for i in self.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")}
+        local_ids = {
+            local_api_id(i) for i in self.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
+        }
 
         def to_gateway(match: re.Match[str]) -> str:
             if match.group(2) not in local_ids:

@@ -16,7 +16,9 @@ from typing import Any
 import boto3
 
 READY_LINE = "Trainbook local cloud ready on"
-FIXTURE_TEMPLATE = Path(__file__).parents[2] / "integration" / "localcloud" / "fixtures" / "app" / "template.yaml"
+FIXTURE_TEMPLATE = (
+    Path(__file__).parents[2] / "integration" / "localcloud" / "fixtures" / "app" / "template.yaml"
+)
 REGION = "eu-central-1"
 
 
@@ -34,10 +36,20 @@ class RunningCloud:
         self.url = f"http://localhost:{self.port}"
         self.output: list[str] = []
         env = dict(os.environ, PYTHONUNBUFFERED="1", NO_PROXY="127.0.0.1,localhost")
-        command = [str(Path(sys.executable).parent / "trainbook"), "up", "--port", str(self.port),
-                   "--data-dir", str(data_dir), "--template", str(template), *extra]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        env=env, cwd=template.parent)
+        command = [
+            str(Path(sys.executable).parent / "trainbook"),
+            "up",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+            "--template",
+            str(template),
+            *extra,
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=template.parent
+        )
         self._ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
         if not self._ready.wait(deadline) or self.process.poll() is not None:
@@ -54,10 +66,16 @@ class RunningCloud:
             # Accumulated output: the ready line may arrive in pieces.
             if READY_LINE in "".join(self.output[-3:]):
                 self._ready.set()
+        self._ready.set()  # the process ended: stop waiting, __init__ reports its output
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION, endpoint_url=self.engine_url,
-                            aws_access_key_id="local", aws_secret_access_key="local")
+        return boto3.client(
+            service,
+            region_name=REGION,
+            endpoint_url=self.engine_url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
 
     def stop(self) -> int:
         if self.process.poll() is None:

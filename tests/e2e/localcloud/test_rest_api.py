@@ -15,8 +15,9 @@ def test_a_rest_call_reaches_dynamodb_through_a_lambda_and_back(cloud: RunningCl
     assert (stored.status_code, read.status_code) == (201, 200)
     item = read.json()["item"]
     assert (item["pk"], item["car"], item["owner"]) == ("item-seat-12", "7", "alice")
-    table = cloud.client("dynamodb").get_item(TableName="fixture-test-items",
-                                              Key={"pk": {"S": "item-seat-12"}, "version": {"N": "1"}})
+    table = cloud.client("dynamodb").get_item(
+        TableName="fixture-test-items", Key={"pk": {"S": "item-seat-12"}, "version": {"N": "1"}}
+    )
     assert table["Item"]["car"] == {"S": "7"}
 
 
@@ -45,7 +46,12 @@ def test_a_public_greedy_route_gets_path_query_and_body_unchanged(cloud: Running
     answer = httpx.post(f"{cloud.url}/public/a/b?x=1&x=2", content=b"plain text")
     body = answer.json()
     assert answer.headers["x-fixture"] == "yes"
-    assert (body["proxy"], body["query"], body["method"], body["raw_body"]) == ("a/b", {"x": "2"}, "POST", "plain text")
+    assert (body["proxy"], body["query"], body["method"], body["raw_body"]) == (
+        "a/b",
+        {"x": "2"},
+        "POST",
+        "plain text",
+    )
     assert body["greeting"] == "dzień dobry"  # an SSM parameter declared in the template
     assert body["request_id"]
 

@@ -13,13 +13,18 @@ MACHINE = "arn:aws:states:eu-central-1:123456789012:stateMachine:fixture-test-or
 def _run(cloud: RunningCloud, name: str, payload: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     sfn = cloud.client("stepfunctions")
     arn = sfn.start_execution(stateMachineArn=MACHINE, name=name, input=json.dumps(payload))["executionArn"]
-    status = wait_for(lambda: (s := sfn.describe_execution(executionArn=arn)["status"]) != "RUNNING" and s,
-                      deadline=60, interval=0.3)
+    status = wait_for(
+        lambda: (s := sfn.describe_execution(executionArn=arn)["status"]) != "RUNNING" and s,
+        deadline=60,
+        interval=0.3,
+    )
     return str(status), sfn.get_execution_history(executionArn=arn)["events"]
 
 
 def _entered(history: list[dict[str, Any]]) -> list[str]:
-    return [event["stateEnteredEventDetails"]["name"] for event in history if "stateEnteredEventDetails" in event]
+    return [
+        event["stateEnteredEventDetails"]["name"] for event in history if "stateEnteredEventDetails" in event
+    ]
 
 
 def test_a_transient_failure_is_retried_and_the_order_completes(cloud: RunningCloud) -> None:
@@ -33,6 +38,7 @@ def test_a_declined_payment_is_caught_and_the_history_shows_the_compensation(clo
     status, history = _run(cloud, "order-big", {"order": "big", "amount": 500})
     assert status == "FAILED"
     assert _entered(history) == ["Reserve", "Charge", "Release", "Failed"]
-    seat = cloud.client("dynamodb").get_item(TableName="fixture-test-items",
-                                             Key={"pk": {"S": "seat-big"}, "version": {"N": "1"}})["Item"]
+    seat = cloud.client("dynamodb").get_item(
+        TableName="fixture-test-items", Key={"pk": {"S": "seat-big"}, "version": {"N": "1"}}
+    )["Item"]
     assert seat["state"] == {"S": "released"}

@@ -12,13 +12,15 @@ DELIVERIES = "trainbook-DeliveriesTable"
 
 
 def _put(cloud: RunningCloud, key: str, version: int, **extra: dict[str, str]) -> None:
-    cloud.client("dynamodb").put_item(TableName=TABLE, Item={"pk": {"S": key}, "version": {"N": str(version)},
-                                                             **extra})
+    cloud.client("dynamodb").put_item(
+        TableName=TABLE, Item={"pk": {"S": key}, "version": {"N": str(version)}, **extra}
+    )
 
 
 def _delivery(cloud: RunningCloud, key: str) -> dict[str, Any] | None:
-    item: dict[str, Any] | None = cloud.client("dynamodb").get_item(
-        TableName=DELIVERIES, Key={"pk": {"S": key}}).get("Item")
+    item: dict[str, Any] | None = (
+        cloud.client("dynamodb").get_item(TableName=DELIVERIES, Key={"pk": {"S": key}}).get("Item")
+    )
     return item
 
 

@@ -17,15 +17,20 @@ def _ws(cloud: RunningCloud, token: str) -> str:
 
 
 def _notify(cloud: RunningCloud, connection_id: str, text: str) -> dict[str, object]:
-    answer = cloud.client("lambda").invoke(FunctionName="trainbook-NotifyFunction",
-                                           Payload=json.dumps({"connection_id": connection_id, "text": text}))
+    answer = cloud.client("lambda").invoke(
+        FunctionName="trainbook-NotifyFunction",
+        Payload=json.dumps({"connection_id": connection_id, "text": text}),
+    )
     result: dict[str, object] = json.loads(answer["Payload"].read())
     return result
 
 
 def _connection_state(cloud: RunningCloud, connection_id: str) -> str | None:
-    item = cloud.client("dynamodb").get_item(TableName="trainbook-ConnectionsTable",
-                                             Key={"connection_id": {"S": connection_id}}).get("Item")
+    item = (
+        cloud.client("dynamodb")
+        .get_item(TableName="trainbook-ConnectionsTable", Key={"connection_id": {"S": connection_id}})
+        .get("Item")
+    )
     return None if item is None else item["state"]["S"]
 
 
@@ -67,8 +72,9 @@ def test_the_authorizer_context_reaches_connect(cloud: RunningCloud) -> None:
             return str(json.loads(await asyncio.wait_for(socket.recv(), 10))["connection"])
 
     connection_id = asyncio.run(connect())
-    item = cloud.client("dynamodb").get_item(TableName="trainbook-ConnectionsTable",
-                                             Key={"connection_id": {"S": connection_id}})["Item"]
+    item = cloud.client("dynamodb").get_item(
+        TableName="trainbook-ConnectionsTable", Key={"connection_id": {"S": connection_id}}
+    )["Item"]
     assert item["connection_id"] == {"S": connection_id}
 
 

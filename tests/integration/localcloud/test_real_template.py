@@ -1,0 +1,62 @@
+"""`trainbook up` on the repository's own template.yaml: every function, table, trigger and machine runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from localcloud.template.loader import load_template
+from tests.e2e.localcloud.running import RunningCloud, wait_for
+
+REPO_TEMPLATE = Path(__file__).parents[3] / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def repo_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
+    running = RunningCloud(REPO_TEMPLATE, tmp_path_factory.mktemp("repo-cloud"), "--quiet")
+    yield running
+    running.stop()
+
+
+def _declared(kind: str) -> set[str]:
+    resources = load_template(REPO_TEMPLATE)["Resources"]
+    return {logical_id for logical_id, resource in resources.items() if resource["Type"] == kind}
+
+
+def test_every_function_of_the_template_gets_a_warm_worker_pool(repo_cloud: RunningCloud) -> None:
+    engine = httpx.get(f"{repo_cloud.url}/health").json()["engine"]
+    assert {f["logical_id"] for f in engine["functions"].values()} >= _declared("AWS::Serverless::Function")
+
+
+def test_every_table_and_state_machine_exists_in_the_engine(repo_cloud: RunningCloud) -> None:
+    tables = repo_cloud.client("dynamodb").list_tables()["TableNames"]
+    machines = repo_cloud.client("stepfunctions").list_state_machines()["stateMachines"]
+    assert len(tables) == len(_declared("AWS::DynamoDB::Table"))
+    assert len(machines) == len(_declared("AWS::Serverless::StateMachine"))
+
+
+def test_every_stream_trigger_consumes_the_events_stream(repo_cloud: RunningCloud) -> None:
+    health = httpx.get(f"{repo_cloud.url}/health").json()
+    streams = health["engine"]["streams"]
+    assert streams and all(stream["alive"] for stream in streams.values())
+    events_table = next(t for t in repo_cloud.client("dynamodb").list_tables()["TableNames"] if "events" in t)
+    repo_cloud.client("dynamodb").put_item(
+        TableName=events_table,
+        Item={
+            "stream": {"S": "localcloud-probe"},
+            "version": {"N": "1"},
+            "type": {"S": "LocalCloudProbe"},
+            "data": {"M": {}},
+            "at": {"S": "2026-01-01T00:00:00.000000+00:00"},
+            "meta": {"M": {}},
+        },
+    )
+
+    def all_moved_on() -> bool:
+        positions = httpx.get(f"{repo_cloud.url}/health").json()["engine"]["streams"]
+        return all(stream["delivered"] >= 1 for stream in positions.values())
+
+    wait_for(all_moved_on, deadline=60)
