@@ -44,7 +44,7 @@ def scrape(
     ] = None,
     snapshot_path: Annotated[
         Path | None,
-        typer.Option("--snapshot", help="raw snapshot to write (default: snapshot.json beside it)"),
+        typer.Option("--snapshot", help="raw snapshot to write (default: snapshot.json.gz beside it)"),
     ] = None,
     valid_from: Annotated[
         str, typer.Option(help="take the weekly pattern seen as valid from YYYY-MM-DD (default: first day)")
@@ -87,7 +87,7 @@ def scrape(
         )
         raise typer.Exit(code=2)
     target = output or timetable_file.shipped_timetable_path()
-    snapshot_file = snapshot_path or target.with_name("snapshot.json")
+    snapshot_file = snapshot_path or target.with_name("snapshot.json.gz")
     previous = snapshots.read(diff) if diff else None
     reference = timetable_file.read(target) if target.is_file() else None
     searches = plan([by_code[c].name for c in codes], start, days)

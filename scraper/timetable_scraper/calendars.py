@@ -15,8 +15,9 @@ def calendar_from_dates(
 ) -> ServiceCalendar:
     """The calendar that runs exactly on `running` within `observed`.
 
-    A weekday belongs to the pattern when the train ran on most observed days of that weekday; the
-    other days become added or removed dates. With `valid`, the weekly pattern is taken to hold
+    A weekday belongs to the pattern when the train ran on at least half of the observed days of
+    that weekday (a weekly train with a holiday off is likelier than a one-off extra); the other
+    days become added or removed dates. With `valid`, the weekly pattern is taken to hold
     over that longer period (the scrape covered a sample of it); exceptions stay where they were seen.
     """
     first, last = observed
@@ -28,7 +29,8 @@ def calendar_from_dates(
     weekdays = frozenset(
         wd
         for wd in range(1, 8)
-        if (seen := [d for d in days if d.isoweekday() == wd]) and 2 * sum(d in ran for d in seen) > len(seen)
+        if (seen := [d for d in days if d.isoweekday() == wd])
+        and 2 * sum(d in ran for d in seen) >= len(seen)
     )
     valid_from, valid_to = valid if valid is not None else observed
     return ServiceCalendar(

@@ -3,11 +3,12 @@
 Stations are names as the site prints them and times are the site's scheduled times; delays,
 cancellations and platforms are kept as seen, because the schedule-change diff needs them.
 A snapshot is only ever written complete (every search of the run answered), and loading one that
-says otherwise fails.
+says otherwise fails. A path ending in `.gz` is read and written gzip-compressed.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -177,14 +178,18 @@ def load(document: dict[str, Any]) -> Snapshot:
 
 
 def read(path: Path) -> Snapshot:
-    return load(json.loads(path.read_text(encoding="utf-8")))
+    """A snapshot file; `.gz` files are gzip-compressed."""
+    data = path.read_bytes()
+    return load(json.loads(gzip.decompress(data) if path.suffix == ".gz" else data))
 
 
 def write(snapshot: Snapshot, path: Path) -> None:
     """Write atomically: a crash mid-write leaves the previous snapshot, never half of a new one."""
     if not snapshot.complete:
         raise IncompleteSnapshot("refusing to write a partial snapshot")
-    write_text_atomically(path, render(dump(snapshot)))
+    data = render(dump(snapshot)).encode("utf-8")
+    # mtime=0: the same snapshot always gives the same bytes.
+    write_atomically(path, gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
 
 
 def render(document: dict[str, Any]) -> str:
@@ -204,12 +209,12 @@ def render(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_text_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         # mkstemp makes the file private; a snapshot is as readable as any other file written here.
         umask = os.umask(0)
         os.umask(umask)

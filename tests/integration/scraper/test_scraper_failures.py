@@ -131,4 +131,4 @@ def test_the_command_writes_snapshot_and_timetable_then_records_the_changes(
     assert isinstance(delayed.event, TrainDelayed) and delayed.event.minutes == 9
     loaded = timetable_file.read(tmp_path / "timetable.json")
     assert sorted(loaded.services) == ["5300", "95"]
-    assert snapshot.read(tmp_path / "snapshot.json").run("5300", FIRST_DAY) is not None
+    assert snapshot.read(tmp_path / "snapshot.json.gz").run("5300", FIRST_DAY) is not None

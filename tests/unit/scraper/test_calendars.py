@@ -38,3 +38,14 @@ def test_exceptions_keep_the_calendar_exact_on_the_days_seen() -> None:
 
     seen = [two_weeks[0] + timedelta(days=i) for i in range(14)]
     assert [d for d in seen if calendar.runs_on(d)] == sorted(running)
+
+
+def test_a_daily_train_off_on_christmas_eve_stays_daily_with_that_day_removed() -> None:
+    fortnight = (date(2026, 12, 14), date(2026, 12, 27))
+    running = {fortnight[0] + timedelta(days=i) for i in range(14)} - {date(2026, 12, 24)}
+
+    calendar = calendar_from_dates(running, fortnight, valid=(date(2026, 1, 1), date(2027, 12, 31)))
+
+    assert calendar.weekdays == frozenset(range(1, 8))
+    assert calendar.removed == frozenset({date(2026, 12, 24)})
+    assert calendar.runs_on(date(2027, 12, 23))

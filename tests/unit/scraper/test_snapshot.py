@@ -14,12 +14,13 @@ from timetable_scraper import snapshot
 from timetable_scraper.errors import IncompleteSnapshot
 
 
-def test_a_snapshot_reads_back_as_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["snapshot.json", "snapshot.json.gz"])
+def test_a_snapshot_reads_back_as_written(tmp_path: Path, name: str) -> None:
     seen = snapshot_of(timetable(), FIRST_DAY, 2)
 
-    snapshot.write(seen, tmp_path / "snapshot.json")
+    snapshot.write(seen, tmp_path / name)
 
-    assert snapshot.read(tmp_path / "snapshot.json") == seen
+    assert snapshot.read(tmp_path / name) == seen
 
 
 def test_a_partial_snapshot_is_neither_written_nor_loaded(tmp_path: Path) -> None:
