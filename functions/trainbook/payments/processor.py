@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from trainbook.errors import DomainError
 from trainbook.eventstore.events import format_instant
 from trainbook.payments.cards import CardBehaviour
 from trainbook.payments.commands import Authorize, Capture, Command, Compensate, Refund, Void, fingerprint
@@ -119,7 +120,14 @@ class PaymentProcessor:
                         f"idempotency key {command.idempotency_key!r} was used for a different request"
                     )
                 return self._deliver(stored.answer)
-            decision = self._decide(command, request_print)
+            try:
+                decision = self._decide(command, request_print)
+            except DomainError:
+                # A duplicate of this very request may have moved the payment since the key was
+                # checked (it captured, or took the booking's slot): its answer is ours to replay.
+                if self.ledger.answer(command.idempotency_key) is not None:
+                    continue
+                raise
             try:
                 self.ledger.record(decision)
             except (KeyTaken, StaleDecision):

@@ -17,9 +17,16 @@ class FakePaymentLedger:
         self.attempts: dict[str, int] = {}
         # Runs once, just before the next write: a concurrent request that gets there first.
         self.before_record: Callable[[], None] | None = None
+        # Runs once, right after a key is found unused: a duplicate that finishes before this one decides.
+        self.after_unused_key: Callable[[], None] | None = None
 
     def answer(self, key: str) -> StoredAnswer | None:
-        return self.answers.get(key)
+        found = self.answers.get(key)
+        hook = self.after_unused_key
+        if found is None and hook is not None:
+            self.after_unused_key = None
+            hook()
+        return found
 
     def payment(self, payment_id: str) -> Payment | None:
         return self.payments.get(payment_id)

@@ -269,6 +269,24 @@ def test_a_concurrent_duplicate_of_the_same_request_gets_the_first_result(
     assert list(ledger.payments) == ["pay_0002"]  # the duplicate decided second but wrote first
 
 
+def test_a_duplicate_that_finishes_before_this_request_decides_is_replayed_not_refused(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    authorize(psp)
+    duplicate: list[dict[str, Any]] = []
+    ledger.after_unused_key = lambda: duplicate.append(send(psp, "capture", "b1:capture", booking_id="b1"))
+    assert send(psp, "capture", "b1:capture", booking_id="b1") == duplicate[0]
+
+
+def test_a_duplicate_authorization_that_took_the_slot_first_is_replayed(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    duplicate: list[dict[str, Any]] = []
+    ledger.after_unused_key = lambda: duplicate.append(authorize(psp))
+    assert authorize(psp) == duplicate[0]
+    assert len(ledger.payments) == 1
+
+
 def test_a_concurrent_capture_under_another_key_loses_and_is_refused(
     psp: PaymentProcessor, ledger: FakePaymentLedger
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -20,11 +21,15 @@ KEY = derive_signing_key(SECRET)
 class FakeTicketStore:
     def __init__(self) -> None:
         self.tickets: dict[str, Ticket] = {}
+        self.before_add: Callable[[], object] | None = None  # a concurrent issue that stores first
 
     def get(self, number: str) -> Ticket | None:
         return self.tickets.get(number)
 
     def add(self, ticket: Ticket) -> None:
+        hook, self.before_add = self.before_add, None
+        if hook is not None:
+            hook()
         if ticket.number in self.tickets:
             raise TicketNumberTaken(ticket.number)
         self.tickets[ticket.number] = ticket
@@ -63,6 +68,18 @@ def test_issuing_again_returns_the_same_ticket() -> None:
     )
     assert later.issue("b-2026-0001") == first
     assert list(store.tickets) == [first.number]
+
+
+def test_a_concurrent_issue_for_the_same_booking_returns_the_ticket_stored_first() -> None:
+    events, _ = booked()
+    store = FakeTicketStore()
+    first = TicketIssuer(
+        events=events, store=store, key=lambda: KEY, clock=lambda: Clock().now.replace(hour=9)
+    )
+    store.before_add = lambda: first.issue("b-2026-0001")
+    ticket = issuer(events, store).issue("b-2026-0001")
+    assert ticket.issued_at.startswith("2026-11-24T09:00")  # the other request's ticket, unchanged
+    assert list(store.tickets) == [ticket.number]
 
 
 def test_the_number_is_derived_from_the_booking_id() -> None:
