@@ -8,13 +8,14 @@ from datetime import timedelta
 from tests.unit.scraper.builders import EUROCITY, FIRST_DAY, PENDOLINO, SEDINA, STATIONS, retimed, timetable
 from tests.unit.scraper.snapshots import seen_run, snapshot_of, with_run
 from timetable_scraper.observe import snapshot_view
+from timetable_scraper.snapshot import Snapshot
 from trainbook.changes.domain import ChangeKind, ScheduleChange, diff, timetable_view
 
 SECOND_DAY = FIRST_DAY + timedelta(days=1)
 
 
-def changes_between(before: object, after: object) -> list[ScheduleChange]:
-    return diff(snapshot_view(before, STATIONS), snapshot_view(after, STATIONS))  # type: ignore[arg-type]
+def changes_between(before: Snapshot, after: Snapshot) -> list[ScheduleChange]:
+    return diff(snapshot_view(before, STATIONS), snapshot_view(after, STATIONS))
 
 
 def test_two_identical_scrapes_show_no_change() -> None:

@@ -20,10 +20,11 @@ from tests.unit.scraper.snapshots import seen_run, snapshot_of, with_run
 from timetable_scraper.errors import IncompleteSnapshot
 from timetable_scraper.normalize import normalize
 from trainbook.catalog import timetable_file
+from trainbook.catalog.domain import TrainService
 
 
-def stops(service: object) -> list[tuple[object, ...]]:
-    return [(s.station, s.arrive, s.depart, s.platform, s.track) for s in service.stops]  # type: ignore[attr-defined]
+def stops(service: TrainService) -> list[tuple[object, ...]]:
+    return [(s.station, s.arrive, s.depart, s.platform, s.track) for s in service.stops]
 
 
 def test_a_week_scraped_gives_back_the_services_their_stops_and_weekdays() -> None:
