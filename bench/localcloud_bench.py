@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import statistics
 import tempfile
 import threading
@@ -170,6 +171,7 @@ def runtime_figures() -> dict[str, float]:
 
 
 def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request otherwise
     print("DynamoDB on moto's server (HTTP, ops/s)          raw     with layer")
     for name, (raw, layered) in layer_comparison().items():
         print(f"  {name:<46} {raw:7.0f}   {layered:7.0f}")
