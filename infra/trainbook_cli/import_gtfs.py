@@ -92,7 +92,7 @@ def import_gtfs(
         services = {**current.services, **imported.services}
         merged = Timetable(catalog, COMPOSITIONS.values(), services.values())
         source = f"{head.source} + {result.source}"
-        attribution = "; ".join(a for a in (head.attribution, result.attribution) if a)
+        attribution = "; ".join(a.rstrip(".") for a in (head.attribution, result.attribution) if a)
     else:
         merged, replaced, source, attribution = imported, [], result.source, result.attribution
     timetable_file.write(merged, target, source=source, attribution=attribution)
