@@ -20,6 +20,8 @@ TABLE_VARIABLES = {
     "SALES_TABLE": "SalesTable",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
     "USERS_TABLE": "UsersTable",
+    "PAYMENTS_TABLE": "PaymentsTable",
+    "TICKETS_TABLE": "TicketsTable",
 }
 
 
