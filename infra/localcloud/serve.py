@@ -74,7 +74,17 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-def run(options: Options, echo_engine: Callable[[str], None] | None, say: Callable[[str], None]) -> None:
+AfterStart = Callable[[LocalCloud], list[str]]
+
+
+def run(
+    options: Options,
+    echo_engine: Callable[[str], None] | None,
+    say: Callable[[str], None],
+    after_start: AfterStart | None = None,
+) -> None:
+    """Start, serve until stopped, stop. `after_start` (seeding data, say) runs once everything is up
+    and before the ready line; the lines it returns are printed with the summary."""
     ensure_no_proxy()
     # SIGTERM while starting must still stop the engine: treat it like Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -99,6 +109,11 @@ def run(options: Options, echo_engine: Callable[[str], None] | None, say: Callab
         cloud.stop()
         raise
     assert cloud.gateway is not None and cloud.engine is not None
+    try:
+        seeded = after_start(cloud) if after_start is not None else []
+    except BaseException:
+        cloud.stop()
+        raise
     url = f"http://localhost:{options.port}"
     dist = options.template.parent.resolve() / "frontend" / "dist"
     app = build_app(
@@ -116,7 +131,7 @@ def run(options: Options, echo_engine: Callable[[str], None] | None, say: Callab
         listener = _listen(options.host, options.port)
         if options.data_dir is not None:
             endpoints.write(options.data_dir, cloud.engine.url, url, options.region, options.template)
-        for line in summary(cloud, url):
+        for line in [*summary(cloud, url), *seeded]:
             say(line)
         say(f"{READY_LINE} {url}  (Ctrl-C to stop)")
         # uvicorn re-raises the signal that stopped it once it is done; by then only we should react.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import typer
 
-from localcloud.cloud import DEFAULT_REGION, Options
+from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
 from localcloud.serve import StartupError, run
 
 
@@ -19,6 +20,9 @@ def up(
     template: Path = typer.Option(Path("template.yaml"), help="the SAM template to run"),
     host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0 for your network)"),
     quiet: bool = typer.Option(False, "--quiet", help="do not print function logs"),
+    timetable_days: int = typer.Option(
+        30, min=0, max=366, help="days of the shipped timetable to open for sale at start (0: none)"
+    ),
 ) -> None:
     """Start the local cloud: moto + warm Lambda workers + stream triggers + Step Functions + gateway."""
     options = Options(
@@ -34,8 +38,36 @@ def up(
         if not quiet:
             print(f"  | {line}", flush=True)
 
+    def open_timetable(cloud: LocalCloud) -> list[str]:
+        return publish_timetable(cloud, timetable_days) if timetable_days else []
+
     try:
-        run(options, echo_engine, lambda line: print(line, flush=True))
+        run(options, echo_engine, lambda line: print(line, flush=True), after_start=open_timetable)
     except StartupError as error:
         print(f"trainbook up: {error}", file=sys.stderr, flush=True)
         raise typer.Exit(code=1) from None
+
+
+def publish_timetable(cloud: LocalCloud, days: int) -> list[str]:
+    """Open the shipped timetable's runs for the next `days` days, into the Events table the functions use.
+
+    The table name is read from the functions' own environment (as template.yaml resolves it), and the
+    work is done by `trainbook publish-timetable`, exactly as an operator would run it against AWS.
+    """
+    assert cloud.provisioned is not None and cloud.engine is not None
+    tables = {f.environment.get("EVENTS_TABLE") for f in cloud.provisioned.functions} - {None}
+    if len(tables) != 1:
+        return ["  timetable       not loaded: the template's functions name no single EVENTS_TABLE"]
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": cloud.engine.url,
+        "EVENTS_TABLE": str(tables.pop()),
+        "AWS_DEFAULT_REGION": cloud.options.region,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+    }
+    command = [str(Path(sys.executable).parent / "trainbook"), "publish-timetable", "--days", str(days)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise StartupError(f"loading the timetable failed: {(done.stderr or done.stdout).strip()[-300:]}")
+    return ["  timetable       " + " ".join(done.stdout.split())]
