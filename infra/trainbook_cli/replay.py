@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 console = Console()
 
@@ -36,7 +36,9 @@ def replay(
             TextColumn(f"replaying {name}"), BarColumn(), MofNCompleteColumn(), console=console
         ) as bar:
             task = bar.add_task(name, total=total)
-            applied = rebuild(
-                models[name], store, progress=lambda n, task=task: bar.update(task, completed=n)
-            )
+
+            def advance(applied: int, task: TaskID = task) -> None:
+                bar.update(task, completed=applied)
+
+            applied = rebuild(models[name], store, progress=advance)
         console.print(f"[green]{name}[/]: rebuilt from {applied} events")

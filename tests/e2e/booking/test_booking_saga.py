@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.booking.conftest import TOMORROW, Passenger, Trainbook
+from tests.e2e.localcloud.running import wait_for
 
 DECLINED_CARD = {"number": "4000 0000 0000 0002", "exp_month": 12, "exp_year": 2030}
 
@@ -22,7 +23,8 @@ def first_run(trainbook: Trainbook, origin: str = "GDG", destination: str = "KRK
         "/search", params={"from": origin, "to": destination, "date": TOMORROW.isoformat()}
     )
     assert answer.status_code == 200, answer.text
-    return str(answer.json()["departures"][index]["run_id"])
+    departures = answer.json()["departures"]
+    return str(departures[index % len(departures)]["run_id"])
 
 
 def second_class_seats(trainbook: Trainbook, run_id: str, count: int, skip: int = 0) -> list[tuple[int, int]]:
@@ -57,6 +59,16 @@ def event_types(trainbook: Trainbook, booking_id: str) -> list[str]:
         ExpressionAttributeValues={":s": {"S": f"booking-{booking_id}"}},
     )
     return [item["type"]["S"] for item in sorted(answer["Items"], key=lambda i: int(i["version"]["N"]))]
+
+
+def money_kept(trainbook: Trainbook, booking_id: str) -> tuple[int, list[str]]:
+    """Grosze the simulator still holds for the booking (captured - refunded), and its payments' states."""
+    items = trainbook.client("dynamodb").scan(TableName="trainbook-dev-payments")["Items"]
+    payments = [
+        i for i in items if i["pk"]["S"].startswith("payment#") and i["booking_id"]["S"] == booking_id
+    ]
+    kept = sum(int(p["captured_grosze"]["N"]) - int(p["refunded_grosze"]["N"]) for p in payments)
+    return kept, sorted(p["state"]["S"] for p in payments)
 
 
 def trace_states(passenger: Passenger, booking_id: str) -> list[str]:
@@ -99,6 +111,7 @@ def test_a_declined_card_fails_the_booking_and_frees_the_seats(trainbook: Trainb
 
     assert booking["status"] == "FAILED"
     assert held_legs(trainbook, booking["booking_id"]) == []
+    assert money_kept(trainbook, booking["booking_id"]) == (0, ["DECLINED"])
     assert event_types(trainbook, booking["booking_id"]) == [
         "BookingRequested",
         "SeatsHeld",
@@ -184,6 +197,8 @@ def test_a_failure_at_any_step_is_compensated(trainbook: Trainbook, step: str, m
     assert events[0] == "BookingRequested" and events[-1] == "BookingFailed"
     if "SeatsHeld" in events:
         assert "SeatsReleased" in events
+    kept, states = money_kept(trainbook, booking_id)
+    assert kept == 0 and set(states) <= {"VOIDED", "REFUNDED"}
     states = trace_states(ala, booking_id)
     assert "MarkBookingFailed" in states and "CompensationFailed" not in states
 
@@ -232,3 +247,59 @@ def test_bad_input_is_a_clear_400_and_books_nothing(trainbook: Trainbook) -> Non
     assert unknown_seat.status_code == 404 and unknown_seat.json()["error"]["code"] == "unknown_seat"
     assert no_passengers.status_code == 400 and "passengers" in no_passengers.json()["error"]["message"]
     assert ala.get("/bookings").json() == []
+
+
+def test_a_payment_that_never_answers_is_voided_and_the_seats_freed(trainbook: Trainbook) -> None:
+    ala = trainbook.passenger()
+    run_id = first_run(trainbook, index=2)
+    timeout_card = {"number": "4000 0000 0000 3220", "exp_month": 12, "exp_year": 2030}
+
+    booking = ala.settled(
+        ala.book(run_id, second_class_seats(trainbook, run_id, 1, skip=60), card=timeout_card).json()[
+            "booking_id"
+        ]
+    )
+
+    assert booking["status"] == "FAILED"
+    assert held_legs(trainbook, booking["booking_id"]) == []
+    assert money_kept(trainbook, booking["booking_id"]) == (0, ["VOIDED"])
+
+
+def test_cancelling_refunds_by_policy_and_frees_the_seats(trainbook: Trainbook) -> None:
+    ala = trainbook.passenger()
+    run_id = first_run(trainbook, index=1)
+    seats = second_class_seats(trainbook, run_id, 2, skip=70)
+    booking = ala.settled(ala.book(run_id, seats).json()["booking_id"])
+    assert booking["status"] == "CONFIRMED"
+
+    answer = trainbook.http.delete(f"/bookings/{booking['booking_id']}", headers=ala.headers)
+
+    assert answer.status_code == 202, answer.text
+    wait_for(
+        lambda: ala.get(f"/bookings/{booking['booking_id']}").json()["status"] == "CANCELLED", deadline=60
+    )
+    fee = (booking["total_grosze"] * 15 + 50) // 100
+    assert money_kept(trainbook, booking["booking_id"]) == (fee, ["PARTIALLY_REFUNDED"])
+    assert held_legs(trainbook, booking["booking_id"]) == []
+    assert event_types(trainbook, booking["booking_id"])[-2:] == ["SeatsReleased", "BookingCancelled"]
+    again = trainbook.http.delete(f"/bookings/{booking['booking_id']}", headers=ala.headers)
+    assert again.status_code == 409
+
+
+def test_a_compensation_that_keeps_failing_ends_in_compensation_failed(trainbook: Trainbook) -> None:
+    ala = trainbook.passenger()
+    run_id = first_run(trainbook, index=3)
+    key = "compensation-fails"
+    booking_id = _booking_id_for(ala, key)
+    _inject(trainbook, booking_id, {"step": "ReleaseSeats", "mode": "error", "when": "before"})
+
+    ala.book(run_id, second_class_seats(trainbook, run_id, 1, skip=80), card=DECLINED_CARD, key=key)
+    ala.settled(booking_id, deadline=120)
+
+    execution = ala.get(f"/bookings/{booking_id}/trace").json()["executions"][0]
+    assert execution["status"] == "FAILED"
+    assert execution["steps"][-1]["error"] == "CompensationFailed"
+    release = next(step for step in execution["steps"] if step["state"] == "ReleaseSeats")
+    assert release["attempts"] == 5 and release["error"] == "InjectedFault"
+    # An operator must finish it; meanwhile the hold still lapses by itself and never blocks the seat.
+    assert ala.get(f"/bookings/{booking_id}").json()["status"] == "HELD"
