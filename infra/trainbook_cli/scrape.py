@@ -167,16 +167,17 @@ def _report_changes(previous: Snapshot, seen: Snapshot, stations: list[Station],
     from timetable_scraper.observe import snapshot_view
     from trainbook.changes.domain import diff
 
-    days = set(previous.days) & set(seen.days)
-    changes = diff(snapshot_view(previous, stations), snapshot_view(seen, stations), days)
+    common = set(previous.searches) & set(seen.searches)
+    days = {s.day for s in common}
+    changes = diff(snapshot_view(previous, stations, common), snapshot_view(seen, stations, common), days)
     table = Table(title=f"schedule changes since {previous.scraped_at:%Y-%m-%d %H:%M} ({len(changes)})")
     for column in ("run", "train", "change", "details"):
         table.add_column(column)
     for change in changes:
         table.add_row(change.run_id, change.label, str(change.kind), change.describe())
     console.print(table)
-    if not days:
-        console.print("[yellow]the two snapshots share no day[/]: nothing to compare")
+    if not common:
+        console.print("[yellow]the two snapshots share no search[/] (stations and day): nothing to compare")
     if not changes or not record:
         return
     from trainbook.changes.recording import record_changes

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
-from timetable_scraper.snapshot import Snapshot
+from timetable_scraper.snapshot import Search, Snapshot
 from trainbook.catalog.domain import Station
 from trainbook.changes.domain import Call, RunView
 
 
-def snapshot_view(snapshot: Snapshot, stations: Iterable[Station]) -> list[RunView]:
+def snapshot_view(
+    snapshot: Snapshot, stations: Iterable[Station], searches: Collection[Search] | None = None
+) -> list[RunView]:
+    """Every run the snapshot saw; with `searches`, only runs those searches showed.
+
+    Two scrapes of different station pairs are only comparable on the searches both made: a run
+    the other scrape never looked for is not a removed service.
+    """
     codes = {s.name: s.code for s in stations}
+    wanted = None
+    if searches is not None:
+        wanted = {
+            (c.train, c.run_day)
+            for c in snapshot.connections
+            if Search(c.origin, c.destination, c.departs.date()) in searches
+        }
     return [
         RunView(
             train=run.train,
@@ -24,4 +38,5 @@ def snapshot_view(snapshot: Snapshot, stations: Iterable[Station]) -> list[RunVi
             cancelled=run.cancelled,
         )
         for run in snapshot.runs
+        if wanted is None or run.key in wanted
     ]

@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 from tests.unit.scraper.builders import EUROCITY, FIRST_DAY, PENDOLINO, SEDINA, STATIONS, retimed, timetable
-from tests.unit.scraper.snapshots import seen_run, snapshot_of, with_run
+from tests.unit.scraper.snapshots import connection, seen_run, snapshot_of, with_run
 from timetable_scraper.observe import snapshot_view
-from timetable_scraper.snapshot import Snapshot
+from timetable_scraper.snapshot import Search, Snapshot
 from trainbook.changes.domain import ChangeKind, ScheduleChange, diff, timetable_view
 
 SECOND_DAY = FIRST_DAY + timedelta(days=1)
@@ -98,3 +98,31 @@ def test_two_timetables_differ_by_a_retimed_and_a_withdrawn_service() -> None:
         (ChangeKind.REMOVED_SERVICE, "8302", None, None),
     ]
     assert changes[0].describe() == "10 min late at WAW (was 0)"
+
+
+def test_runs_only_the_other_scrape_searched_for_are_not_removed_services() -> None:
+    to_warsaw = Search("Gdańsk Główny", "Warszawa Centralna", FIRST_DAY)
+    to_poznan = Search("Gdańsk Główny", "Poznań Główny", FIRST_DAY)
+    wide = replace(
+        snapshot_of(timetable(), FIRST_DAY, 1),
+        searches=(to_warsaw, to_poznan),
+        connections=(
+            connection(PENDOLINO, "GDG", "WAW", FIRST_DAY),
+            connection(EUROCITY, "GDG", "POZ", FIRST_DAY),
+        ),
+    )
+    narrow = replace(
+        snapshot_of(timetable(PENDOLINO), FIRST_DAY, 1),
+        searches=(to_warsaw,),
+        connections=(connection(PENDOLINO, "GDG", "WAW", FIRST_DAY),),
+    )
+    common = set(wide.searches) & set(narrow.searches)
+
+    compared = diff(snapshot_view(wide, STATIONS, common), snapshot_view(narrow, STATIONS, common))
+    naive = changes_between(wide, narrow)
+
+    assert compared == []
+    assert {(c.kind, c.train) for c in naive} == {
+        (ChangeKind.REMOVED_SERVICE, "95"),
+        (ChangeKind.REMOVED_SERVICE, "8302"),
+    }

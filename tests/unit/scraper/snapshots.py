@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from tests.unit.scraper.builders import STATIONS
-from timetable_scraper.snapshot import Search, SeenRun, SeenStop, Snapshot
+from timetable_scraper.snapshot import Search, SeenConnection, SeenRun, SeenStop, Snapshot
 from trainbook.catalog.domain import TrainService
 from trainbook.catalog.timetable import Timetable
 
@@ -48,3 +48,21 @@ def snapshot_of(timetable: Timetable, first: date, days: int, **changes: object)
 def with_run(snapshot: Snapshot, run: SeenRun) -> Snapshot:
     others = tuple(r for r in snapshot.runs if r.key != run.key)
     return replace(snapshot, runs=(*others, run))
+
+
+def connection(service: TrainService, origin: str, destination: str, day: date) -> SeenConnection:
+    """The result row a search from `origin` to `destination` on `day` shows for the service."""
+    at = {s.station: s for s in service.stops}
+    midnight = datetime(day.year, day.month, day.day)
+    departs, arrives = at[origin].depart, at[destination].arrive
+    assert departs is not None and arrives is not None
+    return SeenConnection(
+        NAMES[origin],
+        NAMES[destination],
+        service.number,
+        day,
+        midnight + timedelta(minutes=departs),
+        midnight + timedelta(minutes=arrives),
+        0,
+        False,
+    )
