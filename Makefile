@@ -3,6 +3,9 @@
 
 VENV := .venv
 BIN := $(VENV)/bin
+# aws-sam-cli pins its own boto3, translator and cfn-lint: it gets a venv of its own.
+SAM := .venv-sam/bin/sam
+SAM_VERSION := 1.170.0
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 .PHONY: up test lint types cfn pytest bench install system-deps
@@ -31,8 +34,13 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-cfn: $(STAMP)
+cfn: $(STAMP) $(SAM)
 	$(BIN)/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-central-1 $(SAM) validate --lint --template template.yaml
+
+$(SAM):
+	python3 -m venv .venv-sam
+	.venv-sam/bin/python -m pip install --quiet aws-sam-cli==$(SAM_VERSION)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
