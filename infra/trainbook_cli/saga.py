@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,7 @@ from rich.table import Table
 
 from localcloud import endpoints
 from localcloud.cloud import DEFAULT_REGION
-
-_FAILURES = (
-    "LambdaFunctionFailed",
-    "LambdaFunctionTimedOut",
-    "TaskFailed",
-    "TaskTimedOut",
-    "ExecutionFailed",
-)
+from trainbook.booking.saga_trace import execution_path
 
 
 def find_execution(sfn: Any, wanted: str) -> str | None:
@@ -37,41 +29,6 @@ def find_execution(sfn: Any, wanted: str) -> str | None:
         except sfn.exceptions.ExecutionDoesNotExist:
             continue
     return None
-
-
-def _short(value: Any, limit: int = 90) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def path_rows(history: Any) -> list[tuple[str, str, str, str]]:
-    """(offset, event, state, details) rows; states entered after a caught failure are compensations."""
-    rows = []
-    start: datetime | None = None
-    failed_state: str | None = None
-    compensating = False
-    current = ""
-    for event in history:
-        stamp = event["timestamp"]
-        start = start or stamp
-        offset = f"+{(stamp - start).total_seconds() * 1000:.0f} ms"
-        kind = event["type"]
-        details = ""
-        if "stateEnteredEventDetails" in event:
-            current = event["stateEnteredEventDetails"]["name"]
-            if failed_state is not None and current != failed_state:
-                compensating = True
-            details = "input " + _short(event["stateEnteredEventDetails"].get("input", ""))
-        elif "stateExitedEventDetails" in event:
-            details = "output " + _short(event["stateExitedEventDetails"].get("output", ""))
-        for key, value in event.items():
-            if key.endswith("FailedEventDetails") or key.endswith("TimedOutEventDetails"):
-                details = f"{value.get('error', '')}: {_short(value.get('cause', ''))}"
-        if kind in _FAILURES and kind != "ExecutionFailed":
-            failed_state = current
-        label = f"{current} (compensation)" if compensating and "State" in kind else current
-        rows.append((offset, kind, label, details))
-    return rows
 
 
 def saga(
@@ -100,15 +57,16 @@ def saga(
     if arn is None:
         print(f"trainbook saga: no execution named {execution!r} in any state machine", file=sys.stderr)
         raise typer.Exit(code=1)
-    described = sfn.describe_execution(executionArn=arn)
-    history = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    machine_arn, _, name = arn.replace(":execution:", ":stateMachine:").rpartition(":")
+    path = execution_path(sfn, machine_arn, name)
     console = Console()
-    console.print(f"[bold]{arn}[/bold]  status [bold]{described['status']}[/bold]")
-    table = Table("time", "event", "state", "details")
-    for row in path_rows(history):
-        table.add_row(*row)
+    console.print(f"[bold]{arn}[/bold]  status [bold]{path['status']}[/bold]")
+    console.print(f"input (cards masked): {json.dumps(path['input'], ensure_ascii=False)}")
+    table = Table("entered", "state", "outcome", "attempts", "error")
+    for step in path["steps"]:
+        label = f"{step['state']} (compensation)" if step.get("compensation") else step["state"]
+        error = f"{step.get('error') or ''} {step.get('cause') or ''}".strip()
+        table.add_row(
+            str(step.get("entered") or ""), label, step["outcome"], str(step.get("attempts", "")), error[:160]
+        )
     console.print(table)
-    if described.get("output"):
-        console.print(f"output: {_short(described['output'], 400)}")
-    if described.get("error"):
-        console.print(f"[red]error {described['error']}: {_short(described.get('cause', ''), 400)}[/red]")

@@ -33,6 +33,7 @@ class RunningCloud:
 
     def __init__(self, template: Path, data_dir: Path, *extra: str, deadline: float = 90.0) -> None:
         self.port = free_port()
+        self.data_dir = data_dir
         self.url = f"http://localhost:{self.port}"
         self.output: list[str] = []
         env = dict(os.environ, PYTHONUNBUFFERED="1", NO_PROXY="127.0.0.1,localhost")

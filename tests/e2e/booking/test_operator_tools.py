@@ -1,0 +1,104 @@
+"""Operator tools on the running system: `trainbook replay` reproduces the live read models, `trainbook saga`
+shows a booking's compensation path. Runs after the saga tests, so the read models hold real bookings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.booking.conftest import Trainbook
+from tests.e2e.booking.test_booking_saga import DECLINED_CARD, first_run, second_class_seats
+from tests.e2e.localcloud.running import wait_for
+
+READ_MODEL_TABLES = ["search-index", "seat-map", "user-bookings", "sales"]
+TRAINBOOK = str(Path(sys.executable).parent / "trainbook")
+
+
+def snapshot(trainbook: Trainbook) -> dict[str, list[str]]:
+    dynamodb = trainbook.client("dynamodb")
+    tables: dict[str, list[str]] = {}
+    for name in READ_MODEL_TABLES:
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"TableName": f"trainbook-dev-{name}"}
+        while True:
+            page = dynamodb.scan(**request)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        tables[name] = sorted(repr(sorted(item.items())) for item in items)
+    return tables
+
+
+def settled_read_models(trainbook: Trainbook) -> dict[str, list[str]]:
+    """Read models once the projectors have caught up: two snapshots a second apart are equal."""
+    previous: list[dict[str, list[str]]] = [{}]
+
+    def stable() -> dict[str, list[str]] | None:
+        current = snapshot(trainbook)
+        same = current == previous[0]
+        previous[0] = current
+        return current if same else None
+
+    result: dict[str, list[str]] = wait_for(stable, deadline=120, interval=1.0)
+    return result
+
+
+def tool_environment(trainbook: Trainbook) -> dict[str, str]:
+    tables = {
+        "EVENTS_TABLE": "events",
+        "SEARCH_INDEX_TABLE": "search-index",
+        "SEAT_MAP_TABLE": "seat-map",
+        "USER_BOOKINGS_TABLE": "user-bookings",
+        "SALES_TABLE": "sales",
+    }
+    return {
+        **os.environ,
+        "AWS_ENDPOINT_URL": trainbook.cloud.engine_url,
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        **{variable: f"trainbook-dev-{suffix}" for variable, suffix in tables.items()},
+    }
+
+
+def test_replay_rebuilds_every_read_model_identical_to_the_live_one(trainbook: Trainbook) -> None:
+    ala = trainbook.passenger()
+    run_id = first_run(trainbook, index=4)
+    ala.settled(ala.book(run_id, second_class_seats(trainbook, run_id, 1, skip=90)).json()["booking_id"])
+    live = settled_read_models(trainbook)
+
+    done = subprocess.run(
+        [TRAINBOOK, "replay", "all"],
+        env=tool_environment(trainbook),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert snapshot(trainbook) == live
+    assert all(live[name] for name in ("search-index", "seat-map", "user-bookings", "sales"))
+
+
+def test_trainbook_saga_prints_the_compensation_path(trainbook: Trainbook) -> None:
+    ala = trainbook.passenger()
+    run_id = first_run(trainbook, index=5)
+    booking_id = ala.book(
+        run_id, second_class_seats(trainbook, run_id, 1, skip=95), card=DECLINED_CARD
+    ).json()["booking_id"]
+    ala.settled(booking_id)
+
+    done = subprocess.run(
+        [TRAINBOOK, "saga", booking_id, "--data-dir", str(trainbook.cloud.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "AuthorizePayment" in done.stdout and "PaymentDeclined" in done.stdout
+    assert "ReleaseSeats (compensation)" in done.stdout
+    assert "4000 0000 0000 0002" not in done.stdout and "**** 0002" in done.stdout
