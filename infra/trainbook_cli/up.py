@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import typer
 
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
@@ -39,7 +41,9 @@ def up(
             print(f"  | {line}", flush=True)
 
     def open_timetable(cloud: LocalCloud) -> list[str]:
-        return publish_timetable(cloud, timetable_days) if timetable_days else []
+        if not timetable_days:
+            return []
+        return [*publish_timetable(cloud, timetable_days), *wait_for_projections(cloud)]
 
     try:
         run(options, echo_engine, lambda line: print(line, flush=True), after_start=open_timetable)
@@ -71,3 +75,18 @@ def publish_timetable(cloud: LocalCloud, days: int) -> list[str]:
     if done.returncode != 0:
         raise StartupError(f"loading the timetable failed: {(done.stderr or done.stdout).strip()[-300:]}")
     return ["  timetable       " + " ".join(done.stdout.split())]
+
+
+def wait_for_projections(cloud: LocalCloud, deadline: float = 600.0) -> list[str]:
+    """Hold the ready line until every stream trigger has delivered what publishing appended, so the
+    first search already sees the whole timetable."""
+    assert cloud.engine is not None
+    started = time.monotonic()
+    backlog = -1
+    while time.monotonic() - started < deadline:
+        streams = httpx.post(f"{cloud.engine.url}/_localcloud/health", timeout=30).json()["streams"]
+        backlog = sum(int(s.get("backlog", 0)) for s in streams.values())
+        if backlog == 0:
+            return [f"  read models     caught up with the events in {time.monotonic() - started:.1f} s"]
+        time.sleep(0.5)
+    return [f"  read models     still {backlog} records behind after {deadline:.0f} s; they keep catching up"]

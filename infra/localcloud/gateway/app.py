@@ -24,9 +24,10 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 BUILD_HINT = """<!doctype html><title>Trainbook</title>
 <h1>Trainbook local cloud is running</h1>
-<p>The front end is not built yet. Build it once with:</p>
-<pre>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</pre>
-<p>then reload this page. API health: <a href="/health">/health</a>.</p>"""
+<p>No built front end was found in <code>frontend/dist</code>. When the repository has one, build it with
+<code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and reload this page.</p>
+<p>The API is here: <a href="/docs">interactive docs</a>, <a href="/openapi.json">OpenAPI</a>,
+<a href="/stations">stations</a>; health: <a href="/health">/health</a>.</p>"""
 
 
 def websocket_paths(config: GatewayConfig) -> dict[str, WebSocketApi]:

@@ -268,10 +268,19 @@ class Deliveries:
                 "position": p.position,
                 "delivered": p.delivered,
                 "failed_batches": p.failed_batches,
+                "backlog": self.backlog(p),
                 "alive": p.thread.is_alive(),
             }
             for key, p in self.pollers.items()
         }
+
+    def backlog(self, poller: StreamPoller) -> int:
+        """Records appended to the stream that this poller has not delivered yet."""
+        with DYNAMODB_LOCK:
+            table = dynamodb_backends[self._account][self._region].tables.get(poller.trigger.table_name)
+            if table is None or table.stream_shard is None:
+                return 0
+            return max(0, next_sequence_number(table.stream_shard) - poller.position)
 
     def stop(self) -> None:
         for poller in self.pollers.values():
