@@ -46,4 +46,6 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.core_bench
+	$(BIN)/python -m bench.localcloud_bench
+	$(BIN)/python -m bench.booking_bench

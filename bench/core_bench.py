@@ -12,36 +12,34 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.support.template_tables import TABLE_VARIABLES, create_tables
+
+# Before any trainbook import: PynamoDB models read their table names from the environment.
 for name, value in {
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",
     "AWS_DEFAULT_REGION": "eu-central-1",
-    "EVENTS_TABLE": "bench-EventsTable",
-    "INVENTORY_TABLE": "bench-InventoryTable",
-    "SEARCH_INDEX_TABLE": "bench-SearchIndexTable",
-    "SEAT_MAP_TABLE": "bench-SeatMapTable",
-    "USER_BOOKINGS_TABLE": "bench-UserBookingsTable",
-    "SALES_TABLE": "bench-SalesTable",
 }.items():
     os.environ.setdefault(name, value)
+for variable, logical_id in TABLE_VARIABLES.items():
+    os.environ.setdefault(variable, f"bench-{logical_id}")
 
 from moto import mock_aws  # noqa: E402
-from tests.support.template_tables import TABLE_VARIABLES, create_tables  # noqa: E402
 
 from trainbook.booking.commands import BookingCommands  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
 from trainbook.catalog import timetable_file  # noqa: E402
-from trainbook.catalog.runs import TrainRuns  # noqa: E402
+from trainbook.catalog.runs import TrainRuns, today_in_poland  # noqa: E402
 from trainbook.catalog.timetable import SalesWindow  # noqa: E402
 from trainbook.eventstore.store import EventRecord, EventStore, transactions  # noqa: E402
 from trainbook.inventory.store import DynamoInventory  # noqa: E402
 from trainbook.projections.registry import read_models  # noqa: E402
 from trainbook.projections.search_index import SearchIndexProjection  # noqa: E402
 
-DAY = date(2026, 11, 25)
+DAY = today_in_poland() + timedelta(days=1)
 
 
 class RequestCounter:
@@ -89,7 +87,7 @@ def run(bookings: int) -> None:
         counter.attach(model._get_connection().connection.client)
 
     commands = BookingCommands(
-        store, runs, inventory, lambda: SalesWindow(date(2026, 11, 24)), lambda: datetime.now(UTC)
+        store, runs, inventory, lambda: SalesWindow(today_in_poland()), lambda: datetime.now(UTC)
     )
     run_id = next(r.id for r in timetable.runs_between("KRK", "GDG", DAY) if r.composition.code == "ED250")
     run = runs.get(run_id)

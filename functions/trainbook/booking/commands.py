@@ -35,6 +35,10 @@ class InvalidBooking(DomainError):
     code = "invalid_booking"
 
 
+class TrainDeparted(DomainError):
+    code = "train_departed"
+
+
 class BookingClosed(Conflict):
     """The booking has already ended (failed or cancelled) or is past the step asked for."""
 
@@ -124,6 +128,8 @@ class BookingCommands:
         existing = fold_booking(self.events.read(f"booking-{booking_id}"))
         run = self.runs.get(run_id, self.window())
         span = run.service.span(origin, destination)
+        if run.departure(origin) <= self.clock():
+            raise TrainDeparted(f"{run.service.label} has already left {origin}")
         refs = [run.composition.seat(car, seat) for car, seat in seats]
         keys = [ref.key for ref in refs]
         check_selection(keys)

@@ -112,7 +112,10 @@ def search(
         raise NotServed("origin and destination are the same station")
     sales_window().check(day)
     departures = []
-    for d in SearchIndexProjection().search(origin, destination, day, int(time.time())):
+    now = time.time()
+    for d in SearchIndexProjection().search(origin, destination, day, int(now)):
+        if d.departs_at.timestamp() <= now:
+            continue  # already gone: nothing to sell
         free = {"1": d.free_first_class, "2": d.free_second_class}
         departures.append(
             DepartureView(

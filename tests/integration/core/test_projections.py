@@ -10,7 +10,7 @@ import pytest
 from tests.support.builders import DAY, RUN, small_timetable
 from tests.support.streams import FakeContext, stream_records
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
-from trainbook.catalog.domain import LegSpan
+from trainbook.catalog.domain import WARSAW, LegSpan
 from trainbook.catalog.runs import TrainRuns
 from trainbook.eventstore.events import PendingEvent
 from trainbook.eventstore.store import EventStore
@@ -102,7 +102,10 @@ def test_duplicate_delivery_is_counted_once(store: EventStore) -> None:
     deliver(records)
     deliver(records[-2:])
 
-    sales = SalesProjection().day("2026-11-24")  # counted on the day the event was recorded (today)
+    confirmed = next(e for e in store.read("booking-b1") if isinstance(e.event, BookingConfirmed))
+    sales = SalesProjection().day(
+        confirmed.at.astimezone(WARSAW).date().isoformat()
+    )  # the day it was recorded
     assert (sales.bookings_confirmed, sales.seats_sold, sales.revenue_grosze) == (1, 2, 33800)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.builders import DAY, RUN, small_timetable
 from tests.unit.fakes import FakeEventStore, FakeInventory
-from trainbook.booking.commands import BookingClosed, BookingCommands
+from trainbook.booking.commands import BookingClosed, BookingCommands, TrainDeparted
 from trainbook.booking.domain import BookingStatus
 from trainbook.booking.pricing import InvalidPassengers, PassengerRequest
 from trainbook.catalog.errors import DateOutsideSalesWindow, NotServed, UnknownSeat, UnknownTrainRun
@@ -180,3 +180,15 @@ def test_cancelling_refunds_within_the_price_and_frees_the_seats(commands: Booki
     assert cancelled.status is BookingStatus.CANCELLED and cancelled.seats_released
     with pytest.raises(DomainError):
         commands.cancel("b2", 0, "x")
+
+
+def test_a_train_that_has_left_cannot_be_booked(
+    commands: BookingCommands, clock: Clock, events: FakeEventStore
+) -> None:
+    clock.now = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 06:00 in Warsaw: EIP 3500 left Kraków at 05:58
+    written = events.written()
+
+    with pytest.raises(TrainDeparted, match="left KRK"):
+        request(commands)
+
+    assert events.written() == written
