@@ -61,6 +61,7 @@ class LocalCloud:
         self.engine: EngineProcess | None = None
         self.stack: LocalStack | None = None
         self.provisioned: Provisioned | None = None
+        self.resumed_executions: list[str] = []
         self.gateway: GatewayConfig | None = None
 
     def start(self) -> None:
@@ -86,7 +87,7 @@ class LocalCloud:
             gateway_url=gateway_url,
         )
         self.provisioned = Provisioner(self.stack).run()
-        self.configure_engine()
+        self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
 
     def configure_engine(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Run by `trainbook up` as `python -m localcloud.engine --port N --data-dir DIR`; 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -42,12 +43,14 @@ class Engine:
         patch_lambda_invoke(self.patches, self.runtime)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
         self.saved_positions: dict[str, int] = {}
+        self.saved_executions: list[dict[str, Any]] = []
         self._stopped = threading.Event()
         if data_dir is not None:
             from localcloud import persistence
 
             extra = persistence.load(data_dir, ACCOUNT, region)
             self.saved_positions = dict(extra.get("stream_positions", {}))
+            self.saved_executions = list(extra.get("running_executions", []))
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
         from localcloud.runtime.functions import FunctionSpec
@@ -59,7 +62,52 @@ class Engine:
         for data in body.get("triggers", []):
             trigger = StreamTrigger.from_json(data)
             self.deliveries.add(trigger, self.saved_positions.get(trigger.logical_id))
-        return self.health({})
+        resumed = self._resume_executions()
+        return {**self.health({}), "resumed_executions": resumed}
+
+    def _running_executions(self) -> list[dict[str, Any]]:
+        """Executions still running, to start again after a restart (moto cannot resume a thread)."""
+        from moto.stepfunctions.responses import get_backend
+
+        running = []
+        for machine in get_backend(ACCOUNT, self.region).state_machines:
+            for execution in machine.executions:
+                status = getattr(execution, "exec_status", None) or getattr(execution, "status", None)
+                if str(getattr(status, "value", status)) == "RUNNING":
+                    data = getattr(execution, "input_data", None)
+                    text = json.dumps(data) if data is not None else str(execution.execution_input)
+                    running.append({"state_machine_arn": machine.arn, "name": execution.name, "input": text})
+        return running
+
+    def _resume_executions(self) -> list[str]:
+        """Start every execution that was running at the last snapshot again, under its own name.
+
+        Safe only because every task of a Trainbook-style saga is idempotent: a step that already took
+        effect returns its first result. The old history is gone; the new run records a fresh one."""
+        if not self.saved_executions:
+            return []
+        import boto3
+
+        sfn = boto3.client(
+            "stepfunctions",
+            region_name=self.region,
+            endpoint_url=self.url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        resumed = []
+        for execution in self.saved_executions:
+            try:
+                sfn.start_execution(
+                    stateMachineArn=execution["state_machine_arn"],
+                    name=execution["name"],
+                    input=execution["input"],
+                )
+                resumed.append(execution["name"])
+            except Exception:
+                logging.getLogger("localcloud.engine").exception("could not resume %s", execution["name"])
+        self.saved_executions = []
+        return resumed
 
     def health(self, _: dict[str, Any]) -> dict[str, Any]:
         from moto.dynamodb.models import dynamodb_backends
@@ -80,7 +128,14 @@ class Engine:
         from localcloud import persistence
 
         persistence.save(
-            self.data_dir, ACCOUNT, self.region, {"stream_positions": self.deliveries.positions()}
+            self.data_dir,
+            ACCOUNT,
+            self.region,
+            {
+                "stream_positions": self.deliveries.positions(),
+                # Until the restarted ones are running again, keep the list a restart was given.
+                "running_executions": self._running_executions() or self.saved_executions,
+            },
         )
         return {"saved": True, "path": str(self.data_dir)}
 

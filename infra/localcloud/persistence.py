@@ -1,8 +1,9 @@
 """Saves and restores the engine's data (DynamoDB, SQS, SSM, Secrets, stream positions) in the data dir.
 
 Kept: every DynamoDB table with its items and unread stream records, SQS queues and their messages,
-SSM parameters, secrets, stream-trigger positions. Not kept: Step Functions executions and their
-history, WebSocket connections, Lambda workers (all rebuilt from the template at start).
+SSM parameters, secrets, stream-trigger positions, and which Step Functions executions were running
+(started again under their names at the next start). Not kept: the history of executions, WebSocket
+connections, Lambda workers (all rebuilt from the template at start).
 """
 
 from __future__ import annotations

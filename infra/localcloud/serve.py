@@ -51,6 +51,10 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
             f"  WebSocket       {api.logical_id}: {url.replace('http', 'ws', 1)}{path} "
             f"({len(api.routes)} routes; @connections at {url}/{api.stage}/@connections)"
         )
+    if cloud.resumed_executions:
+        lines.append(
+            f"  resumed         {len(cloud.resumed_executions)} executions that were running at the last stop"
+        )
     lines.append(f"  health          {url}/health")
     return lines
 
