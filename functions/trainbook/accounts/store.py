@@ -17,6 +17,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.models import Model
 
+from trainbook import tables
 from trainbook.accounts.domain import Account, Role, User
 from trainbook.accounts.errors import EmailTaken, UnknownUser
 from trainbook.accounts.events import UserRegistered, UserRoleChanged
@@ -29,7 +30,6 @@ from trainbook.eventstore.events import (
     parse_instant,
 )
 from trainbook.eventstore.store import EventStore, transactions
-from trainbook.projections import tables
 
 USERS_TABLE_VARIABLE = "USERS_TABLE"
 
@@ -43,10 +43,8 @@ def email_key(email: str) -> str:
 
 
 class UserRecord(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
-        region = tables.region()
-        host = tables.host()
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
@@ -91,10 +89,8 @@ class UserRecord(Model):
 
 
 class EmailClaim(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
-        region = tables.region()
-        host = tables.host()
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()

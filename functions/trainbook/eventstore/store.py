@@ -7,7 +7,6 @@ inventory) put the event through `transact_put`, inside their own TransactWriteI
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
@@ -19,6 +18,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from trainbook import tables
 from trainbook.eventstore.events import (
     ConcurrencyConflict,
     Meta,
@@ -33,10 +33,8 @@ from trainbook.eventstore.events import (
 
 
 class EventRecord(Model):
-    class Meta:
-        table_name = os.environ.get("EVENTS_TABLE", "trainbook-events")
-        region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
-        host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB", os.environ.get("AWS_ENDPOINT_URL"))
+    class Meta(tables.TableMeta):
+        table_name = tables.table_name("EVENTS_TABLE", "trainbook-events")
 
     stream = UnicodeAttribute(hash_key=True)
     version = NumberAttribute(range_key=True)

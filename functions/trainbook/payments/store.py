@@ -34,18 +34,16 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from trainbook import tables
 from trainbook.payments.cards import CardSummary
 from trainbook.payments.domain import Action, Operation, Payment, PaymentState
 from trainbook.payments.processor import Answer, Decision, KeyTaken, Slot, StaleDecision, StoredAnswer
-from trainbook.projections import tables
 
 M = TypeVar("M", bound=Model)
 
 
-class _Meta:
+class _Meta(tables.TableMeta):
     table_name = tables.table_name("PAYMENTS_TABLE", "trainbook-payments")
-    region = tables.region()
-    host = tables.host()
 
 
 class OperationAttribute(MapAttribute[str, Any]):

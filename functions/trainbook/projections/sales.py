@@ -16,20 +16,18 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from trainbook import tables
 from trainbook.booking.events import BookingCancelled, BookingConfirmed
 from trainbook.catalog.domain import WARSAW
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import transactions
-from trainbook.projections import tables
 
 TRACKING_KEPT = timedelta(days=3)
 
 
 class SalesItem(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name("SALES_TABLE", "trainbook-sales")
-        region = tables.region()
-        host = tables.host()
 
     key = UnicodeAttribute(hash_key=True)  # "day#2026-11-25" counters, or "applied#<stream>#<version>"
     bookings_confirmed = NumberAttribute(default=0)

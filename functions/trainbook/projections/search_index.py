@@ -16,20 +16,18 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
+from trainbook import tables
 from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import LegSpan, local_time
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.projections import tables
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
 
 class SearchRow(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name("SEARCH_INDEX_TABLE", "trainbook-search-index")
-        region = tables.region()
-        host = tables.host()
 
     route = UnicodeAttribute(hash_key=True)  # "GDG#KRK#2026-11-25": origin, destination, departure date
     departure = UnicodeAttribute(range_key=True)  # "06:15#run-3500-2026-11-25": sorts by time

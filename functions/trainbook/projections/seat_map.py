@@ -16,18 +16,16 @@ from pynamodb.attributes import MapAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
+from trainbook import tables
 from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
-from trainbook.projections import tables
 
 
 class SeatMapItem(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name("SEAT_MAP_TABLE", "trainbook-seat-map")
-        region = tables.region()
-        host = tables.host()
 
     run = UnicodeAttribute(hash_key=True)
     bookings = MapAttribute[str, Any](default=dict)

@@ -14,9 +14,9 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from trainbook import tables
 from trainbook.booking.domain import fold_booking
 from trainbook.eventstore.events import EventLog, RecordedEvent
-from trainbook.projections import tables
 
 
 class ByUser(GlobalSecondaryIndex["BookingRow"]):
@@ -29,10 +29,8 @@ class ByUser(GlobalSecondaryIndex["BookingRow"]):
 
 
 class BookingRow(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name("USER_BOOKINGS_TABLE", "trainbook-user-bookings")
-        region = tables.region()
-        host = tables.host()
 
     booking_id = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()

@@ -19,15 +19,13 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from trainbook.projections import tables
+from trainbook import tables
 from trainbook.tickets.domain import Ticket, TicketNumberTaken
 
 
 class TicketRecord(Model):
-    class Meta:
+    class Meta(tables.TableMeta):
         table_name = tables.table_name("TICKETS_TABLE", "trainbook-tickets")
-        region = tables.region()
-        host = tables.host()
 
     ticket_number = UnicodeAttribute(hash_key=True)
     booking_id = UnicodeAttribute()

@@ -1,4 +1,5 @@
-"""Where a PynamoDB model finds its table: the name from the environment template.yaml sets."""
+"""Where every PynamoDB model finds its table: the name template.yaml puts in the environment, the
+region, and the endpoint (boto3's AWS_ENDPOINT_URL, so the same code runs on AWS and locally)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,10 @@ def region() -> str:
 
 def host() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB", os.environ.get("AWS_ENDPOINT_URL"))
+
+
+class TableMeta:
+    """Base of every model's `Meta`: a model only adds `table_name = table_name("X_TABLE", "...")`."""
+
+    region = region()
+    host = host()
