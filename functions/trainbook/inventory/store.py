@@ -10,7 +10,7 @@ PynamoDB because leg attributes (`leg_0`, `leg_1`, ...) depend on the train's st
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import boto3
@@ -60,26 +60,15 @@ class DynamoInventory:
         """Hold every seat for the journey, or none: SeatTaken names a seat that is not free."""
         check_selection(list(seats))
         event = SeatsHeld(booking_id, run_id, tuple(seats), span.start, span.end, expires_at)
-        names = {f"#l{i}": _leg(i) for i in span.legs}
-        conditions = " AND ".join(
-            f"(attribute_not_exists(#l{i}) OR (#l{i}.booking = :b AND #l{i}.#s = :held)"
-            f" OR (#l{i}.#s = :held AND #l{i}.expires <= :now))"
-            for i in span.legs
-        )
-        update = "SET " + ", ".join(f"#l{i} = :hold" for i in span.legs)
-        values = {
-            ":b": {"S": booking_id},
-            ":held": {"S": LegState.HELD.value},
-            ":now": {"N": str(now)},
-            ":hold": _occupancy(LegOccupancy(booking_id, LegState.HELD, expires_at)),
-        }
-        self._transact(
+        self._change_legs(
             run_id,
             seats,
-            update,
-            conditions,
-            {**names, "#s": "state"},
-            values,
+            span,
+            # Free: never taken, already this booking's hold, or somebody's hold that has expired.
+            "attribute_not_exists({leg}) OR ({leg}.booking = :b AND {leg}.#s = :held)"
+            " OR ({leg}.#s = :held AND {leg}.expires <= :now)",
+            LegOccupancy(booking_id, LegState.HELD, expires_at),
+            now,
             event,
             version,
             meta,
@@ -100,24 +89,13 @@ class DynamoInventory:
     ) -> SeatsSold:
         """Turn this booking's live holds into sales; HoldExpired if any hold was lost."""
         event = SeatsSold(booking_id, run_id, tuple(seats), span.start, span.end)
-        names = {f"#l{i}": _leg(i) for i in span.legs}
-        conditions = " AND ".join(
-            f"(#l{i}.booking = :b AND (#l{i}.#s = :sold OR #l{i}.expires > :now))" for i in span.legs
-        )
-        update = "SET " + ", ".join(f"#l{i} = :sale" for i in span.legs)
-        values = {
-            ":b": {"S": booking_id},
-            ":sold": {"S": LegState.SOLD.value},
-            ":now": {"N": str(now)},
-            ":sale": _occupancy(LegOccupancy(booking_id, LegState.SOLD, 0)),
-        }
-        self._transact(
+        self._change_legs(
             run_id,
             seats,
-            update,
-            conditions,
-            {**names, "#s": "state"},
-            values,
+            span,
+            "{leg}.booking = :b AND ({leg}.#s = :sold OR {leg}.expires > :now)",
+            LegOccupancy(booking_id, LegState.SOLD, 0),
+            now,
             event,
             version,
             meta,
@@ -190,20 +168,34 @@ class DynamoInventory:
                 request = answer.get("UnprocessedKeys") or {}
         return [found.get(s, SeatInventory(run_id, s)) for s in dict.fromkeys(seats)]
 
-    def _transact(
+    def _change_legs(
         self,
         run_id: str,
         seats: Sequence[str],
-        update: str,
-        condition: str,
-        names: dict[str, str],
-        values: dict[str, Any],
+        span: LegSpan,
+        leg_condition: str,
+        new: LegOccupancy,
+        now: int,
         event: SeatsHeld | SeatsSold,
         version: int,
         meta: Meta,
-        refused: Any,
+        refused: Callable[[str], Exception],
         also: Sequence[PendingEvent] = (),
     ) -> None:
+        """One transaction: every leg of the span of every seat set to `new` where `leg_condition`
+        holds for each leg, plus the event (and `also`). Nothing is written unless all of it is."""
+        names = {f"#l{i}": _leg(i) for i in span.legs} | {"#s": "state"}
+        condition = " AND ".join("(" + leg_condition.format(leg=f"#l{i}") + ")" for i in span.legs)
+        update = "SET " + ", ".join(f"#l{i} = :new" for i in span.legs)
+        values = {
+            ":b": {"S": new.booking},
+            ":held": {"S": LegState.HELD.value},
+            ":sold": {"S": LegState.SOLD.value},
+            ":now": {"N": str(now)},
+            ":new": _occupancy(new),
+        }
+        # DynamoDB refuses a value the expressions do not use.
+        values = {k: v for k, v in values.items() if k in condition or k == ":new"}
         items: list[dict[str, Any]] = [
             {
                 "Update": {
