@@ -102,3 +102,28 @@ def test_trainbook_saga_prints_the_compensation_path(trainbook: Trainbook) -> No
     assert "AuthorizePayment" in done.stdout and "PaymentDeclined" in done.stdout
     assert "ReleaseSeats (compensation)" in done.stdout
     assert "4000 0000 0000 0002" not in done.stdout and "**** 0002" in done.stdout
+
+
+def test_trainbook_invoke_runs_a_function_with_its_sample_event(trainbook: Trainbook) -> None:
+    done = subprocess.run(
+        [
+            TRAINBOOK,
+            "invoke",
+            "SeatMapProjector",
+            "-e",
+            "events/projector-stream-batch.json",
+            "--data-dir",
+            str(trainbook.cloud.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"batchItemFailures": []' in done.stdout
+    seat_map = trainbook.client("dynamodb").get_item(
+        TableName="trainbook-dev-seat-map", Key={"run": {"S": "run-3500-2026-11-25"}}
+    )
+    assert "3f1c2a3e-5d4b-4c8a-9e2f-7a1b3c5d7e9f" in str(seat_map.get("Item"))
