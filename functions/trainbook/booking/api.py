@@ -57,7 +57,7 @@ class CardIn(BaseModel):
 
 
 class BookingIn(BaseModel):
-    run_id: str = Field(max_length=40)
+    run_id: str = Field(min_length=1, max_length=40, examples=["run-3500-2026-11-25"])
     origin: str = Field(min_length=2, max_length=5)
     destination: str = Field(min_length=2, max_length=5)
     seats: list[SeatChoice] = Field(min_length=1, max_length=8)

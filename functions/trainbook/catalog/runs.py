@@ -6,6 +6,7 @@ read a run from its stream, so a later schedule change recorded on that stream i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
@@ -23,6 +24,8 @@ from trainbook.eventstore.events import (
     PendingEvent,
     RecordedEvent,
 )
+
+RUN_ID = re.compile(r"run-[0-9A-Za-z]{1,8}-\d{4}-\d{2}-\d{2}")
 
 
 def today_in_poland() -> date:
@@ -68,6 +71,8 @@ class TrainRuns:
         self.events = events
 
     def get(self, run_id: str, window: SalesWindow | None = None) -> TrainRun:
+        if not RUN_ID.fullmatch(run_id):
+            raise UnknownTrainRun(f"{run_id[:60]!r} is not a train run id (run-<train>-<yyyy-mm-dd>)")
         run = fold_run(self.events.read(run_id))
         if run is None:
             raise UnknownTrainRun(f"no train run {run_id!r} is on sale")

@@ -11,7 +11,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.websockets import WebSocket
 
 from localcloud.gateway.config import GatewayConfig, WebSocketApi
@@ -19,8 +19,6 @@ from localcloud.gateway.connections_api import manage_connection
 from localcloud.gateway.invoker import LambdaInvoker
 from localcloud.gateway.rest import handle_rest, missing_route
 from localcloud.gateway.websocket import Connections, serve_socket
-
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 BUILD_HINT = """<!doctype html><title>Trainbook</title>
 <h1>Trainbook local cloud is running</h1>
@@ -110,5 +108,8 @@ def build_app(
         ),
     ]
     routes += [WebSocketRoute(path, socket_endpoint(api)) for path, api in socket_paths.items()]
-    routes.append(Route("/{path:path}", everything_else, methods=ALL_METHODS))
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    # Everything else (REST routes, the front end) goes through one handler, whatever the path holds:
+    # Starlette's `{path:path}` does not match a decoded newline, and API Gateway routes any path.
+    app.router.default = request_response(everything_else)
+    return app

@@ -95,6 +95,8 @@ def test_a_booking_is_requested_priced_held_and_confirmed(commands: BookingComma
         ({"origin": "GDG", "destination": "KRK"}, NotServed),
         ({"run_id": "run-3500-2027-03-01"}, DateOutsideSalesWindow),
         ({"run_id": "run-9999-2026-11-25"}, UnknownTrainRun),
+        ({"run_id": ""}, UnknownTrainRun),
+        ({"run_id": "run-3500-25.11.2026"}, UnknownTrainRun),
         ({"seats": [(5, 49)]}, UnknownSeat),
         ({"seats": [(12, 11)]}, UnknownSeat),
         ({"passengers": []}, InvalidPassengers),
