@@ -48,3 +48,16 @@ def e65_pendolino(number: str = "3500") -> TrainService:
 
 def small_timetable() -> Timetable:
     return Timetable(load_stations(), COMPOSITIONS.values(), [e65_pendolino()])
+
+
+def change_fields(run_id: str = RUN, change_id: str = "c1") -> dict[str, str]:
+    """The fields every schedule-change event carries, for a change seen by the scraper."""
+    return {
+        "change_id": change_id,
+        "run_id": run_id,
+        "train": run_id.split("-")[1],
+        "day": DAY.isoformat(),
+        "label": "EIP 3500",
+        "source": "test",
+        "observed_at": "2026-11-24T12:00:00+00:00",
+    }

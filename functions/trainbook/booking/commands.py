@@ -39,6 +39,10 @@ class TrainDeparted(DomainError):
     code = "train_departed"
 
 
+class TrainCancelled(Conflict):
+    code = "train_cancelled"
+
+
 class BookingClosed(Conflict):
     """The booking has already ended (failed or cancelled) or is past the step asked for."""
 
@@ -128,6 +132,8 @@ class BookingCommands:
         existing = fold_booking(self.events.read(f"booking-{booking_id}"))
         run = self.runs.get(run_id, self.window())
         span = run.service.span(origin, destination)
+        if run.cancelled:
+            raise TrainCancelled(f"{run.service.label} on {run.day.isoformat()} is cancelled")
         if run.departure(origin) <= self.clock():
             raise TrainDeparted(f"{run.service.label} has already left {origin}")
         refs = [run.composition.seat(car, seat) for car, seat in seats]

@@ -41,6 +41,8 @@ class DepartureView(BaseModel):
     duration_minutes: int
     distance_km: float
     free_seats: dict[str, int]  # {"1": first class, "2": second class}
+    cancelled: bool
+    delay_minutes: int
     price_from_grosze: dict[str, int]  # one adult, full fare, per class
 
 
@@ -58,6 +60,7 @@ class StopView(BaseModel):
     departs_at: str | None
     platform: str | None
     track: str | None
+    delay_minutes: int
 
 
 class SeatView(BaseModel):
@@ -87,6 +90,7 @@ class RunView(BaseModel):
     train: str
     operator: str
     composition: str
+    cancelled: bool
     stops: list[StopView]
 
 
@@ -127,10 +131,12 @@ def search(
                 duration_minutes=d.duration_minutes,
                 distance_km=d.distance_km,
                 free_seats=free,
+                cancelled=d.cancelled,
+                delay_minutes=d.delay_minutes,
                 price_from_grosze={
                     c: fares.base_fare(d.category, int(c), d.distance_km)
                     for c in free
-                    if free[c] >= passengers
+                    if free[c] >= passengers and not d.cancelled
                 },
             )
         )
@@ -150,6 +156,7 @@ def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
             departs_at=run.departure(stop.station).isoformat() if stop.depart is not None else None,
             platform=stop.platform,
             track=stop.track,
+            delay_minutes=run.delay_at(stop.station),
         )
         for stop in run.service.stops
     ]
@@ -158,6 +165,7 @@ def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
         train=run.service.label,
         operator=run.service.operator,
         composition=run.composition.name,
+        cancelled=run.cancelled,
         stops=stops,
     )
 
@@ -170,7 +178,7 @@ def seat_map(
 ) -> SeatMapView:
     run = TrainRuns(EventStore()).get(run_id)
     span: LegSpan = run.service.span(origin, destination)
-    taken = occupied_seats(SeatMapProjection().occupants(run.id), span, int(time.time()))
+    taken = occupied_seats(SeatMapProjection().run(run.id).occupants, span, int(time.time()))
     cars = [
         CarView(
             number=car.number,

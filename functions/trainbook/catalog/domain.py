@@ -172,6 +172,8 @@ class TrainRun:
     service: TrainService
     day: date
     composition: Composition
+    cancelled: bool = False
+    delays: tuple[tuple[str, int], ...] = ()  # (station, minutes late) as last reported
 
     @property
     def id(self) -> str:
@@ -188,6 +190,9 @@ class TrainRun:
         minutes = stop.arrive if stop.arrive is not None else stop.depart
         assert minutes is not None
         return local_time(self.day, minutes)
+
+    def delay_at(self, station: str) -> int:
+        return dict(self.delays).get(station, 0)
 
     def distance_km(self, origin: str, destination: str) -> float:
         span = self.service.span(origin, destination)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from trainbook.catalog.compositions import composition
@@ -16,6 +16,7 @@ from trainbook.catalog.domain import WARSAW, Category, ServiceCalendar, Stop, Tr
 from trainbook.catalog.errors import UnknownTrainRun
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.timetable import SalesWindow, Timetable
+from trainbook.changes.events import PlatformChanged, TrainDelayed, TrainRunCancelled, TrainRunRemoved
 from trainbook.eventstore.events import (
     NO_META,
     ConcurrencyConflict,
@@ -47,7 +48,7 @@ def scheduled(run: TrainRun) -> TrainRunScheduled:
 
 
 def fold_run(events: Sequence[RecordedEvent]) -> TrainRun | None:
-    """The run as its events describe it; None before it was scheduled."""
+    """The run as its events describe it, schedule changes applied; None before it was scheduled."""
     run: TrainRun | None = None
     for recorded in events:
         event = recorded.event
@@ -63,6 +64,21 @@ def fold_run(events: Sequence[RecordedEvent]) -> TrainRun | None:
                 calendar=ServiceCalendar(frozenset(), day, day, added=frozenset({day})),
             )
             run = TrainRun(service, day, composition(event.composition))
+        elif run is None:
+            continue
+        elif isinstance(event, TrainRunCancelled | TrainRunRemoved):
+            run = replace(run, cancelled=True)
+        elif isinstance(event, TrainDelayed):
+            delays = dict(run.delays) | {event.station: event.minutes}
+            run = replace(run, delays=tuple(sorted(delays.items())))
+        elif isinstance(event, PlatformChanged):
+            stops = tuple(
+                replace(stop, platform=event.platform, track=event.track)
+                if stop.station == event.station
+                else stop
+                for stop in run.service.stops
+            )
+            run = replace(run, service=replace(run.service, stops=stops))
     return run
 
 

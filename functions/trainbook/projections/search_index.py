@@ -55,6 +55,8 @@ class Departure:
     distance_km: float
     free_first_class: int
     free_second_class: int
+    cancelled: bool = False
+    delay_minutes: int = 0  # at the origin, as last reported
 
     @property
     def duration_minutes(self) -> int:
@@ -109,11 +111,12 @@ class SearchIndexProjection:
 
     def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:
         rows = list(SearchRow.query(route_key(origin, destination, day)))
-        occupants = self.seat_map.occupants_of_runs(sorted({r.run_id for r in rows}))
+        runs = self.seat_map.runs(sorted({r.run_id for r in rows}))
         departures = []
         for row in rows:
             span = LegSpan(int(row.first_leg), int(row.end_leg))
-            taken = occupied_seats(occupants[row.run_id], span, now)
+            state = runs[row.run_id]
+            taken = occupied_seats(state.occupants, span, now)
             first_class = first_class_seats(row.composition)
             taken_first = len(taken & first_class)
             departures.append(
@@ -126,6 +129,8 @@ class SearchIndexProjection:
                     distance_km=float(row.distance_km),
                     free_first_class=int(row.first_class_seats) - taken_first,
                     free_second_class=int(row.second_class_seats) - (len(taken) - taken_first),
+                    cancelled=state.cancelled,
+                    delay_minutes=state.delays.get(row.route.split("#")[0], 0),
                 )
             )
         return departures

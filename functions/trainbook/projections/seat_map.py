@@ -12,13 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from trainbook import tables
 from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.events import TrainRunScheduled
+from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -28,7 +31,9 @@ class SeatMapItem(Model):
         table_name = tables.table_name("SEAT_MAP_TABLE", "trainbook-seat-map")
 
     run = UnicodeAttribute(hash_key=True)
-    bookings = MapAttribute[str, Any](default=dict)
+    bookings = MapAttribute[str, Any](default=dict)  # booking id -> its seats, legs, state, version
+    cancelled = BooleanAttribute(default=False)
+    delays = MapAttribute[str, Any](default=dict)  # station -> {"m": minutes late, "v": run stream version}
 
 
 @dataclass(frozen=True)
@@ -57,49 +62,66 @@ class SeatMapProjection:
         event = recorded.event
         if isinstance(event, TrainRunScheduled):
             self._ensure(event.run_id)
-            return
-        occupant = occupant_change(recorded)
-        if occupant is None:
-            return
-        run_id, occupant_entry = occupant
-        entry = _entry(occupant_entry)
-        booking = occupant_entry.booking
-        path = SeatMapItem.bookings[booking]
-        condition = path.does_not_exist() | (path["v"] < occupant_entry.version)
-        item = SeatMapItem(run_id)
+        elif isinstance(event, TrainRunCancelled | TrainRunRemoved):
+            self._update(event.run_id, [SeatMapItem.cancelled.set(True)])
+        elif isinstance(event, TrainDelayed):
+            delay = SeatMapItem.delays[event.station]
+            newer = delay.does_not_exist() | (delay["v"] < recorded.version)
+            self._update(event.run_id, [delay.set({"m": event.minutes, "v": recorded.version})], newer)
+        elif (change := occupant_change(recorded)) is not None:
+            run_id, occupant = change
+            entry = SeatMapItem.bookings[occupant.booking]
+            newer = entry.does_not_exist() | (entry["v"] < occupant.version)
+            self._update(run_id, [entry.set(_entry(occupant))], newer)
+
+    def _update(self, run_id: str, actions: list[Action], condition: Condition | None = None) -> None:
+        """Apply `actions` to the run's item; a failed `condition` means a newer version is there already."""
         for attempt in range(2):
             try:
-                item.update(actions=[path.set(entry)], condition=condition)
+                SeatMapItem(run_id).update(actions=actions, condition=condition)
                 return
             except UpdateError as error:
                 code = getattr(error, "cause_response_code", "")
                 if code == "ConditionalCheckFailedException":
-                    return  # this booking's entry already reflects a newer version
+                    return
                 if code == "ValidationException" and attempt == 0:
-                    self._ensure(run_id)  # the run's item does not exist yet: stream order is per item
+                    self._ensure(run_id)  # the item or its maps are missing: stream order is per item only
                     continue
                 raise
 
-    def occupants(self, run_id: str) -> list[Occupant]:
-        try:
-            item = SeatMapItem.get(run_id)
-        except SeatMapItem.DoesNotExist:
-            return []
-        return occupants_of(item)
+    def run(self, run_id: str) -> RunState:
+        return self.runs([run_id])[run_id]
 
-    def occupants_of_runs(self, run_ids: list[str]) -> dict[str, list[Occupant]]:
-        found: dict[str, list[Occupant]] = {run: [] for run in run_ids}
+    def runs(self, run_ids: list[str]) -> dict[str, RunState]:
+        found = {run: RunState([], False, {}) for run in run_ids}
         for item in SeatMapItem.batch_get(run_ids):
-            found[item.run] = occupants_of(item)
+            found[item.run] = state_of(item)
         return found
 
     def _ensure(self, run_id: str) -> None:
-        item = SeatMapItem(run_id, bookings={})
-        try:
-            item.save(condition=SeatMapItem.run.does_not_exist())
-        except Exception as error:
-            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
-                raise
+        """Create the run's item and its maps if missing; never overwrites what is there."""
+        SeatMapItem(run_id).update(
+            actions=[
+                SeatMapItem.bookings.set(SeatMapItem.bookings | {}),
+                SeatMapItem.delays.set(SeatMapItem.delays | {}),
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What the seat-map item says of a run: who occupies which seats, and its live status."""
+
+    occupants: list[Occupant]
+    cancelled: bool
+    delays: dict[str, int]  # station -> minutes late
+
+
+def state_of(item: SeatMapItem) -> RunState:
+    delays = item.delays.as_dict() if item.delays else {}
+    return RunState(
+        occupants_of(item), bool(item.cancelled), {station: int(d["m"]) for station, d in delays.items()}
+    )
 
 
 def occupants_of(item: SeatMapItem) -> list[Occupant]:

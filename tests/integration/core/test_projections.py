@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.support.builders import DAY, RUN, small_timetable
+from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.support.streams import FakeContext, stream_records
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
 from trainbook.catalog.domain import WARSAW, LegSpan
 from trainbook.catalog.runs import TrainRuns
+from trainbook.changes.events import TrainDelayed, TrainRunCancelled
 from trainbook.eventstore.events import PendingEvent
 from trainbook.eventstore.store import EventStore
 from trainbook.inventory.store import DynamoInventory
@@ -151,7 +152,7 @@ def test_as_of_before_a_booking_the_seat_is_free(store: EventStore) -> None:
 
     assert occupied_seats(later, LegSpan(0, 2), NOW) == {"05-045"}
     assert occupied_seats(earlier, LegSpan(0, 2), NOW) == set()
-    assert SeatMapProjection().occupants(RUN) == []  # nothing delivered to the live model yet
+    assert SeatMapProjection().run(RUN).occupants == []  # nothing delivered to the live model yet
 
 
 def test_a_failing_record_is_reported_and_the_rest_applied(store: EventStore) -> None:
@@ -162,10 +163,26 @@ def test_a_failing_record_is_reported_and_the_rest_applied(store: EventStore) ->
     response = handlers.seat_map({"Records": [records[0], broken, *records[2:]]}, FakeContext())  # type: ignore[arg-type]
 
     assert response["batchItemFailures"] == [{"itemIdentifier": broken["dynamodb"]["SequenceNumber"]}]
-    assert [o.booking for o in SeatMapProjection().occupants(RUN)] == ["b1"]
+    assert [o.booking for o in SeatMapProjection().run(RUN).occupants] == ["b1"]
 
 
 def rebuild_empty(model: Any) -> None:
     with model.model.batch_write() as batch:
         for item in model.model.scan():
             batch.delete(item)
+
+
+def test_search_shows_a_cancelled_train_and_the_latest_delay_whatever_the_delivery_order(
+    store: EventStore,
+) -> None:
+    delayed = {**change_fields(change_id="d1"), "station": "KRK", "previous_minutes": 0}
+    store.append([PendingEvent(RUN, 2, TrainDelayed(**delayed, minutes=25))])
+    store.append([PendingEvent(RUN, 3, TrainDelayed(**{**delayed, "change_id": "d2"}, minutes=40))])
+    store.append([PendingEvent(RUN, 4, TrainRunCancelled(**change_fields(change_id="x1")))])
+    records = stream_records()
+
+    deliver(list(reversed(records)))
+    deliver(records)
+
+    [departure] = SearchIndexProjection().search("KRK", "GDG", DAY, NOW)
+    assert departure.cancelled and departure.delay_minutes == 40

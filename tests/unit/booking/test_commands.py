@@ -6,16 +6,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.support.builders import DAY, RUN, small_timetable
+from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.unit.fakes import FakeEventStore, FakeInventory
-from trainbook.booking.commands import BookingClosed, BookingCommands, TrainDeparted
+from trainbook.booking.commands import BookingClosed, BookingCommands, TrainCancelled, TrainDeparted
 from trainbook.booking.domain import BookingStatus
 from trainbook.booking.pricing import InvalidPassengers, PassengerRequest
 from trainbook.catalog.errors import DateOutsideSalesWindow, NotServed, UnknownSeat, UnknownTrainRun
 from trainbook.catalog.fares import InvalidFareRequest
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
+from trainbook.changes.events import PlatformChanged, TrainDelayed, TrainRunCancelled
 from trainbook.errors import Conflict, DomainError
+from trainbook.eventstore.events import PendingEvent
 from trainbook.inventory.domain import HoldExpired, SeatTaken
 
 TODAY = date(2026, 11, 24)
@@ -194,3 +196,44 @@ def test_a_train_that_has_left_cannot_be_booked(
         request(commands)
 
     assert events.written() == written
+
+
+def test_a_cancelled_train_cannot_be_booked(commands: BookingCommands, events: FakeEventStore) -> None:
+    events.append([PendingEvent(RUN, 2, TrainRunCancelled(**change_fields()))])
+    written = events.written()
+
+    with pytest.raises(TrainCancelled, match="cancelled"):
+        request(commands)
+
+    assert events.written() == written
+
+
+def test_a_run_reflects_its_reported_delay_and_platform_change(
+    commands: BookingCommands, events: FakeEventStore
+) -> None:
+    events.append(
+        [
+            PendingEvent(
+                RUN,
+                2,
+                TrainDelayed(**change_fields(change_id="d1"), station="WAW", minutes=12, previous_minutes=0),
+            ),
+            PendingEvent(
+                RUN,
+                3,
+                PlatformChanged(
+                    **change_fields(change_id="p1"),
+                    station="GDG",
+                    platform="IV",
+                    track="7",
+                    previous_platform="II",
+                    previous_track="1",
+                ),
+            ),
+        ]
+    )
+
+    run = commands.runs.get(RUN)
+
+    assert run.delay_at("WAW") == 12 and run.delay_at("KRK") == 0 and not run.cancelled
+    assert run.service.stops[run.service.stop_index("GDG")].platform == "IV"
