@@ -8,12 +8,12 @@ SAM := .venv-sam/bin/sam
 SAM_VERSION := 1.170.0
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: up test lint types cfn pytest bench install system-deps
+.PHONY: up test lint types cfn sam-build pytest bench install system-deps
 
 up: $(STAMP)
 	$(BIN)/trainbook up $(ARGS)
 
-test: $(STAMP) system-deps lint types cfn pytest
+test: $(STAMP) system-deps lint types cfn sam-build pytest
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ types: $(STAMP)
 cfn: $(STAMP) $(SAM)
 	$(BIN)/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-central-1 $(SAM) validate --lint --template template.yaml
+
+# Proves the template builds a deployable package: every function's code and its Linux wheels.
+sam-build: $(SAM)
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-central-1 $(SAM) build --build-dir .aws-sam/build
 
 $(SAM):
 	python3 -m venv .venv-sam
