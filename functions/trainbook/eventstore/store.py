@@ -117,11 +117,6 @@ class EventStore:
             events = [e for e in events if e.at <= up_to]
         return events
 
-    def last_version(self, stream: str) -> int:
-        for record in EventRecord.query(stream, scan_index_forward=False, limit=1, consistent_read=True):
-            return int(record.version)
-        return 0
-
     def all_events(self) -> Iterator[RecordedEvent]:
         """Every event, in the deterministic order replay uses: time appended, then stream, version."""
         records = sorted(EventRecord.scan(), key=lambda r: (r.at, r.stream, int(r.version)))
