@@ -7,13 +7,16 @@ BIN := $(VENV)/bin
 SAM := .venv-sam/bin/sam
 SAM_VERSION := 1.170.0
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# The web app is rebuilt only when one of its sources changed since the last build.
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) $(wildcard frontend/*.json frontend/*.ts frontend/*.js frontend/index.html)
+FRONTEND_BUILT := frontend/dist/.built
 
-.PHONY: up test lint types cfn sam-build pytest bench install system-deps
+.PHONY: up test lint types cfn sam-build pytest bench install system-deps frontend-check
 
-up: $(STAMP)
+up: $(STAMP) $(FRONTEND_BUILT)
 	$(BIN)/trainbook up $(ARGS)
 
-test: $(STAMP) system-deps lint types cfn sam-build pytest
+test: $(STAMP) system-deps lint types cfn sam-build frontend-check pytest
 
 install: $(STAMP)
 
@@ -45,6 +48,18 @@ sam-build: $(SAM)
 $(SAM):
 	python3 -m venv .venv-sam
 	.venv-sam/bin/python -m pip install --quiet aws-sam-cli==$(SAM_VERSION)
+
+$(FRONTEND_BUILT): $(FRONTEND_SOURCES)
+	@command -v npm >/dev/null || { echo "Node.js 20 (npm) is required to build the web app"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+	touch $@
+
+# The web app's checks; the generated API client must match the backend's OpenAPI document.
+frontend-check: $(STAMP)
+	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && npm run gen:api && git diff --exit-code -- src/api/schema.d.ts
+	cd frontend && npm run lint && npm run typecheck && npm test && npm run build
+	touch $(FRONTEND_BUILT)
 
 pytest: $(STAMP)
 	$(BIN)/pytest

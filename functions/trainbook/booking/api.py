@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -28,6 +30,7 @@ from pydantic import BaseModel, Field
 
 from trainbook.api.identity import Identity, identity_of
 from trainbook.booking.domain import Booking
+from trainbook.booking.policy import refund_for
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.saga_trace import execution_path
 from trainbook.booking.wiring import booking_commands
@@ -65,6 +68,41 @@ class BookingIn(BaseModel):
     card: CardIn
 
 
+class QuoteIn(BaseModel):
+    run_id: str = Field(min_length=1, max_length=40)
+    origin: str = Field(min_length=2, max_length=5)
+    destination: str = Field(min_length=2, max_length=5)
+    seats: list[SeatChoice] = Field(min_length=1, max_length=8)
+    passengers: list[PassengerIn] = Field(min_length=1, max_length=8)
+
+
+class QuoteLine(BaseModel):
+    name: str
+    discount: str
+    seat: str
+    travel_class: int
+    price_grosze: int
+
+
+class QuoteView(BaseModel):
+    passengers: list[QuoteLine]
+    total_grosze: int
+
+
+class RefundQuoteView(BaseModel):
+    booking_id: str
+    total_grosze: int
+    fee_grosze: int
+    refund_grosze: int
+
+
+class EventView(BaseModel):
+    version: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+
 class BookingView(BaseModel):
     booking_id: str
     status: str
@@ -76,6 +114,8 @@ class BookingView(BaseModel):
     passengers: list[dict[str, Any]]
     total_grosze: int
     ticket_url: str | None = None
+    failure_reason: str | None = None
+    refund_grosze: int | None = None
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:
@@ -90,6 +130,8 @@ class BookingView(BaseModel):
             passengers=[dict(p) for p in booking.passengers],
             total_grosze=booking.total_grosze,
             ticket_url=f"/bookings/{booking.id}/ticket.pdf" if booking.status.value == "CONFIRMED" else None,
+            failure_reason=booking.failure_reason,
+            refund_grosze=booking.refund_grosze,
         )
 
 
@@ -168,6 +210,30 @@ _start_booking = idempotent_function(
 )
 
 
+@router.post(
+    "/quotes", summary="The price of chosen seats for named passengers, before booking; records nothing"
+)
+def quote(body: QuoteIn) -> QuoteView:
+    priced = booking_commands().quote(
+        run_id=body.run_id,
+        origin=body.origin,
+        destination=body.destination,
+        seats=[(s.car, s.seat) for s in body.seats],
+        passengers=[PassengerRequest(p.name, p.discount, p.age) for p in body.passengers],
+    )
+    lines = [
+        QuoteLine(
+            name=str(line["name"]),
+            discount=str(line["discount"]),
+            seat=str(line["seat"]),
+            travel_class=int(line["travel_class"]),
+            price_grosze=int(line["price_grosze"]),
+        )
+        for line in priced.passengers
+    ]
+    return QuoteView(passengers=lines, total_grosze=priced.total_grosze)
+
+
 @router.get("/bookings", summary="The caller's bookings, soonest departure first")
 def list_bookings() -> list[dict[str, Any]]:
     return UserBookingsProjection(booking_commands().events).for_user(_caller().user_id)
@@ -176,6 +242,34 @@ def list_bookings() -> list[dict[str, Any]]:
 @router.get("/bookings/<booking_id>", summary="One booking: status, seats, passengers, price, ticket")
 def get_booking(booking_id: Annotated[str, Path(max_length=64)]) -> BookingView:
     return BookingView.of(_own_booking(booking_id, _caller()))
+
+
+@router.get(
+    "/bookings/<booking_id>/refund",
+    summary="What cancelling now would refund: the total, the cancellation fee and the refund",
+)
+def refund_quote(booking_id: Annotated[str, Path(max_length=64)]) -> RefundQuoteView:
+    booking = _own_booking(booking_id, _caller())
+    if booking.status.value != "CONFIRMED":
+        raise Conflict(
+            f"booking {booking_id} is {booking.status.value.lower()}; only a confirmed one can be cancelled"
+        )
+    refund = refund_for(booking, datetime.now(UTC))
+    return RefundQuoteView(
+        booking_id=booking.id,
+        total_grosze=booking.total_grosze,
+        fee_grosze=booking.total_grosze - refund,
+        refund_grosze=refund,
+    )
+
+
+@router.get("/bookings/<booking_id>/events", summary="The booking's events in order, with the time of each")
+def booking_events(booking_id: Annotated[str, Path(max_length=64)]) -> list[EventView]:
+    booking = _own_booking(booking_id, _caller())
+    return [
+        EventView(version=e.version, type=e.event.TYPE, at=e.at.isoformat(), data=asdict(e.event))
+        for e in booking_commands().events.read(booking.stream)
+    ]
 
 
 @router.delete("/bookings/<booking_id>", summary="Cancel a confirmed booking: starts the cancellation saga")

@@ -15,8 +15,8 @@ from typing import Protocol
 
 from trainbook.booking.domain import Booking, BookingStatus, fold_booking
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
-from trainbook.booking.pricing import PassengerRequest, price_journey
-from trainbook.catalog.domain import LegSpan
+from trainbook.booking.pricing import JourneyQuote, PassengerRequest, price_journey
+from trainbook.catalog.domain import LegSpan, TrainRun
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError, NotFound
@@ -130,16 +130,7 @@ class BookingCommands:
         if not booking_id or len(booking_id) > 64:
             raise InvalidBooking("a booking id of 1 to 64 characters is required")
         existing = fold_booking(self.events.read(f"booking-{booking_id}"))
-        run = self.runs.get(run_id, self.window())
-        span = run.service.span(origin, destination)
-        if run.cancelled:
-            raise TrainCancelled(f"{run.service.label} on {run.day.isoformat()} is cancelled")
-        if run.departure(origin) <= self.clock():
-            raise TrainDeparted(f"{run.service.label} has already left {origin}")
-        refs = [run.composition.seat(car, seat) for car, seat in seats]
-        keys = [ref.key for ref in refs]
-        check_selection(keys)
-        quote = price_journey(run, origin, destination, refs, passengers)
+        run, span, keys, quote = self._priced(run_id, origin, destination, seats, passengers)
         event = BookingRequested(
             booking_id=booking_id,
             user_id=user_id,
@@ -159,6 +150,36 @@ class BookingCommands:
             return existing
         recorded = self.events.append([PendingEvent(f"booking-{booking_id}", 1, event, meta)])
         return self._fold(recorded)
+
+    def quote(
+        self,
+        run_id: str,
+        origin: str,
+        destination: str,
+        seats: Sequence[tuple[int, int]],
+        passengers: Sequence[PassengerRequest],
+    ) -> JourneyQuote:
+        """What `request` would charge for these seats and passengers; checks the same, records nothing."""
+        return self._priced(run_id, origin, destination, seats, passengers)[3]
+
+    def _priced(
+        self,
+        run_id: str,
+        origin: str,
+        destination: str,
+        seats: Sequence[tuple[int, int]],
+        passengers: Sequence[PassengerRequest],
+    ) -> tuple[TrainRun, LegSpan, list[str], JourneyQuote]:
+        run = self.runs.get(run_id, self.window())
+        span = run.service.span(origin, destination)
+        if run.cancelled:
+            raise TrainCancelled(f"{run.service.label} on {run.day.isoformat()} is cancelled")
+        if run.departure(origin) <= self.clock():
+            raise TrainDeparted(f"{run.service.label} has already left {origin}")
+        refs = [run.composition.seat(car, seat) for car, seat in seats]
+        keys = [ref.key for ref in refs]
+        check_selection(keys)
+        return run, span, keys, price_journey(run, origin, destination, refs, passengers)
 
     def hold_seats(self, booking_id: str, hold_seconds: int = HOLD_SECONDS, meta: Meta = NO_META) -> Booking:
         history = self._history(booking_id)

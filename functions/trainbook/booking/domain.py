@@ -38,6 +38,8 @@ class Booking:
     hold_expires_at: int = 0
     seats_sold: bool = False
     seats_released: bool = False
+    failure_reason: str | None = None
+    refund_grosze: int | None = None
 
     @property
     def stream(self) -> str:
@@ -84,7 +86,7 @@ def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
         elif isinstance(event, SeatsReleased):
             booking = replace(booking, seats_released=True)
         elif isinstance(event, BookingFailed):
-            booking = replace(booking, status=BookingStatus.FAILED)
+            booking = replace(booking, status=BookingStatus.FAILED, failure_reason=event.reason)
         elif isinstance(event, BookingCancelled):
-            booking = replace(booking, status=BookingStatus.CANCELLED)
+            booking = replace(booking, status=BookingStatus.CANCELLED, refund_grosze=event.refund_grosze)
     return booking

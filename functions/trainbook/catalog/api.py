@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -14,12 +14,19 @@ from trainbook.booking.wiring import sales_window
 from trainbook.catalog import fares
 from trainbook.catalog.compositions import seat_position
 from trainbook.catalog.domain import LegSpan, SeatRef
-from trainbook.catalog.errors import NotServed
+from trainbook.catalog.errors import InvalidInstant, NotServed
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.stations import load_stations, station
 from trainbook.eventstore.store import EventStore
+from trainbook.inventory.store import booking_stream
 from trainbook.projections.search_index import SearchIndexProjection
-from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
+from trainbook.projections.seat_map import (
+    Occupant,
+    SeatMapProjection,
+    occupant_change,
+    occupied_seats,
+    seat_map_as_of,
+)
 
 router = Router()
 
@@ -82,7 +89,15 @@ class SeatMapView(BaseModel):
     train: str
     origin: str
     destination: str
+    at: str | None = None  # the instant an as-of seat map shows; None for the live one
+    changes: list[str] | None = None  # as-of only: every instant the run's seats changed, for a time slider
     cars: list[CarView]
+
+
+class DiscountView(BaseModel):
+    code: str
+    percent: int
+    meaning: str
 
 
 class RunView(BaseModel):
@@ -102,6 +117,11 @@ def _view(code: str) -> StationView:
 @router.get("/stations", summary="Stations, the five Trainbook sells between first")
 def list_stations() -> list[StationView]:
     return [_view(s.code) for s in load_stations()]
+
+
+@router.get("/discounts", summary="The discounts a passenger may claim: full fare and the statutory ones")
+def list_discounts() -> list[DiscountView]:
+    return [DiscountView(code=d.value, percent=d.percent, meaning=d.meaning) for d in fares.Discount]
 
 
 @router.get("/search", summary="Direct trains between two stations on a date, with free seats per class")
@@ -170,15 +190,28 @@ def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
     )
 
 
-@router.get("/runs/<run_id>/seatmap", summary="Seats of a run for one journey: which are free")
+@router.get(
+    "/runs/<run_id>/seatmap",
+    summary="Seats of a run for one journey: which are free, now or as they were at an instant (`at`)",
+)
 def seat_map(
     run_id: Annotated[str, Path(max_length=40)],
     origin: Annotated[str, Query(alias="from", min_length=2, max_length=5)],
     destination: Annotated[str, Query(alias="to", min_length=2, max_length=5)],
+    at: Annotated[datetime | None, Query(description="ISO 8601 instant with its offset")] = None,
 ) -> SeatMapView:
-    run = TrainRuns(EventStore()).get(run_id)
+    store = EventStore()
+    run = TrainRuns(store).get(run_id)
     span: LegSpan = run.service.span(origin, destination)
-    taken = occupied_seats(SeatMapProjection().run(run.id).occupants, span, int(time.time()))
+    live = SeatMapProjection().run(run.id).occupants
+    changes: list[str] | None = None
+    if at is None:
+        taken = occupied_seats(live, span, int(time.time()))
+    else:
+        if at.tzinfo is None:
+            raise InvalidInstant("`at` needs a time zone offset, e.g. 2026-12-02T06:25:00+01:00")
+        occupants, changes = _occupants_as_of(store, run.id, live, at)
+        taken = occupied_seats(occupants, span, int(at.timestamp()))
     cars = [
         CarView(
             number=car.number,
@@ -197,5 +230,24 @@ def seat_map(
         for car in run.composition.cars
     ]
     return SeatMapView(
-        run_id=run.id, train=run.service.label, origin=origin, destination=destination, cars=cars
+        run_id=run.id,
+        train=run.service.label,
+        origin=origin,
+        destination=destination,
+        at=at.isoformat() if at is not None else None,
+        changes=changes,
+        cars=cars,
     )
+
+
+def _occupants_as_of(
+    store: EventStore, run_id: str, live: list[Occupant], at: datetime
+) -> tuple[list[Occupant], list[str]]:
+    """Fold the events of every booking the run has seen, as appended up to `at`, from the event store.
+
+    The live read model names the bookings (it keeps released ones too); their streams are the truth
+    of what each held, sold or released, and when. Also returns every instant the run's seats changed.
+    """
+    events = [e for o in live for e in store.read(booking_stream(o.booking))]
+    changes = sorted({e.at for e in events if (c := occupant_change(e)) is not None and c[0] == run_id})
+    return seat_map_as_of([e for e in events if e.at <= at], run_id), [c.isoformat() for c in changes]

@@ -52,3 +52,9 @@ class InvalidFareRequest(DomainError):
 
 class UnknownDiscount(InvalidFareRequest):
     code = "unknown_discount"
+
+
+class InvalidInstant(DomainError):
+    """An instant the API cannot place on the timeline: one without its time zone offset."""
+
+    code = "invalid_instant"

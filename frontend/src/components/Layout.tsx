@@ -1,0 +1,80 @@
+import { useTranslation } from "react-i18next";
+import { Link, NavLink, Outlet, useNavigate } from "react-router";
+
+import { signOut, useSession } from "../api/auth";
+
+function navClass({ isActive }: { isActive: boolean }): string {
+  return `rounded px-2 py-1 hover:bg-brand-dark ${isActive ? "bg-brand-dark underline" : ""}`;
+}
+
+export function Layout() {
+  const { t, i18n } = useTranslation();
+  const session = useSession();
+  const navigate = useNavigate();
+  const other = i18n.language === "en" ? "pl" : "en";
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+        {t("nav.skip")}
+      </a>
+      <header className="bg-brand text-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+          <Link to="/search" className="text-xl font-bold tracking-tight">
+            Trainbook
+          </Link>
+          <nav aria-label={t("nav.main")} className="flex flex-wrap items-center gap-2 text-sm">
+            <NavLink to="/search" className={navClass}>
+              {t("nav.search")}
+            </NavLink>
+            <NavLink to="/bookings" className={navClass}>
+              {t("nav.bookings")}
+            </NavLink>
+            {session?.user.role === "admin" && (
+              <NavLink to="/admin/sales" className={navClass}>
+                {t("nav.sales")}
+              </NavLink>
+            )}
+          </nav>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <button
+              type="button"
+              className="rounded border border-white/60 px-2 py-1 uppercase"
+              onClick={() => void i18n.changeLanguage(other)}
+              aria-label={t("nav.language")}
+              lang={other}
+            >
+              {other}
+            </button>
+            {session ? (
+              <>
+                <span className="hidden sm:inline" data-testid="signed-in-as">
+                  {session.user.display_name || session.user.name}
+                </span>
+                <button
+                  type="button"
+                  className="rounded bg-white px-2 py-1 font-medium text-brand"
+                  onClick={() => {
+                    signOut();
+                    void navigate("/search");
+                  }}
+                >
+                  {t("auth.signOut")}
+                </button>
+              </>
+            ) : (
+              <Link to="/signin" className="rounded bg-white px-2 py-1 font-medium text-brand">
+                {t("auth.signIn")}
+              </Link>
+            )}
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
+        <Outlet />
+      </main>
+      <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-600">
+        {t("footer.text")} · <a className="underline" href="/api/docs">API</a>
+      </footer>
+    </div>
+  );
+}
