@@ -38,12 +38,11 @@ export function Layout() {
           <div className="ml-auto flex items-center gap-3 text-sm">
             <button
               type="button"
-              className="rounded border border-white/60 px-2 py-1 uppercase"
+              className="rounded border border-white/60 px-2 py-1"
               onClick={() => void i18n.changeLanguage(other)}
-              aria-label={t("nav.language")}
               lang={other}
             >
-              {other}
+              {t("nav.language")}
             </button>
             {session ? (
               <>

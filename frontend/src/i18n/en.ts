@@ -10,7 +10,7 @@ export const en: Dictionary<typeof pl> = {
     search: "Search",
     bookings: "My tickets",
     sales: "Sales",
-    language: "Przełącz na polski",
+    language: "Polski",
   },
   footer: { text: "Trainbook – train tickets between Gdańsk, Poznań, Warsaw and Kraków" },
   common: {
@@ -88,7 +88,7 @@ export const en: Dictionary<typeof pl> = {
     fullFare: "Full fare",
     statutory: "Statutory discount {{percent}} %",
     chooseSeat: "choose a seat",
-    unchoose: "Remove seat {{seat}}",
+    unchoose: "remove",
     total: "Total",
     payment: "Payment",
     cardNumber: "Card number",
@@ -115,6 +115,7 @@ export const en: Dictionary<typeof pl> = {
     refunded: "Refund: {{amount}}.",
     carSeat: "Car / seat",
     price: "Price",
+    end: "End of the run",
     history: "Event history",
   },
   bookings: {

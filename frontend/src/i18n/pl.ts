@@ -6,7 +6,7 @@ export const pl = {
     search: "Szukaj połączenia",
     bookings: "Moje bilety",
     sales: "Sprzedaż",
-    language: "Switch to English",
+    language: "English",
   },
   footer: { text: "Trainbook – bilety na pociągi między Gdańskiem, Poznaniem, Warszawą i Krakowem" },
   common: {
@@ -84,7 +84,7 @@ export const pl = {
     fullFare: "Bilet normalny",
     statutory: "Ulga ustawowa {{percent}} %",
     chooseSeat: "wybierz miejsce",
-    unchoose: "Usuń wybór miejsca {{seat}}",
+    unchoose: "usuń wybór",
     total: "Razem",
     payment: "Płatność",
     cardNumber: "Numer karty",
@@ -111,6 +111,7 @@ export const pl = {
     refunded: "Zwrot: {{amount}}.",
     carSeat: "Wagon / miejsce",
     price: "Cena",
+    end: "Koniec przebiegu",
     history: "Historia zdarzeń",
   },
   bookings: {

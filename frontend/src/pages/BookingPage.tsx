@@ -194,7 +194,7 @@ function Timeline({ executions }: { executions: Execution[] }) {
                 <span className={`absolute -left-[1.45rem] top-1.5 h-3 w-3 rounded-full ${tone}`} aria-hidden="true" />
                 <div className="flex flex-wrap items-baseline gap-x-2">
                   <span className={`font-medium ${step.compensation ? "text-red-800" : ""}`}>
-                    {t(`saga.${step.state}`, { defaultValue: step.state })}
+                    {step.state === "(end)" ? t("booking.end") : t(`saga.${step.state}`, { defaultValue: step.state })}
                   </span>
                   {step.compensation && <span className="text-xs text-red-800">({t("booking.compensation")})</span>}
                   <span className="text-xs text-slate-600">{t(`outcome.${step.outcome}`, { defaultValue: step.outcome })}</span>

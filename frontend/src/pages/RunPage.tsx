@@ -233,8 +233,10 @@ function Checkout({
                 </span>
                 <span data-testid="passenger-seat">
                   {seat ? (
-                    <button type="button" className="underline" onClick={() => onUnchoose(seat.key)} aria-label={t("checkout.unchoose", { seat: seat.key })}>
-                      {t("seatmap.car")} {seat.car}, {t("seatmap.seat").toLowerCase()} {seat.seat}
+                    <button type="button" className="underline" onClick={() => onUnchoose(seat.key)}>
+                      {t("seatmap.car")} {seat.car}, {t("seatmap.seat").toLowerCase()} {seat.seat}{" "}
+                      <span aria-hidden="true">✕</span>
+                      <span className="sr-only">({t("checkout.unchoose")})</span>
                     </button>
                   ) : (
                     <span className="text-slate-600">{t("checkout.chooseSeat")}</span>

@@ -20,12 +20,17 @@ from localcloud.gateway.invoker import LambdaInvoker
 from localcloud.gateway.rest import handle_rest, missing_route
 from localcloud.gateway.websocket import Connections, serve_socket
 
-BUILD_HINT = """<!doctype html><title>Trainbook</title>
-<h1>Trainbook local cloud is running</h1>
-<p>No built front end was found in <code>frontend/dist</code>. When the repository has one, build it with
-<code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and reload this page.</p>
-<p>The API is here: <a href="/api/docs">interactive docs</a>, <a href="/api/openapi.json">OpenAPI</a>,
-<a href="/api/stations">stations</a>; health: <a href="/health">/health</a>.</p>"""
+NOT_BUILT = """<!doctype html><html lang="en"><title>Trainbook: web app not built</title>
+<h1>The web app is not built</h1>
+<p><code>frontend/dist</code> has no <code>index.html</code>. <code>make up</code> builds it before starting;
+by hand: <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>, then reload.</p>
+<p>The API works meanwhile: <a href="/api/docs">/api/docs</a>,
+<a href="/api/openapi.json">/api/openapi.json</a>, <a href="/health">/health</a>.</p></html>"""
+
+# Vite names every built asset by its content hash: a changed file gets a new name, so a browser may keep
+# one for a year. index.html names the current assets, so it must be revalidated on every load.
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
 
 
 def websocket_paths(config: GatewayConfig) -> dict[str, WebSocketApi]:
@@ -85,11 +90,16 @@ def build_app(
 
     def frontend(path: str) -> Response:
         if frontend_dist is None:
-            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route()
-        candidate = (frontend_dist / path.lstrip("/")).resolve()
-        if candidate.is_file() and frontend_dist.resolve() in candidate.parents:
-            return FileResponse(candidate)
-        return FileResponse(frontend_dist / "index.html")  # client-side routes of the single-page app
+            return HTMLResponse(NOT_BUILT, status_code=503, headers={"Cache-Control": REVALIDATE})
+        root = frontend_dist.resolve()
+        candidate = (root / path.lstrip("/")).resolve()
+        if candidate.is_file() and root in candidate.parents and candidate.name != "index.html":
+            hashed = candidate.parent == root / "assets"
+            return FileResponse(candidate, headers={"Cache-Control": IMMUTABLE if hashed else REVALIDATE})
+        if path.startswith("/assets/"):
+            return missing_route()  # an old asset name: index.html in its place would not parse as a script
+        # Client-side routes of the single-page app (/search, /runs/..., /bookings/...) all load index.html.
+        return FileResponse(root / "index.html", headers={"Cache-Control": REVALIDATE})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
