@@ -123,7 +123,11 @@ export function BookingPage() {
                 return (
                   <tr key={i} className="border-b border-slate-100">
                     <td className="py-1">{String(p["name"] ?? "")}</td>
-                    <td>{p["discount"] === "NORMAL" ? t("checkout.fullFare") : String(p["discount"] ?? "")}</td>
+                    <td>
+                      {p["discount"] === "NORMAL" || !p["discount"]
+                        ? t("checkout.fullFare")
+                        : t("checkout.statutory", { percent: String(p["discount"]).replace(/\D/g, "") })}
+                    </td>
                     <td>
                       {Number(car)} / {Number(seat)}
                     </td>

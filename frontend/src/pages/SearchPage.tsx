@@ -65,7 +65,7 @@ export function SearchPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold">{t("search.title")}</h1>
-      <form onSubmit={submit} className="grid gap-4 rounded-lg bg-white p-4 shadow sm:grid-cols-2 lg:grid-cols-6" aria-label={t("search.title")}>
+      <form onSubmit={submit} className="grid gap-4 rounded-lg bg-white p-4 shadow sm:grid-cols-2 lg:grid-cols-8" aria-label={t("search.title")}>
         <div className="lg:col-span-2">
           <StationPicker
             name="from"
@@ -84,7 +84,7 @@ export function SearchPage() {
             onChange={(to) => setForm((f) => ({ ...f, to }))}
           />
         </div>
-        <div>
+        <div className="lg:col-span-2">
           <label htmlFor="date" className="block text-sm font-medium text-slate-700">
             {t("search.date")}
           </label>
@@ -97,7 +97,7 @@ export function SearchPage() {
             onChange={(e) => setForm((f) => ({ ...f, date: e.target.value }))}
           />
         </div>
-        <div className="flex gap-2">
+        <div className="flex gap-2 sm:col-span-2">
           <div className="flex-1">
             <label htmlFor="passengers" className="block text-sm font-medium text-slate-700">
               {t("search.passengers")}
@@ -130,7 +130,7 @@ export function SearchPage() {
             </select>
           </div>
         </div>
-        <div className="sm:col-span-2 lg:col-span-6">
+        <div className="sm:col-span-2 lg:col-span-8">
           <button type="submit" className="w-full rounded bg-brand px-6 py-2 font-semibold text-white hover:bg-brand-dark sm:w-auto">
             {t("search.submit")}
           </button>

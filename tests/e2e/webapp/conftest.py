@@ -1,4 +1,4 @@
-"""The web app in headless Debian Chromium (Playwright for Python), against ONE `trainbook up` on the real template.
+"""The web app in headless Debian Chromium (Playwright for Python) against ONE `trainbook up`, real template.
 
 Every screen a test visits is photographed at 390x844 and 1440x900 into `tests/e2e/webapp/screenshots/`
 (git-ignored; CI keeps it as an artifact) and checked with axe-core: no serious or critical violation.
@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.localcloud.running import RunningCloud
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[3]
 DIST = REPO / "frontend" / "dist"
@@ -42,6 +42,11 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 TOMORROW = date.today() + timedelta(days=1)
 PASSWORD = "Pociag-2026!"
+
+
+def booking_status(page: Page) -> Locator:
+    """The status badge of the booking page; its `data-status` is the API's status."""
+    return page.locator("[data-testid=booking-status]")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A passenger's whole journey in the browser: register, deep-link search, seats, discount, pay, ticket, cancel."""
+"""A passenger's journey in the browser: register, search by link, seats, discount, pay, ticket, cancel."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.webapp.conftest import PASSWORD, TOMORROW, WebApp
+from tests.e2e.webapp.conftest import PASSWORD, TOMORROW, WebApp, booking_status
 
 
 def zl(grosze: int) -> str:
@@ -90,7 +90,7 @@ def test_a_passenger_registers_finds_a_train_books_two_seats_keeps_the_ticket_an
     page.get_by_role("button", name="Kup bilet").click()
     page.wait_for_url(re.compile(r"/bookings/[0-9a-f-]{36}$"))
     booking_id = page.url.rsplit("/", 1)[1]
-    expect(page.locator("[data-testid=booking-status]")).to_have_attribute("data-status", "CONFIRMED", timeout=90_000)
+    expect(booking_status(page)).to_have_attribute("data-status", "CONFIRMED", timeout=90_000)
     timeline = page.get_by_test_id("timeline").first
     expect(timeline).to_have_attribute("data-status", "SUCCEEDED", timeout=90_000)
     for step in ("HoldSeats", "AuthorizePayment", "CapturePayment", "IssueTicket"):
@@ -125,7 +125,7 @@ def test_a_passenger_registers_finds_a_train_books_two_seats_keeps_the_ticket_an
     expect(page.get_by_test_id("refund-amount")).to_have_text(zl(refund["refund_grosze"]))
     webapp.screens.check(page, "cancel-quote")
     page.get_by_role("button", name="Potwierdź anulowanie").click()
-    expect(page.locator("[data-testid=booking-status]")).to_have_attribute("data-status", "CANCELLED", timeout=90_000)
+    expect(booking_status(page)).to_have_attribute("data-status", "CANCELLED", timeout=90_000)
     expect(page.get_by_test_id("refund")).to_contain_text(zl(refund["refund_grosze"]))
     webapp.screens.check(page, "booking-cancelled")
 
