@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -208,8 +208,7 @@ def seat_map(
     if at is None:
         taken = occupied_seats(live, span, int(time.time()))
     else:
-        if at.tzinfo is None:
-            raise InvalidInstant("`at` needs a time zone offset, e.g. 2026-12-02T06:25:00+01:00")
+        at = _instant(at)
         occupants, changes = _occupants_as_of(store, run.id, live, at)
         taken = occupied_seats(occupants, span, int(at.timestamp()))
     cars = [
@@ -238,6 +237,16 @@ def seat_map(
         changes=changes,
         cars=cars,
     )
+
+
+def _instant(at: datetime) -> datetime:
+    """`at` in UTC; one without an offset, or one that UTC cannot hold (year 1 at +14:00), is refused."""
+    if at.tzinfo is None:
+        raise InvalidInstant("`at` needs a time zone offset, e.g. 2026-12-02T06:25:00+01:00")
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInstant(f"`at` {at.isoformat()} is outside the time the API can place") from None
 
 
 def _occupants_as_of(

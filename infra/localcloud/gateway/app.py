@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.websockets import WebSocket
 
@@ -84,9 +84,10 @@ def build_app(
         response = await handle_rest(request, config, invoker)
         if response is not None:
             return response
-        if request.method in ("GET", "HEAD"):
+        stage = request.url.path.lstrip("/").partition("/")[0]
+        if request.method in ("GET", "HEAD") and stage not in config.rest_stages:
             return frontend(request.url.path)
-        return missing_route()
+        return missing_route()  # under a REST stage, as on execute-api: the API's answer, never the app
 
     def frontend(path: str) -> Response:
         if frontend_dist is None:
@@ -97,7 +98,8 @@ def build_app(
             hashed = candidate.parent == root / "assets"
             return FileResponse(candidate, headers={"Cache-Control": IMMUTABLE if hashed else REVALIDATE})
         if path.startswith("/assets/"):
-            return missing_route()  # an old asset name: index.html in its place would not parse as a script
+            # An asset name of another build: index.html in its place would not parse as a script.
+            return PlainTextResponse("not found", status_code=404, headers={"Cache-Control": REVALIDATE})
         # Client-side routes of the single-page app (/search, /runs/..., /bookings/...) all load index.html.
         return FileResponse(root / "index.html", headers={"Cache-Control": REVALIDATE})
 
