@@ -112,6 +112,14 @@ class WebApp:
         page.get_by_role("button", name="Zaloguj się").last.click()
         page.wait_for_url(re.compile(r"/search"))
 
+    def sales_confirmed(self, admin_email: str) -> int:
+        """Bookings confirmed today, as `GET /admin/sales` says to an administrator."""
+        session = self.http.post("/auth/login", json={"email": admin_email, "password": PASSWORD}).json()
+        headers = {"Authorization": f"Bearer {session['access_token']}"}
+        answer = self.http.get("/admin/sales", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["bookings_confirmed"])
+
     def run_of(self, origin: str, destination: str, index: int) -> str:
         answer = self.http.get(
             "/search", params={"from": origin, "to": destination, "date": TOMORROW.isoformat()}
