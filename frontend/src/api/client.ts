@@ -47,9 +47,11 @@ interface ErrorBody {
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.response.ok && result.data !== undefined) return result.data;
   const body = (result.error ?? {}) as ErrorBody;
+  // API Gateway's own throttling answer is not in the API's error shape.
+  const fallback = result.response.status === 429 ? "too_many_requests" : `http_${result.response.status}`;
   throw new ApiError(
     result.response.status,
-    body.error?.code ?? `http_${result.response.status}`,
+    body.error?.code ?? fallback,
     body.error?.message ?? result.response.statusText,
   );
 }

@@ -215,8 +215,13 @@ function Results({
                   </div>
                 </div>
                 <div className="flex items-center gap-2">
-                  <Badge tone="blue">{d.category}</Badge>
-                  <span className="font-medium">{d.train}</span>
+                  <span aria-hidden="true">
+                    <Badge tone="blue">{d.category}</Badge>
+                  </span>
+                  <span className="font-medium">
+                    <span className="sr-only">{d.category} </span>
+                    {d.train.startsWith(`${d.category} `) ? d.train.slice(d.category.length + 1) : d.train}
+                  </span>
                   {d.cancelled && <Badge tone="red">{t("search.cancelled")}</Badge>}
                 </div>
                 <div className="text-sm">
