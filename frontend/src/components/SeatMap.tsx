@@ -5,13 +5,23 @@ import { useTranslation } from "react-i18next";
 
 import type { Schemas } from "../api/client";
 import { firstSeat, layoutCar, move, type Cell, type Direction } from "../lib/seatLayout";
+import { useMediaQuery } from "../lib/useMediaQuery";
 
+// The layout is computed with the car upright (rows across it); on wide screens the car is drawn lying
+// along the screen, as on the train's side, so the arrow keys turn with it.
 const ARROWS: Record<string, Direction> = {
   ArrowUp: "up",
   ArrowDown: "down",
   ArrowLeft: "left",
   ArrowRight: "right",
 };
+const ARROWS_LYING: Record<string, Direction> = {
+  ArrowUp: "left",
+  ArrowDown: "right",
+  ArrowLeft: "up",
+  ArrowRight: "down",
+};
+const WINDOW = "shadow-[inset_0_-4px_0_0_#0369a1]";
 
 export function SeatMap({
   cars,
@@ -35,11 +45,12 @@ export function SeatMap({
   const layout = useMemo(() => (car ? layoutCar(car) : null), [car]);
   const [focused, setFocused] = useState<number | null>(null);
   const buttons = useRef(new Map<number, HTMLButtonElement>());
+  const lying = useMediaQuery("(min-width: 1024px)");
   if (!car || !layout) return null;
   const focusSeat = focused !== null && car.seats.some((s) => s.seat === focused) ? focused : firstSeat(layout);
 
   const onKeyDown = (event: KeyboardEvent) => {
-    const direction = ARROWS[event.key];
+    const direction = (lying ? ARROWS_LYING : ARROWS)[event.key];
     if (!direction || focusSeat === undefined) return;
     event.preventDefault();
     const next = move(layout, focusSeat, direction);
@@ -84,21 +95,25 @@ export function SeatMap({
         data-testid="seatmap"
         data-car={car.number}
       >
-        <div className="space-y-2">
+        <div className={lying ? "flex gap-2" : "space-y-2"}>
           {layout.sections.map((section) => (
             <div
               key={section.number}
-              className={layout.kind === "compartment" ? "rounded border border-slate-300 p-1" : ""}
+              className={`${layout.kind === "compartment" ? "rounded border border-slate-300 p-1" : ""} ${lying ? "flex gap-1" : ""}`}
               aria-label={layout.kind === "compartment" ? `${t("seatmap.compartment")} ${section.number}` : undefined}
               role={layout.kind === "compartment" ? "group" : undefined}
             >
               {section.rows.map((row, r) => (
-                <div key={r} className="flex gap-1 py-0.5">
+                <div key={r} className={lying ? "flex flex-col gap-1" : "flex gap-1 py-0.5"}>
                   {row.map((cell, c) =>
                     cell === "aisle" ? (
-                      <div key={c} className="w-6" aria-hidden="true" />
+                      <div
+                        key={c}
+                        className={`${lying ? "h-5" : "w-6"} ${layout.kind === "compartment" ? "rounded bg-slate-100" : ""}`}
+                        aria-hidden="true"
+                      />
                     ) : cell === null ? (
-                      <div key={c} className="h-10 w-10" aria-hidden="true" />
+                      <div key={c} className="h-9 w-9" aria-hidden="true" />
                     ) : (
                       <SeatButton
                         key={c}
@@ -165,9 +180,7 @@ function SeatButton({
       onClick={() => {
         if (!cell.taken && !readOnly) onChoose();
       }}
-      className={`relative h-10 w-10 rounded border text-sm tabular-nums ${style} ${
-        cell.position === "window" ? "border-l-4" : ""
-      }`}
+      className={`relative h-9 w-9 rounded border text-sm tabular-nums ${style} ${cell.position === "window" ? WINDOW : ""}`}
     >
       {cell.seat}
     </button>
@@ -180,7 +193,7 @@ function Legend() {
     ["bg-green-50 border-green-700", t("seatmap.free")],
     ["bg-slate-300", t("seatmap.taken")],
     ["bg-accent ring-2 ring-slate-900", t("seatmap.chosen")],
-    ["bg-green-50 border-green-700 border-l-4", t("seatmap.position.window")],
+    [`bg-green-50 border-green-700 ${WINDOW}`, t("seatmap.position.window")],
   ];
   return (
     <ul className="flex flex-wrap gap-3 text-xs text-slate-700" aria-label={t("seatmap.legend")}>

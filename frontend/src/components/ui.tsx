@@ -21,7 +21,7 @@ export function ErrorBox({ error }: { error: unknown }) {
 export function Loading() {
   const { t } = useTranslation();
   return (
-    <p role="status" className="text-slate-600">
+    <p role="status" className="text-slate-600" data-loading="">
       {t("common.loading")}
     </p>
   );

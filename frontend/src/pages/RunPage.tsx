@@ -92,8 +92,8 @@ export function RunPage() {
           )}
         </header>
       )}
-      <div className="grid items-start gap-6 lg:grid-cols-[1fr_24rem]">
-          <section aria-labelledby="seats-title" className="min-w-0 rounded-lg bg-white p-4 shadow">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
+          <section aria-labelledby="seats-title" className="min-w-0 rounded-lg bg-white p-4 shadow lg:col-span-2">
             <div className="flex flex-wrap items-center justify-between gap-2">
               <h2 id="seats-title" className="text-lg font-semibold">
                 {travelAt ? t("timetravel.title") : t("seatmap.title", { n: count })}
@@ -109,7 +109,7 @@ export function RunPage() {
             <TimeTravel runId={runId} from={from} to={to} at={travelAt} onChange={setTravelAt} preferredClass={travelClass} />
           </section>
           <Checkout runId={runId} from={from} to={to} count={count} chosen={stillFree} onUnchoose={(key) => toggle(key, 0, 0)} />
-          <section aria-labelledby="stops-title" className="min-w-0 rounded-lg bg-white p-4 shadow lg:col-start-1">
+          <section aria-labelledby="stops-title" className="min-w-0 rounded-lg bg-white p-4 shadow">
             <h2 id="stops-title" className="mb-2 text-lg font-semibold">
               {t("run.stops")}
             </h2>
@@ -214,7 +214,7 @@ function Checkout({
   };
 
   return (
-    <form onSubmit={submit} className="space-y-4 rounded-lg bg-white p-4 shadow lg:col-start-2 lg:row-span-2 lg:row-start-1" aria-labelledby="checkout-title">
+    <form onSubmit={submit} className="space-y-4 rounded-lg bg-white p-4 shadow" aria-labelledby="checkout-title">
       <h2 id="checkout-title" className="text-lg font-semibold">
         {t("checkout.title")}
       </h2>

@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.localcloud.running import RunningCloud
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[3]
 DIST = REPO / "frontend" / "dist"
@@ -58,6 +58,7 @@ class Screens:
 
     def check(self, page: Page, name: str) -> None:
         page.wait_for_load_state("networkidle")
+        expect(page.locator("[data-loading]")).to_have_count(0)  # photograph the screen, not a spinner
         original = page.viewport_size or DESKTOP
         for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(size)
@@ -97,6 +98,12 @@ class WebApp:
             viewport=DESKTOP, locale="pl-PL", timezone_id="America/New_York", accept_downloads=True
         )
         context.set_default_timeout(30_000)
+        # Printed, so a failing test's output names any server error or broken request the app met.
+        context.on(
+            "response",
+            lambda r: print(f"HTTP {r.status} {r.request.method} {r.url}") if r.status >= 500 else None,
+        )
+        context.on("requestfailed", lambda r: print(f"request failed: {r.method} {r.url} {r.failure}"))
         return context
 
     def register_over_api(self, name: str = "Ola Nowak") -> tuple[str, str]:
