@@ -116,6 +116,8 @@ export const en: Dictionary<typeof pl> = {
     carSeat: "Car / seat",
     price: "Price",
     end: "End of the run",
+    bookingSaga: "Purchase",
+    cancellationSaga: "Cancellation and refund",
     history: "Event history",
   },
   bookings: {

@@ -112,6 +112,8 @@ export const pl = {
     carSeat: "Wagon / miejsce",
     price: "Cena",
     end: "Koniec przebiegu",
+    bookingSaga: "Zakup",
+    cancellationSaga: "Anulowanie i zwrot",
     history: "Historia zdarzeń",
   },
   bookings: {

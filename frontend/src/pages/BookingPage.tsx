@@ -153,7 +153,7 @@ export function BookingPage() {
       </div>
       {b.status === "CONFIRMED" && <Ticket bookingId={bookingId} />}
       {b.status === "CONFIRMED" && final && <Cancel bookingId={bookingId} />}
-      <History bookingId={bookingId} version={trace.dataUpdatedAt} />
+      <History bookingId={bookingId} />
       <p>
         <Link to="/bookings" className="text-brand underline">
           ← {t("nav.bookings")}
@@ -173,6 +173,7 @@ function useBookingFollowsTrace(bookingId: string, running: boolean, version: nu
   useEffect(() => {
     if (version === 0) return;
     void client.invalidateQueries({ queryKey: keys.booking(bookingId) });
+    void client.invalidateQueries({ queryKey: keys.events(bookingId) });
     if (!running) void client.invalidateQueries({ queryKey: keys.bookings() });
   }, [client, bookingId, running, version]);
 }
@@ -185,7 +186,11 @@ function Timeline({ executions }: { executions: Execution[] }) {
   return (
     <div className="space-y-4">
       {started.map((execution) => (
-        <ol key={execution.execution} className="relative space-y-2 border-l-2 border-slate-300 pl-4" data-testid="timeline" data-status={execution.status}>
+        <div key={execution.execution}>
+        <h3 className="mb-1 text-sm font-semibold text-slate-700">
+          {execution.execution.startsWith("cancel-") ? t("booking.cancellationSaga") : t("booking.bookingSaga")}
+        </h3>
+        <ol className="relative space-y-2 border-l-2 border-slate-300 pl-4" data-testid="timeline" data-status={execution.status}>
           {execution.steps.map((step, i) => {
             const tone =
               step.outcome === "succeeded"
@@ -209,6 +214,7 @@ function Timeline({ executions }: { executions: Execution[] }) {
             );
           })}
         </ol>
+        </div>
       ))}
     </div>
   );
@@ -334,11 +340,11 @@ function Cancel({ bookingId }: { bookingId: string }) {
   );
 }
 
-function History({ bookingId, version }: { bookingId: string; version: number }) {
+function History({ bookingId }: { bookingId: string }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const events = useQuery({
-    queryKey: [...keys.events(bookingId), version],
+    queryKey: keys.events(bookingId),
     queryFn: async () =>
       unwrap(await api.GET("/bookings/{booking_id}/events", { params: { path: { booking_id: bookingId } } })),
   });
@@ -347,6 +353,7 @@ function History({ bookingId, version }: { bookingId: string; version: number })
       <h2 id="history-title" className="mb-2 text-lg font-semibold">
         {t("booking.history")}
       </h2>
+      {events.isPending && <Loading />}
       {events.isError && <ErrorBox error={events.error} />}
       <ol className="space-y-1 text-sm" data-testid="history">
         {events.data?.map((e) => (
