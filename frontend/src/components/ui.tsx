@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "../api/client";
-import { delay } from "../lib/format";
+import { delay, time } from "../lib/format";
 
 export function ErrorBox({ error }: { error: unknown }) {
   const { t } = useTranslation();
@@ -38,9 +38,17 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
   return <span className={`inline-block rounded px-2 py-0.5 text-xs font-semibold ${tones[tone]}`}>{children}</span>;
 }
 
-export function Delay({ minutes }: { minutes: number }) {
+/** A delay in red, with the expected time when the scheduled one is given ("+75 min, przewidywany 07:33"). */
+export function Delay({ minutes, scheduled }: { minutes: number; scheduled?: string | null }) {
+  const { t, i18n } = useTranslation();
   if (minutes <= 0) return null;
-  return <span className="font-semibold text-red-700">{delay(minutes)}</span>;
+  const expected = scheduled ? new Date(new Date(scheduled).getTime() + minutes * 60_000) : null;
+  return (
+    <span className="font-semibold text-red-700" data-testid="delay">
+      {delay(minutes)}
+      {expected && `, ${t("run.expected", { time: time(expected, i18n.language === "en" ? "en" : "pl") })}`}
+    </span>
+  );
 }
 
 export function StatusBadge({ status }: { status: string }) {

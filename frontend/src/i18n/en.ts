@@ -53,6 +53,7 @@ export const en: Dictionary<typeof pl> = {
   run: {
     stops: "Timetable",
     platform: "Platform {{platform}}, track {{track}}",
+    expected: "expected {{time}}",
   },
   seatmap: {
     title: "Choose seats on the car plan ({{n}} passengers)",

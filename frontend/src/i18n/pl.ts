@@ -49,6 +49,7 @@ export const pl = {
   run: {
     stops: "Rozkład jazdy",
     platform: "Peron {{platform}}, tor {{track}}",
+    expected: "przewidywany {{time}}",
   },
   seatmap: {
     title: "Wybór miejsca na schemacie wagonu (pasażerów: {{n}})",

@@ -100,7 +100,7 @@ export function BookingPage() {
             {destination?.arrives_at && (
               <>
                 {" – "}
-                {fmt.time(destination.arrives_at)} <Delay minutes={destination.delay_minutes} />
+                {fmt.time(destination.arrives_at)} <Delay minutes={destination.delay_minutes} scheduled={destination.arrives_at} />
               </>
             )}
           </p>

@@ -122,7 +122,7 @@ export function RunPage() {
                       {stop.arrives_at ? fmt.time(stop.arrives_at) : "—"} / {stop.departs_at ? fmt.time(stop.departs_at) : "—"}
                     </span>
                     <span className="flex-1">{stop.name}</span>
-                    <Delay minutes={stop.delay_minutes} />
+                    <Delay minutes={stop.delay_minutes} scheduled={stop.arrives_at ?? stop.departs_at} />
                     {stop.platform && (
                       <span className="text-slate-700">
                         {t("run.platform", { platform: fmt.roman(stop.platform), track: stop.track ?? "" })}

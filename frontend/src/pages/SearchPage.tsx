@@ -209,7 +209,7 @@ function Results({
                     {d.delay_minutes > 0 && (
                       <>
                         {" · "}
-                        <Delay minutes={d.delay_minutes} />
+                        <Delay minutes={d.delay_minutes} scheduled={d.departs_at} />
                       </>
                     )}
                   </div>
