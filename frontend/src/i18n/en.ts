@@ -54,6 +54,7 @@ export const en: Dictionary<typeof pl> = {
     stops: "Timetable",
     platform: "Platform {{platform}}, track {{track}}",
     expected: "expected {{time}}",
+    noJourney: "Choose the stations of your journey in the search.",
   },
   seatmap: {
     title: "Choose seats on the car plan ({{n}} passengers)",

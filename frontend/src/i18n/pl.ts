@@ -50,6 +50,7 @@ export const pl = {
     stops: "Rozkład jazdy",
     platform: "Peron {{platform}}, tor {{track}}",
     expected: "przewidywany {{time}}",
+    noJourney: "Wybierz stacje podróży w wyszukiwarce.",
   },
   seatmap: {
     title: "Wybór miejsca na schemacie wagonu (pasażerów: {{n}})",

@@ -64,7 +64,16 @@ export function RunPage() {
   );
   const stillFree = chosen.filter((c) => !takenKeys.has(c.key));
 
-  if (!from || !to) return <ErrorBox error={new Error("from/to")} />;
+  if (!from || !to) {
+    return (
+      <p className="rounded bg-white p-4 shadow">
+        {t("run.noJourney")}{" "}
+        <Link to="/search" className="text-brand underline">
+          {t("nav.search")}
+        </Link>
+      </p>
+    );
+  }
   const stops = run.data?.stops ?? [];
   const origin = stops.find((s) => s.station === from);
   const destination = stops.find((s) => s.station === to);
