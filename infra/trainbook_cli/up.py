@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,14 @@ from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
 from localcloud.serve import StartupError, run
 
 
+class Fsync(StrEnum):
+    """When the journal's writes reach the disk (docs/local-cloud.md says what a power loss can lose)."""
+
+    always = "always"
+    batch = "batch"
+    off = "off"
+
+
 def up(
     port: int = typer.Option(3000, help="the one port for REST, WebSocket, @connections and the front end"),
     data_dir: Path = typer.Option(Path(".trainbook"), help="where data survives restarts"),
@@ -22,6 +31,11 @@ def up(
     template: Path = typer.Option(Path("template.yaml"), help="the SAM template to run"),
     host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0 for your network)"),
     quiet: bool = typer.Option(False, "--quiet", help="do not print function logs"),
+    fsync: Fsync = typer.Option(
+        Fsync.batch,
+        help="journal durability: always (fsync before each answer), batch (written before each answer, "
+        "fsync every second), off (written just after the answer); see docs/local-cloud.md",
+    ),
     timetable_days: int = typer.Option(
         30, min=0, max=366, help="days of the shipped timetable to open for sale at start (0: none)"
     ),
@@ -33,6 +47,7 @@ def up(
         data_dir=data_dir,
         reset=reset,
         host=host,
+        fsync=fsync.value,
         region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
     )
 
