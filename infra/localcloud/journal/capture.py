@@ -11,9 +11,9 @@ request's thread wait for its writes before the answer leaves the engine, outsid
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
 import pickle
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
