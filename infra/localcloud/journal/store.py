@@ -30,6 +30,7 @@ BATCH_FSYNC_SECONDS = 1.0
 # How long a request may wait for its write before the engine gives up (the disk is gone).
 WAIT_DEADLINE_SECONDS = 60.0
 
+
 def seq_text(sequence_number: int) -> str:
     """Stream sequence numbers exceed SQLite's 64-bit integers: zero-padded text sorts the same way."""
     return f"{sequence_number:040d}"
