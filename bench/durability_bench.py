@@ -44,14 +44,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000, help="events stored in the large run")
     parser.add_argument("--bookings", type=int, default=12, help="bookings timed at each size")
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each throughput run")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each throughput run")
+    parser.add_argument("--only", choices=("throughput", "data"), default=None, help="run one half")
     args = parser.parse_args()
-    journal_throughput(args.seconds)
+    if args.only != "data":
+        journal_throughput(args.seconds)
+    if args.only == "throughput":
+        return
     with tempfile.TemporaryDirectory() as data:
         data_dir = Path(data)
         cloud = RunningCloud(REPO / "template.yaml", data_dir, "--reset", *OPTIONS)
-        token = _passenger(cloud)
-        cloud.stop()
+        try:
+            token = _passenger(cloud)
+        finally:
+            cloud.stop()
         small = measure_at(data_dir, 1_000, args.bookings, token)
         large = measure_at(data_dir, args.events, args.bookings, token)
     print()
@@ -86,25 +92,28 @@ def _line(what: str, first: str, second: str, goal: str) -> None:
     print(f"{what:<36} {first:<22} {second:<30} goal: {goal}")
 
 
-def journal_throughput(seconds: float) -> None:
-    """PutItem/s from 4 threads on one engine: no journal, then the journal in each fsync mode."""
-    print(f"journal throughput (PutItem, 4 threads, {seconds:.0f} s each, same run):")
-    baseline = None
-    for mode in ("none", "off", "batch", "always"):
-        with tempfile.TemporaryDirectory() as data:
-            engine = EngineProcess(None if mode == "none" else Path(data), REGION, None, None, mode)
-            try:
-                engine.wait_ready()
-                rate = _put_rate(engine.url, seconds)
-            finally:
-                engine.stop()
-        baseline = baseline or rate
+def journal_throughput(seconds: float, rounds: int = 3) -> None:
+    """PutItem/s from 4 threads on one engine: no journal, then each fsync mode; median of rounds."""
+    modes = ("none", "off", "batch", "always")
+    rates: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(rounds):  # interleaved, so load from other work on the machine hits every mode alike
+        for mode in modes:
+            with tempfile.TemporaryDirectory() as data:
+                engine = EngineProcess(None if mode == "none" else Path(data), REGION, None, None, mode)
+                try:
+                    engine.wait_ready()
+                    rates[mode].append(_put_rate(engine.url, seconds))
+                finally:
+                    engine.stop()
+    print(f"journal throughput (PutItem, 4 threads, median of {rounds} interleaved {seconds:.0f} s runs):")
+    baseline = statistics.median(rates["none"])
+    for mode in modes:
+        rate = statistics.median(rates[mode])
+        label = "no journal" if mode == "none" else f"--fsync {mode}"
         goal = (
-            ""
-            if mode == "none"
-            else f"  ({rate / baseline:.0%} of no journal; goal: does not cap throughput)"
+            "" if mode == "none" else f"  {rate / baseline:.0%} of no journal; goal: does not cap throughput"
         )
-        print(f"  {'no journal' if mode == 'none' else '--fsync ' + mode:<16} {rate:7.0f} writes/s{goal}")
+        print(f"  {label:<16} {rate:7.0f} writes/s{goal}")
 
 
 def _put_rate(url: str, seconds: float, threads: int = 4) -> float:

@@ -27,7 +27,6 @@ from moto.ssm.models import ssm_backends
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from localcloud.journal.store import Change, ForgetHistory, Journal, Op, Trim, seq_text
 from localcloud.layer.patching import Patches
@@ -200,7 +199,7 @@ class Capture:
 
     # --- Step Functions ----------------------------------------------------------------------------
     def execution_started(self, execution: Execution) -> None:
-        _note(self.journal.append(ForgetHistory(execution.exec_arn), self._execution_row(execution)))
+        _note(self.journal.append(self._execution_row(execution)))
 
     def execution_changed(self, execution: Execution) -> None:
         self.journal.append(self._execution_row(execution))
@@ -285,15 +284,17 @@ class Capture:
 
     def _install_stepfunctions(self, patches: Patches) -> None:
         capture = self
-        start_execution = StepFunctionsParserBackend.start_execution
+        start = Execution.start
         terminated = BaseExecutionWorkerCommunication.terminated
         environment = ExecutionWorker._get_evaluation_environment
         publish = EventManager._publish_history_event
 
-        def journaled_start(self: StepFunctionsParserBackend, *args: Any, **kwargs: Any) -> Execution:
-            execution: Execution = start_execution(self, *args, **kwargs)
-            capture.execution_started(execution)
-            return execution
+        def journaled_start(self: Execution) -> None:
+            # An execution started again under its ARN (after a crash) records a new history: drop the
+            # old one before the interpreter thread publishes the first event of the new one.
+            capture.journal.append(ForgetHistory(self.exec_arn))
+            start(self)
+            capture.execution_started(self)
 
         def journaled_terminated(self: BaseExecutionWorkerCommunication) -> None:
             terminated(self)
@@ -311,7 +312,7 @@ class Capture:
             if arn is not None:
                 capture.history_event(arn, dict(self._history_event_list[-1]))
 
-        patches.replace(StepFunctionsParserBackend, "start_execution", journaled_start)
+        patches.replace(Execution, "start", journaled_start)
         patches.replace(BaseExecutionWorkerCommunication, "terminated", journaled_terminated)
         patches.replace(ExecutionWorker, "_get_evaluation_environment", tagged_environment)
         patches.replace(EventManager, "_publish_history_event", journaled_publish)

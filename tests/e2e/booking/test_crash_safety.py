@@ -29,6 +29,7 @@ from tests.e2e.booking.test_booking_saga import (
     first_run,
     held_legs,
     money_kept,
+    trace_states,
 )
 from tests.e2e.localcloud.running import RunningCloud, free_port, processes_naming, wait_for
 
@@ -168,6 +169,7 @@ def _assert_everything_acknowledged_is_settled(site: CrashSite) -> None:
         assert answer.status_code == 200, answer.text
     for booked in site.booked:
         booking = passenger.settled(booked.booking_id)  # its trace answers, its execution ended
+        assert trace_states(passenger, booked.booking_id)[:1] == ["QuoteFare"]  # with its history
         kept, payments = money_kept(trainbook, booked.booking_id)
         if booking["status"] == "CONFIRMED":
             assert len(held_legs(trainbook, booked.booking_id)) >= 1
