@@ -81,7 +81,8 @@ class LocalCloud:
 
     def start(self) -> None:
         options = self.options
-        template = translate(load_template(options.template), options.region)
+        # A broken template must not cost the data: with --reset, translate before anything is deleted.
+        template = translate(load_template(options.template), options.region) if options.reset else None
         if options.data_dir is not None:
             try:
                 self.lock = DataDirLock(options.data_dir, OWNER_LOCK).acquire()
@@ -91,6 +92,12 @@ class LocalCloud:
                 _empty(options.data_dir)
         log_path = options.data_dir / "engine.log" if options.data_dir else None
         self.engine = EngineProcess(options.data_dir, options.region, log_path, self._echo, options.fsync)
+        # Translate while the engine imports moto and loads the journal (two processes, two cores).
+        try:
+            template = template or translate(load_template(options.template), options.region)
+        except BaseException:
+            self.engine.stop()
+            raise
         self.engine.wait_ready()
         gateway_url = (
             f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}"
