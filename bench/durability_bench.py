@@ -190,7 +190,7 @@ def _fill_events(journal: Path, wanted: int) -> int:
 def _passenger(cloud: RunningCloud) -> str:
     email = f"{uuid.uuid4().hex[:10]}@bench.example"
     answer = httpx.post(
-        f"{cloud.url}/auth/register",
+        f"{cloud.api_url}/auth/register",
         json={"email": email, "password": "Pociag-2026!", "name": "Bench"},
         timeout=120,
     )
@@ -200,7 +200,7 @@ def _passenger(cloud: RunningCloud) -> str:
 
 def _book(cloud: RunningCloud, token: str, count: int) -> tuple[float, float]:
     """Median POST latency and median POST-to-saga-end of `count` one-seat bookings, one at a time."""
-    http = httpx.Client(base_url=cloud.url, timeout=120)
+    http = httpx.Client(base_url=cloud.api_url, timeout=120)
     day = (date.today() + timedelta(days=1)).isoformat()
     run_id = http.get("/search", params={"from": "WAW", "to": "KRK", "date": day}).json()["departures"][0][
         "run_id"
