@@ -147,6 +147,17 @@ def test_kill_9_of_the_process_group_loses_no_acknowledged_booking_or_user(site:
     site.start("--fsync", "always")
 
     _assert_everything_acknowledged_is_settled(site)
+    oldest = site.booked[0].booking_id  # ended before the second crash: its history is from the journal
+    saga = subprocess.run(
+        [str(Path(sys.executable).parent / "trainbook"), "saga", oldest, "--data-dir", str(site.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
+    assert saga.returncode == 0, saga.stderr
+    assert "QuoteFare" in saga.stdout and "HoldSeats" in saga.stdout
 
 
 def test_a_second_trainbook_up_on_a_busy_data_dir_exits_1_naming_the_holder(site: CrashSite) -> None:
