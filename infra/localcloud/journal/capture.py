@@ -28,7 +28,7 @@ from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-from localcloud.journal.store import Change, ForgetHistory, Journal, Op, Trim, seq_text
+from localcloud.journal.store import Change, Forget, Journal, Op, Trim, seq_text
 from localcloud.layer.patching import Patches
 from localcloud.layer.serialize import DYNAMODB_LOCK
 from localcloud.layer.stream_log import next_sequence_number, trimmed
@@ -135,8 +135,7 @@ class Capture:
             table = tables.get(name)
             if table is None:
                 ops.append(Change("tables", (name,)))
-                ops.append(Trim(name, 10**39))
-                ops.append(Change("streams", (name,)))
+                ops += [Forget(rows, "tbl", name) for rows in ("items", "stream_records", "streams")]
                 self._journaled_seq.pop(name, None)
                 continue
             ops.append(Change("tables", (name,), (table_shell(table),)))
@@ -292,7 +291,7 @@ class Capture:
         def journaled_start(self: Execution) -> None:
             # An execution started again under its ARN (after a crash) records a new history: drop the
             # old one before the interpreter thread publishes the first event of the new one.
-            capture.journal.append(ForgetHistory(self.exec_arn))
+            capture.journal.append(Forget("history", "arn", self.exec_arn))
             start(self)
             capture.execution_started(self)
 

@@ -70,13 +70,16 @@ class Trim:
 
 
 @dataclass(frozen=True)
-class ForgetHistory:
-    """Delete the history of an execution (it starts again under the same ARN)."""
+class Forget:
+    """Delete every row of `table` whose `column` is `value` (a deleted table's items, a restarted
+    execution's old history)."""
 
-    arn: str
+    table: str
+    column: str
+    value: str
 
 
-Op = Change | Trim | ForgetHistory
+Op = Change | Trim | Forget
 
 _KEYS = {
     "tables": ("name",),
@@ -247,7 +250,8 @@ class Journal:
                     "DELETE FROM stream_records WHERE tbl = ? AND seq < ?", (op.tbl, seq_text(op.below))
                 )
             else:
-                db.execute("DELETE FROM history WHERE arn = ?", (op.arn,))
+                assert op.column in _KEYS[op.table], op  # names from this module only, never from input
+                db.execute(f"DELETE FROM {op.table} WHERE {op.column} = ?", (op.value,))
         db.execute("COMMIT")
         self.groups += 1
         self.ops += len(ops)
