@@ -13,6 +13,7 @@ import httpx
 import typer
 
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
+from localcloud.owner import die_with_parent
 from localcloud.serve import StartupError, run
 
 
@@ -86,7 +87,16 @@ def publish_timetable(cloud: LocalCloud, days: int) -> list[str]:
         "AWS_SECRET_ACCESS_KEY": "local",
     }
     command = [str(Path(sys.executable).parent / "trainbook"), "publish-timetable", "--days", str(days)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    parent = os.getpid()
+    done = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        preexec_fn=lambda: die_with_parent(parent),  # no publisher outlives `trainbook up`
+    )
     if done.returncode != 0:
         raise StartupError(f"loading the timetable failed: {(done.stderr or done.stdout).strip()[-300:]}")
     return ["  timetable       " + " ".join(done.stdout.split())]
