@@ -7,6 +7,7 @@ attribute, quadratic in attributes): they were validated when first written.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import pickle
 import time
@@ -106,12 +107,15 @@ def _restore(journal: Journal, account: str, region: str) -> dict[str, Any]:
         current.clear()
         current.update(loaded)
     positions = {trigger: int(position) for trigger, position in journal.rows("positions")}
+    seconds = round(time.perf_counter() - started, 2)
     log.info(
-        "restored %(tables)d tables, %(items)d items, %(stream_records)d stream records",
-        counts,
-        extra={"seconds": time.perf_counter() - started},
+        "restored %d tables, %d items, %d stream records in %.1f s",
+        counts["tables"],
+        counts["items"],
+        counts["stream_records"],
+        seconds,
     )
-    return {"positions": positions, **counts, "seconds": round(time.perf_counter() - started, 2)}
+    return {"positions": positions, **counts, "seconds": seconds}
 
 
 def saved_executions(journal: Journal) -> list[dict[str, Any]]:
@@ -164,6 +168,4 @@ def restore_finished_execution(machine: Any, saved: dict[str, Any]) -> None:
 
 
 def _json_text(value: Any) -> str:
-    import json
-
     return json.dumps(value)
