@@ -112,7 +112,11 @@ def main() -> None:
         except Exception as error:
             payload = error_payload(error)
             payload["requestId"] = request["request_id"]
-            traceback.print_exc()
+            if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+                # As Lambda's runtime does with LoggingConfig.LogFormat JSON: one line, not a traceback.
+                print(json.dumps({"level": "ERROR", **payload}), file=sys.stderr)
+            else:
+                traceback.print_exc()
             answer({"id": request["id"], "error": payload, "logs": tee.take()})
 
 
