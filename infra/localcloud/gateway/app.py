@@ -81,11 +81,11 @@ def build_app(
             return response
         if request.method in ("GET", "HEAD"):
             return frontend(request.url.path)
-        return missing_route()
+        return missing_route(config)
 
     def frontend(path: str) -> Response:
         if frontend_dist is None:
-            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route()
+            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route(config)
         candidate = (frontend_dist / path.lstrip("/")).resolve()
         if candidate.is_file() and frontend_dist.resolve() in candidate.parents:
             return FileResponse(candidate)
