@@ -45,8 +45,12 @@ def card_bookings(trainbook: Trainbook) -> dict[str, tuple[Passenger, dict[str, 
         assert answer.status_code == 202, answer.text
         return number, (ala, ala.settled(answer.json()["booking_id"], deadline=120))
 
-    with ThreadPoolExecutor(max_workers=len(TEST_CARDS)) as pool:
-        return dict(pool.map(book, TEST_CARDS, seats))
+    # The timeout card keeps a simulator worker asleep past the saga's patience: it goes last, alone.
+    timeout_card = "4000 0000 0000 3220"
+    others = [number for number in TEST_CARDS if number != timeout_card]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        booked = dict(pool.map(book, others, seats))
+    return {**booked, **dict([book(timeout_card, seats[-1])])}
 
 
 def test_every_test_card_shows_its_outcome_in_the_booking_and_the_list(
@@ -54,7 +58,7 @@ def test_every_test_card_shows_its_outcome_in_the_booking_and_the_list(
 ) -> None:
     for number, (passenger, booking) in card_bookings.items():
         status, code = TEST_CARDS[number]
-        assert booking["status"] == status, (number, booking)
+        assert booking["status"] == status, (number, booking["failure"])
         assert (booking["failure"] or {}).get("code") == code, (number, booking["failure"])
         if code:
             assert booking["failure"]["message"]
@@ -124,11 +128,16 @@ def test_tokens_are_rate_limited_per_client_address(trainbook: Trainbook) -> Non
     card = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": CVC}
     # A client of its own address (all of 127/8 is loopback), so the rest of the suite keeps its budget.
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
-    with httpx.Client(base_url=trainbook.http.base_url, transport=transport, timeout=30) as other:
-        answers = [other.post("/payments/tokens", json=card) for _ in range(121)]
-        refused = [a for a in answers if a.status_code == 429]
+    with httpx.Client(base_url=trainbook.http.base_url, transport=transport, timeout=60) as other:
 
-    assert [a.status_code for a in answers].count(201) <= 120 and refused
+        def tokenize(_: int) -> httpx.Response:
+            return other.post("/payments/tokens", json=card)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(tokenize, range(300)))  # faster than 120 a minute, even on a busy machine
+    refused = [a for a in answers if a.status_code == 429]
+
+    assert refused and {a.status_code for a in answers} == {201, 429}
     assert refused[0].json()["error"]["code"] == "too_many_requests"
     assert int(refused[0].headers["Retry-After"]) > 0
     assert trainbook.http.post("/payments/tokens", json=card).status_code == 201  # another address
