@@ -15,6 +15,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import boto3
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
@@ -23,7 +24,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from pydantic import BaseModel, Field
 
 from trainbook.api.identity import Identity, identity_of
@@ -36,6 +40,7 @@ from trainbook.payments.tokens import TOKEN_PATTERN
 from trainbook.projections.user_bookings import UserBookingsProjection
 
 router = Router()
+logger = Logger(service="api", child=True)
 BOOKING_NAMESPACE = uuid.UUID("6f1c2a3e-5d4b-4c8a-9e2f-7a1b3c5d7e9f")
 
 
@@ -178,6 +183,10 @@ def create_booking(
         accepted = _start_booking(request=request)
     except IdempotencyValidationError:
         raise Conflict("this Idempotency-Key was already used for a different booking request") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("a booking with this Idempotency-Key is being made right now; retry shortly") from None
+    logger.append_keys(booking_id=accepted["booking_id"])
+    logger.info("booking accepted")
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,

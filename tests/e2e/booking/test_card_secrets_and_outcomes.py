@@ -48,7 +48,7 @@ def card_bookings(trainbook: Trainbook) -> dict[str, tuple[Passenger, dict[str, 
     # The timeout card keeps a simulator worker asleep past the saga's patience: it goes last, alone.
     timeout_card = "4000 0000 0000 3220"
     others = [number for number in TEST_CARDS if number != timeout_card]
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         booked = dict(pool.map(book, others, seats))
     return {**booked, **dict([book(timeout_card, seats[-1])])}
 
