@@ -79,9 +79,10 @@ def build_app(
         response = await handle_rest(request, config, invoker)
         if response is not None:
             return response
-        if request.method in ("GET", "HEAD"):
+        stage = request.url.path.lstrip("/").partition("/")[0]
+        if request.method in ("GET", "HEAD") and stage not in config.rest_stages:
             return frontend(request.url.path)
-        return missing_route(config)
+        return missing_route(config)  # under a stage, an undeclared route is the API's answer, not the app
 
     def frontend(path: str) -> Response:
         if frontend_dist is None:
