@@ -114,7 +114,8 @@ def main() -> None:
             payload["requestId"] = request["request_id"]
             if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
                 # As Lambda's runtime does with LoggingConfig.LogFormat JSON: one line, not a traceback.
-                print(json.dumps({"level": "ERROR", **payload}), file=sys.stderr)
+                # One write: workers share the engine's pipe, and a line written in pieces can interleave.
+                sys.stderr.write(json.dumps({"level": "ERROR", **payload}) + "\n")
             else:
                 traceback.print_exc()
             answer({"id": request["id"], "error": payload, "logs": tee.take()})

@@ -71,6 +71,21 @@ def money_kept(trainbook: Trainbook, booking_id: str) -> tuple[int, list[str]]:
     return kept, sorted(p["state"]["S"] for p in payments)
 
 
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """The JSON log records in `trainbook up`'s output (workers share one pipe: a line may hold two)."""
+    decoder = json.JSONDecoder()
+    records: list[dict[str, Any]] = []
+    for line in output.splitlines():
+        text, at = line.removeprefix("  | "), 0
+        while text.startswith("{", at):
+            try:
+                record, at = decoder.raw_decode(text, at)
+            except ValueError:
+                break
+            records.append(record)
+    return records
+
+
 def trace_states(passenger: Passenger, booking_id: str) -> list[str]:
     answer = passenger.get(f"/bookings/{booking_id}/trace")
     assert answer.status_code == 200, answer.text
@@ -161,11 +176,7 @@ def test_twenty_clients_racing_for_two_seats_sell_exactly_two(trainbook: Trainbo
     odd = [b["booking_id"] for b in losers if b["failure"]["code"] != "seat_taken"]
     assert odd == [], [p.get(f"/bookings/{b}/trace").json() for p, b in started if b in odd]
     # Each lost race is one structured log line of the step, with the booking as correlation id.
-    lines = [
-        json.loads(line.removeprefix("  | "))
-        for line in "".join(trainbook.cloud.output).splitlines()
-        if line.removeprefix("  | ").startswith("{")
-    ]
+    lines = json_lines("".join(trainbook.cloud.output))
     refused = [
         line for line in lines if line.get("message") == "step refused" and line.get("error") == "SeatTaken"
     ]
