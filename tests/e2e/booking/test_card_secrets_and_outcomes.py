@@ -8,6 +8,7 @@ searched for the full card numbers and the CVC.
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -92,12 +93,11 @@ def test_no_card_number_and_no_cvc_is_kept_in_any_table_history_or_log(
     }
     assert len(places) > 10
 
-    found = [
-        f"{secret!r} in {place}"
-        for place, text in places.items()
-        for secret in [*numbers, f'"{CVC}"', "cvc"]
-        if secret in text.lower() or secret in text
-    ]
+    # A CVC would show as a field ("cvc": ...) or as its value in quotes; a bare "cvc" could be chance
+    # letters of a sealed (base64) number.
+    cvc = re.compile(rf"""["']cvc["']|["']{CVC}["']""", re.IGNORECASE)
+    found = [f"{n!r} in {place}" for place, text in places.items() for n in numbers if n in text]
+    found += [f"{m.group()!r} in {place}" for place, text in places.items() for m in cvc.finditer(text)]
 
     assert found == []
 
