@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
+
 from tests.e2e.booking.conftest import TOMORROW, Trainbook
 
 
@@ -128,3 +130,15 @@ def test_a_session_is_refreshed_with_a_rotating_token_and_ends_at_sign_out(train
         trainbook.http.post("/auth/refresh", json={"refresh_token": again["refresh_token"]}).status_code
         == 401
     )
+
+
+def test_failed_sign_ins_are_throttled_with_retry_after(trainbook: Trainbook) -> None:
+    email = f"{uuid.uuid4().hex[:10]}@example.com"  # no account: the answer must not tell
+    # A client of its own address (all of 127/8 is loopback), so the suite's other sign-ins are not slowed.
+    transport = httpx.HTTPTransport(local_address="127.0.0.3")
+    with httpx.Client(base_url=trainbook.http.base_url, transport=transport, timeout=60) as other:
+        guess = {"email": email, "password": "wrong-guess"}
+        answers = [other.post("/auth/login", json=guess) for _ in range(6)]
+
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert _error(answers[-1])["code"] == "too_many_requests" and int(answers[-1].headers["Retry-After"]) > 0
