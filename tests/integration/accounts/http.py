@@ -34,6 +34,7 @@ def call(
     caller: tuple[str, str] | None = None,
     session_id: str | None = None,
     source_ip: str | None = None,
+    cookie: str | None = None,
 ) -> Answer:
     """`caller` is the (user_id, role) the authorizer put in the request context, with `session_id`."""
     event = copy.deepcopy(sample_event("accounts-me.json"))
@@ -47,6 +48,9 @@ def call(
             event["requestContext"]["authorizer"]["session_id"] = session_id
     if source_ip:
         event["requestContext"]["identity"]["sourceIp"] = source_ip
+    if cookie:
+        event["headers"]["Cookie"] = cookie
+        event["multiValueHeaders"]["Cookie"] = [cookie]
     return _answer(app.resolve(event, LambdaContext()))  # type: ignore[arg-type]
 
 

@@ -131,3 +131,16 @@ def test_failed_sign_ins_are_throttled_per_client_address() -> None:
         "POST", "/auth/login", {"email": "guess0@example.com", "password": "x"}, source_ip="198.51.100.8"
     )
     assert elsewhere.status == 401
+
+
+def test_the_web_app_refreshes_and_signs_out_with_the_httponly_cookie_alone() -> None:
+    signed_up = registered()
+    cookie = signed_up.headers["Set-Cookie"].split(";")[0]
+    assert cookie == f"trainbook_refresh={signed_up.body['refresh_token']}"
+
+    refreshed_by_cookie = call("POST", "/auth/refresh", cookie=cookie)
+    out = call("POST", "/auth/logout", cookie=refreshed_by_cookie.headers["Set-Cookie"].split(";")[0])
+
+    assert refreshed_by_cookie.status == 200, refreshed_by_cookie.body
+    assert out.status == 204 and "Max-Age=0" in out.headers["Set-Cookie"]
+    assert refreshed(refreshed_by_cookie.body["refresh_token"]).status == 401
