@@ -31,7 +31,12 @@ app = APIGatewayRestResolver(
         max_age=600,
     ),
 )
-app.enable_swagger(path="/docs", title="Trainbook API", version="1.0.0")
+# Relative link: it resolves beside /docs wherever the API's base is (`/` or `/api/`).
+DESCRIPTION = (
+    "Trainbook's REST API. Live updates (seat maps, booking progress, schedule changes) come over a "
+    "WebSocket, described by the [AsyncAPI document](asyncapi.json)."
+)
+app.enable_swagger(path="/docs", title="Trainbook API", version="1.0.0", description=DESCRIPTION)
 for router in ROUTERS:
     app.include_router(router)
 
@@ -66,7 +71,11 @@ def not_found(exc: Exception) -> Response[Any]:
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi() -> Response[Any]:
-    return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema(title="Trainbook API"))
+    return Response(
+        200,
+        content_types.APPLICATION_JSON,
+        app.get_openapi_json_schema(title="Trainbook API", description=DESCRIPTION),
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
