@@ -174,7 +174,7 @@ def asyncapi_document() -> dict[str, Any]:
                     "type": "httpApiKey",
                     "name": "token",
                     "in": "query",
-                    "description": "Optional access token (from /auth/login); without it, public topics only.",
+                    "description": "Optional access token (/auth/login); without it, public topics only.",
                 }
             },
         },

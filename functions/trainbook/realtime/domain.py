@@ -57,6 +57,12 @@ class Viewer:
 
 
 @dataclass(frozen=True)
+class Subscriber:
+    connection_id: str
+    user_id: str | None  # who subscribed (None: anonymous)
+
+
+@dataclass(frozen=True)
 class Topic:
     """A topic as the client names it (`name`) and as subscriptions are indexed (`route`)."""
 
@@ -94,16 +100,18 @@ def parse_topic(text: object, viewer: Viewer) -> Topic:
 def check_subscription(viewer: Viewer, topic: Topic, booking_owner: str | None) -> None:
     """Raise ProtocolError(forbidden) unless the viewer may see the topic.
 
-    `booking_owner` is the owner of the booking a `booking:<id>` topic names (None if there is no
-    such booking); an unknown booking and someone else's answer alike, so ids cannot be probed.
+    `booking_owner` is the owner of the booking a `booking:<id>` topic names, None while there is no
+    such booking. A signed-in user may follow a booking before it exists (its id derives from the user
+    and the request's Idempotency-Key, so a client knows it before it POSTs and misses no step): the
+    broadcaster delivers a booking's messages only to subscribers who are its owner.
     """
     if topic.kind in ("run", "changes"):
         return
     if topic.kind == "user" and not viewer.signed_in:
-        raise ProtocolError(
-            "forbidden", "sign in to subscribe to your `user` topic (connect with ?token=)", "user"
-        )
-    if topic.kind == "booking" and (not viewer.signed_in or booking_owner != viewer.user_id):
+        raise ProtocolError("forbidden", "sign in to follow your `user` topic (connect with ?token=)", "user")
+    if topic.kind == "booking" and (
+        not viewer.signed_in or (booking_owner is not None and booking_owner != viewer.user_id)
+    ):
         raise ProtocolError("forbidden", "only the booking's owner may follow it", topic.name)
     if topic.kind == "analytics" and viewer.role != ADMIN:
         raise ProtocolError("forbidden", "the analytics topic is for admins", topic.name)
@@ -191,6 +199,7 @@ class Push:
     type: str
     data: dict[str, Any]
     wait: Wait | None = None
+    only_user: str | None = None  # deliver only to subscribers signed in as this user (booking topics)
 
 
 def message(push: Push, at: datetime, seq: int) -> dict[str, Any]:
@@ -206,7 +215,7 @@ def needs_journey(recorded: RecordedEvent) -> str | None:
     event = recorded.event
     if isinstance(event, SeatsHeld | SeatsSold | SeatsReleased | BookingConfirmed | BookingFailed):
         return event.booking_id
-    if isinstance(event, BookingCancelled):
+    if isinstance(event, BookingCancelled | SagaStepStarted | SagaStepEnded):
         return event.booking_id
     return None
 
@@ -261,10 +270,15 @@ def pushes_for(recorded: RecordedEvent, journey: Journey | None = None) -> list[
                 )
             )
         return pushes
-    if isinstance(event, SagaStepStarted):
-        return [Push(Topic("booking", event.booking_id), "step_started", {"step": event.step})]
-    if isinstance(event, SagaStepEnded):
-        return _step_ended(event)
+    if isinstance(event, SagaStepStarted | SagaStepEnded):
+        if journey is None:
+            return []  # no owner known: nobody may see it
+        pushes = (
+            [Push(Topic("booking", event.booking_id), "step_started", {"step": event.step})]
+            if isinstance(event, SagaStepStarted)
+            else _step_ended(event)
+        )
+        return [dataclasses.replace(push, only_user=journey.user_id) for push in pushes]
     if isinstance(event, ScheduleChangeEvent):
         return _schedule_change(event)
     return []

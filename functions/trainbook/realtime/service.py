@@ -15,6 +15,7 @@ from trainbook.realtime.domain import (
     Push,
     SalesApplied,
     SeatMapReflects,
+    Subscriber,
     Viewer,
     check_subscription,
     message,
@@ -29,10 +30,10 @@ GONE = "gone"
 
 class ConnectionRegistry(Protocol):
     def connect(self, connection_id: str, viewer: Viewer) -> None: ...
-    def subscribe(self, connection_id: str, route: str, limit: int) -> None: ...
+    def subscribe(self, connection_id: str, viewer: Viewer, route: str, limit: int) -> None: ...
     def unsubscribe(self, connection_id: str, route: str) -> None: ...
     def disconnect(self, connection_id: str) -> None: ...
-    def subscribers(self, route: str) -> list[str]: ...
+    def subscribers(self, route: str) -> list[Subscriber]: ...
     def next_seq(self, route: str) -> int: ...
 
 
@@ -93,7 +94,7 @@ class LiveConnections:
             journey = self.journeys(topic.key)
             owner = journey.user_id if journey else None
         check_subscription(viewer, topic, owner)
-        self.registry.subscribe(connection_id, topic.route, MAX_TOPICS_PER_CONNECTION)
+        self.registry.subscribe(connection_id, viewer, topic.route, MAX_TOPICS_PER_CONNECTION)
         return {"type": "subscribed", "topic": topic.name}
 
 
@@ -133,7 +134,11 @@ class Broadcaster:
         booking_id = needs_journey(recorded)
         journey = self.journeys(booking_id) if booking_id else None
         for push in pushes_for(recorded, journey):
-            subscribers = self.registry.subscribers(push.topic.route)
+            subscribers = [
+                s.connection_id
+                for s in self.registry.subscribers(push.topic.route)
+                if push.only_user is None or s.user_id == push.only_user
+            ]
             if not subscribers:
                 continue  # nobody listens: no wait, no sequence number
             data = self._when_readable(push)

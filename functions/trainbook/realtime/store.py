@@ -22,13 +22,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import size
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.eventstore.store import transactions
-from trainbook.realtime.domain import ProtocolError, Viewer
+from trainbook.realtime.domain import ProtocolError, Subscriber, Viewer
 
 CONNECTION_LIFETIME = timedelta(hours=2)  # API Gateway closes every WebSocket after 2 hours
 CONNECTION = "connection"
@@ -37,7 +37,7 @@ CONNECTION = "connection"
 class ByTopic(GlobalSecondaryIndex["ConnectionItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by-topic"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["user_id"])
 
     topic = UnicodeAttribute(hash_key=True)
     connection_id = UnicodeAttribute(range_key=True)
@@ -77,7 +77,7 @@ class DynamoConnections:
             expires=CONNECTION_LIFETIME,
         ).save()
 
-    def subscribe(self, connection_id: str, route: str, limit: int) -> None:
+    def subscribe(self, connection_id: str, viewer: Viewer, route: str, limit: int) -> None:
         """Record the subscription; ProtocolError(too_many_topics) past `limit` topics per connection."""
         connection = ConnectionItem(connection_id, CONNECTION)
         room = (
@@ -92,9 +92,14 @@ class DynamoConnections:
                     actions=[ConnectionItem.topics.add({route})],
                     condition=ConnectionItem.connection_id.exists() & room,
                 )
-                tx.save(
-                    ConnectionItem(connection_id, f"topic#{route}", topic=route, expires=CONNECTION_LIFETIME)
+                subscription = ConnectionItem(
+                    connection_id,
+                    f"topic#{route}",
+                    topic=route,
+                    user_id=viewer.user_id or None,
+                    expires=CONNECTION_LIFETIME,
                 )
+                tx.save(subscription)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons or []
             if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
@@ -119,8 +124,8 @@ class DynamoConnections:
             for item in items:
                 batch.delete(item)
 
-    def subscribers(self, route: str) -> list[str]:
-        return [item.connection_id for item in ConnectionItem.by_topic.query(route)]
+    def subscribers(self, route: str) -> list[Subscriber]:
+        return [Subscriber(item.connection_id, item.user_id) for item in ConnectionItem.by_topic.query(route)]
 
     def next_seq(self, route: str) -> int:
         counter = TopicSequence(route)

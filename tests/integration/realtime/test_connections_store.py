@@ -12,6 +12,8 @@ from trainbook.eventstore.store import EventStore
 from trainbook.realtime.domain import ProtocolError, Viewer
 from trainbook.realtime.store import DynamoConnections
 
+VIEWER = Viewer("u1", "passenger")
+
 
 @pytest.fixture
 def connections(aws: None) -> DynamoConnections:
@@ -27,13 +29,14 @@ def test_subscribers_are_found_by_topic_and_a_disconnect_removes_exactly_that_co
 ) -> None:
     for connection in ("a=", "b=", "c="):
         connections.connect(connection, Viewer(None))
-    connections.subscribe("a=", "run:r1", 50)
-    connections.subscribe("b=", "run:r1", 50)
-    connections.subscribe("b=", "changes", 50)
-    connections.subscribe("c=", "run:r2", 50)
-    assert sorted(connections.subscribers("run:r1")) == ["a=", "b="]
+    connections.subscribe("a=", VIEWER, "run:r1", 50)
+    connections.subscribe("b=", VIEWER, "run:r1", 50)
+    connections.subscribe("b=", VIEWER, "changes", 50)
+    connections.subscribe("c=", VIEWER, "run:r2", 50)
+    assert sorted(s.connection_id for s in connections.subscribers("run:r1")) == ["a=", "b="]
+    assert {s.user_id for s in connections.subscribers("run:r1")} == {"u1"}
     connections.disconnect("b=")
-    assert connections.subscribers("run:r1") == ["a="]
+    assert [s.connection_id for s in connections.subscribers("run:r1")] == ["a="]
     assert connections.subscribers("changes") == []
     assert sorted({item["connection_id"]["S"] for item in items("test-ConnectionsTable")}) == ["a=", "c="]
 
@@ -41,15 +44,15 @@ def test_subscribers_are_found_by_topic_and_a_disconnect_removes_exactly_that_co
 def test_a_connection_cannot_follow_more_topics_than_the_limit(connections: DynamoConnections) -> None:
     connections.connect("a=", Viewer("u1", "passenger"))
     for number in range(3):
-        connections.subscribe("a=", f"run:r{number}", 3)
-    connections.subscribe("a=", "run:r0", 3)  # again: no new topic, still allowed
+        connections.subscribe("a=", VIEWER, f"run:r{number}", 3)
+    connections.subscribe("a=", VIEWER, "run:r0", 3)  # again: no new topic, still allowed
     with pytest.raises(ProtocolError) as refused:
-        connections.subscribe("a=", "run:r9", 3)
+        connections.subscribe("a=", VIEWER, "run:r9", 3)
     assert refused.value.code == "too_many_topics"
     connections.unsubscribe("a=", "run:r0")
-    connections.subscribe("a=", "run:r9", 3)
+    connections.subscribe("a=", VIEWER, "run:r9", 3)
     assert connections.subscribers("run:r0") == []
-    assert connections.subscribers("run:r9") == ["a="]
+    assert [s.connection_id for s in connections.subscribers("run:r9")] == ["a="]
 
 
 def test_sequence_numbers_count_per_topic(connections: DynamoConnections) -> None:

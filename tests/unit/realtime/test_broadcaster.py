@@ -11,7 +11,7 @@ import pytest
 from trainbook.booking.progress import SagaStepStarted
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld
-from trainbook.realtime.domain import Journey, ProtocolError, Viewer
+from trainbook.realtime.domain import Journey, ProtocolError, Subscriber, Viewer
 from trainbook.realtime.service import Broadcaster, LiveConnections, ReadModelBehind
 
 JOURNEY = Journey("b-1", "user-ala", "run-1", "GDG", "KRK", 0, 5)
@@ -21,12 +21,14 @@ AT = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
 class FakeRegistry:
     def __init__(self) -> None:
         self.topics: dict[str, set[str]] = {}  # connection -> routes
+        self.users: dict[str, str | None] = {}
         self.seq: dict[str, int] = {}
 
     def connect(self, connection_id: str, viewer: Viewer) -> None:
         self.topics[connection_id] = set()
+        self.users[connection_id] = viewer.user_id
 
-    def subscribe(self, connection_id: str, route: str, limit: int) -> None:
+    def subscribe(self, connection_id: str, viewer: Viewer, route: str, limit: int) -> None:
         if len(self.topics[connection_id] | {route}) > limit:
             raise ProtocolError("too_many_topics", "too many")
         self.topics[connection_id].add(route)
@@ -37,8 +39,8 @@ class FakeRegistry:
     def disconnect(self, connection_id: str) -> None:
         self.topics.pop(connection_id, None)
 
-    def subscribers(self, route: str) -> list[str]:
-        return sorted(c for c, routes in self.topics.items() if route in routes)
+    def subscribers(self, route: str) -> list[Subscriber]:
+        return [Subscriber(c, self.users[c]) for c, routes in sorted(self.topics.items()) if route in routes]
 
     def next_seq(self, route: str) -> int:
         self.seq[route] = self.seq.get(route, 0) + 1
@@ -97,7 +99,7 @@ def test_a_connection_that_answers_gone_is_deleted_and_nobody_else_is() -> None:
     registry, poster, broadcaster = world(gone={"stale"})
     for connection in ("a", "stale", "b"):
         registry.connect(connection, Viewer(None))
-        registry.subscribe(connection, "run:run-1", 50)
+        registry.subscribe(connection, Viewer(None), "run:run-1", 50)
     delivery = broadcaster.publish(held())
     assert delivery.gone == ["stale"]
     assert set(registry.topics) == {"a", "b"}
@@ -107,7 +109,7 @@ def test_a_connection_that_answers_gone_is_deleted_and_nobody_else_is() -> None:
 def test_seq_increases_per_topic_and_only_subscribed_topics_use_it() -> None:
     registry, poster, broadcaster = world()
     registry.connect("a", Viewer(None))
-    registry.subscribe("a", "run:run-1", 50)
+    registry.subscribe("a", Viewer(None), "run:run-1", 50)
     broadcaster.publish(held(2))
     broadcaster.publish(held(3))
     broadcaster.publish(
@@ -120,7 +122,7 @@ def test_seq_increases_per_topic_and_only_subscribed_topics_use_it() -> None:
 def test_a_seat_push_waits_for_the_seat_map_and_fails_the_record_if_it_never_catches_up() -> None:
     registry, poster, broadcaster = world(seat_map_version=1)
     registry.connect("a", Viewer(None))
-    registry.subscribe("a", "run:run-1", 50)
+    registry.subscribe("a", Viewer(None), "run:run-1", 50)
     with pytest.raises(ReadModelBehind):
         broadcaster.publish(held(2))
     assert poster.sent == []
@@ -144,3 +146,12 @@ def test_client_requests_are_answered_and_a_bad_one_gets_an_error() -> None:
     assert replies[3]["error"]["code"] == "bad_json"
     assert registry.topics == {"c-ala": set(), "c-ola": set()}
     assert [c for c, _ in poster.sent] == ["c-ala", "c-ola", "c-ala", "c-ala", "c-ala"]
+
+
+def test_a_booking_followed_before_it_existed_reaches_only_its_owner() -> None:
+    registry, poster, broadcaster = world()
+    for connection, user in (("c-ala", "user-ala"), ("c-ola", "user-ola")):
+        registry.connect(connection, Viewer(user, "passenger"))
+        registry.subscribe(connection, Viewer(user, "passenger"), "booking:b-1", 50)
+    broadcaster.publish(RecordedEvent("saga-b-1", 1, SagaStepStarted("b-1", "QuoteFare"), AT))
+    assert [(c, body["type"]) for c, body in poster.sent] == [("c-ala", "step_started")]
