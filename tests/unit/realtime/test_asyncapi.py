@@ -1,4 +1,4 @@
-"""The AsyncAPI document validates against the official AsyncAPI 3.0.0 JSON schema and lists the whole protocol."""
+"""The AsyncAPI document validates against the official AsyncAPI 3.0.0 schema and lists the whole protocol."""
 
 from __future__ import annotations
 
