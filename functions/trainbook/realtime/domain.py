@@ -220,6 +220,20 @@ def needs_journey(recorded: RecordedEvent) -> str | None:
     return None
 
 
+def topics_known_early(recorded: RecordedEvent) -> list[Topic] | None:
+    """Every topic an event needing a Journey can go to, when its own fields tell (None: they do not).
+
+    Lets the broadcaster skip the Journey lookup when nobody follows those topics: most saga progress
+    and seat events have no watcher.
+    """
+    event = recorded.event
+    if isinstance(event, SeatsHeld | SeatsSold | SeatsReleased):
+        return [Topic("run", event.run_id)]
+    if isinstance(event, SagaStepStarted | SagaStepEnded):
+        return [Topic("booking", event.booking_id)]
+    return None
+
+
 def pushes_for(recorded: RecordedEvent, journey: Journey | None = None) -> list[Push]:
     """Every message an event makes, in the order they must go out."""
     event = recorded.event

@@ -74,11 +74,24 @@ def route(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return {"statusCode": 200}
 
 
+class AfterAFailure(Exception):
+    """A record after a failed one in the same batch: it is redelivered with it, never pushed before it."""
+
+
+_batch = {"failed": False}
+
+
 def _publish(record: DynamoDBRecord) -> None:
+    if _batch["failed"]:
+        raise AfterAFailure("an earlier record of this batch failed")
     if record.raw_event.get("eventName") != "INSERT":
         return  # events are immutable: only appends carry news
     recorded = recorded_from_image(record.raw_event["dynamodb"]["NewImage"])
-    delivery = broadcaster().publish(recorded)
+    try:
+        delivery = broadcaster().publish(recorded)
+    except Exception:
+        _batch["failed"] = True
+        raise
     if delivery.messages:
         logger.debug(
             "broadcast",
@@ -93,6 +106,9 @@ def _publish(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 def broadcast(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # The poller retries from the first failed record; pushing the ones after it now would send them
+    # twice and out of order, so they are reported failed too.
+    _batch["failed"] = False
     return dict(
         process_partial_response(event=event, record_handler=_publish, processor=processor, context=context)
     )

@@ -23,6 +23,7 @@ from trainbook.realtime.domain import (
     parse_request,
     parse_topic,
     pushes_for,
+    topics_known_early,
 )
 
 GONE = "gone"
@@ -131,12 +132,24 @@ class Broadcaster:
 
     def publish(self, recorded: RecordedEvent) -> Delivery:
         delivery = Delivery()
+        found: dict[str, list[Subscriber]] = {}
+
+        def subscribers_of(route: str) -> list[Subscriber]:
+            if route not in found:
+                found[route] = self.registry.subscribers(route)
+            return found[route]
+
+        journey = None
         booking_id = needs_journey(recorded)
-        journey = self.journeys(booking_id) if booking_id else None
+        if booking_id:
+            early = topics_known_early(recorded)
+            if early is not None and not any(subscribers_of(topic.route) for topic in early):
+                return delivery  # nobody follows it: no lookup, no wait, no sequence number
+            journey = self.journeys(booking_id)
         for push in pushes_for(recorded, journey):
             subscribers = [
                 s.connection_id
-                for s in self.registry.subscribers(push.topic.route)
+                for s in subscribers_of(push.topic.route)
                 if push.only_user is None or s.user_id == push.only_user
             ]
             if not subscribers:

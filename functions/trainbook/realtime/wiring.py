@@ -13,10 +13,19 @@ from trainbook.realtime.domain import Journey
 from trainbook.realtime.service import Broadcaster, LiveConnections
 from trainbook.realtime.store import ConnectionPoster, DynamoConnections
 
+_JOURNEYS: dict[str, Journey] = {}
+
 
 def journey(booking_id: str) -> Journey | None:
-    requested = booking_request(booking_id)
-    return Journey.of(requested) if requested else None
+    """A booking's Journey; kept per warm container (a request never changes; a miss is not kept)."""
+    if booking_id not in _JOURNEYS:
+        requested = booking_request(booking_id)
+        if requested is None:
+            return None
+        if len(_JOURNEYS) >= 50_000:
+            _JOURNEYS.clear()
+        _JOURNEYS[booking_id] = Journey.of(requested)
+    return _JOURNEYS[booking_id]
 
 
 class ProjectedReadModels:
