@@ -23,7 +23,7 @@ TABLE_VARIABLES = {
     "PAYMENTS_TABLE": "PaymentsTable",
     "TICKETS_TABLE": "TicketsTable",
     "CONNECTIONS_TABLE": "ConnectionsTable",
-    "TOPIC_SEQUENCES_TABLE": "TopicSequencesTable",
+    "TOPICS_TABLE": "TopicsTable",
 }
 
 

@@ -7,6 +7,7 @@ $disconnect and every client message; the broadcaster consumes the Events table'
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -109,6 +110,20 @@ def broadcast(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The poller retries from the first failed record; pushing the ones after it now would send them
     # twice and out of order, so they are reported failed too.
     _batch["failed"] = False
-    return dict(
-        process_partial_response(event=event, record_handler=_publish, processor=processor, context=context)
+    started = time.perf_counter()
+    records = event.get("Records") or []
+    broadcaster().expect(
+        recorded_from_image(r["dynamodb"]["NewImage"]) for r in records if r.get("eventName") == "INSERT"
     )
+    response = process_partial_response(
+        event=event, record_handler=_publish, processor=processor, context=context
+    )
+    logger.info(
+        "batch broadcast",
+        extra={
+            "records": len(records),
+            "failed": len(response.get("batchItemFailures") or []),
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return dict(response)

@@ -35,6 +35,7 @@ class ConnectionRegistry(Protocol):
     def unsubscribe(self, connection_id: str, route: str) -> None: ...
     def disconnect(self, connection_id: str) -> None: ...
     def subscribers(self, route: str) -> list[Subscriber]: ...
+    def followed(self, routes: Iterable[str]) -> set[str]: ...
     def next_seq(self, route: str) -> int: ...
 
 
@@ -129,6 +130,15 @@ class Broadcaster:
         self.wait_seconds = wait_seconds
         self.sleep = sleep
         self.clock = clock
+        self._followed: set[str] | None = None
+
+    def expect(self, batch: Iterable[RecordedEvent]) -> None:
+        """Learn, with one read, which topics this batch's events go to have followers at all.
+
+        Most events (saga progress, seats of runs nobody watches) then cost no further request.
+        """
+        routes = [topic.route for recorded in batch for topic in topics_known_early(recorded) or []]
+        self._followed = self.registry.followed(routes)
 
     def publish(self, recorded: RecordedEvent) -> Delivery:
         delivery = Delivery()
@@ -143,6 +153,8 @@ class Broadcaster:
         booking_id = needs_journey(recorded)
         if booking_id:
             early = topics_known_early(recorded)
+            if early is not None and self._followed is not None:
+                early = [topic for topic in early if topic.route in self._followed]
             if early is not None and not any(subscribers_of(topic.route) for topic in early):
                 return delivery  # nobody follows it: no lookup, no wait, no sequence number
             journey = self.journeys(booking_id)

@@ -20,18 +20,19 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.condition import size
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
-from trainbook.eventstore.store import transactions
 from trainbook.realtime.domain import ProtocolError, Subscriber, Viewer
 
 CONNECTION_LIFETIME = timedelta(hours=2)  # API Gateway closes every WebSocket after 2 hours
 CONNECTION = "connection"
+# The connection exists and follows fewer than :limit topics, or this one already.
+ROOM_FOR_ONE_MORE = (
+    "attribute_exists(connection_id) AND "
+    "(attribute_not_exists(topics) OR size(topics) < :limit OR contains(topics, :route))"
+)
 
 
 class ByTopic(GlobalSecondaryIndex["ConnectionItem"]):  # type: ignore[no-untyped-call]
@@ -57,17 +58,29 @@ class ConnectionItem(Model):
     by_topic = ByTopic()
 
 
-class TopicSequence(Model):
-    """The last `seq` given to a message of a topic (an atomic counter per topic route)."""
+class TopicItem(Model):
+    """Per topic route: the last `seq` given to a message, and how many connections follow it."""
 
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("TOPIC_SEQUENCES_TABLE", "trainbook-topic-sequences")
+        table_name = tables.table_name("TOPICS_TABLE", "trainbook-topics")
 
     topic = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(default=0)
+    followers = NumberAttribute(default=0)  # never below the truth: raised with, lowered after, a change
+
+
+@cache
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb", region_name=tables.region())
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    return [str(reason.get("Code", "None")) for reason in error.response.get("CancellationReasons", [])]
 
 
 class DynamoConnections:
+    """Subscriptions change in one transaction with the connection item and the topic's follower count."""
+
     def connect(self, connection_id: str, viewer: Viewer) -> None:
         ConnectionItem(
             connection_id,
@@ -78,59 +91,126 @@ class DynamoConnections:
         ).save()
 
     def subscribe(self, connection_id: str, viewer: Viewer, route: str, limit: int) -> None:
-        """Record the subscription; ProtocolError(too_many_topics) past `limit` topics per connection."""
-        connection = ConnectionItem(connection_id, CONNECTION)
-        room = (
-            ConnectionItem.topics.does_not_exist()
-            | (size(ConnectionItem.topics) < limit)  # type: ignore[no-untyped-call]
-            | ConnectionItem.topics.contains(route)
+        """Record the subscription (again: nothing changes); ProtocolError past `limit` topics."""
+        subscription = ConnectionItem(
+            connection_id,
+            f"topic#{route}",
+            topic=route,
+            user_id=viewer.user_id or None,
+            expires=CONNECTION_LIFETIME,
         )
         try:
-            with TransactWrite(connection=transactions()) as tx:
-                tx.update(
-                    connection,
-                    actions=[ConnectionItem.topics.add({route})],
-                    condition=ConnectionItem.connection_id.exists() & room,
-                )
-                subscription = ConnectionItem(
-                    connection_id,
-                    f"topic#{route}",
-                    topic=route,
-                    user_id=viewer.user_id or None,
-                    expires=CONNECTION_LIFETIME,
-                )
-                tx.save(subscription)
-        except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            _dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": ConnectionItem.Meta.table_name,
+                            "Key": _key(connection_id, CONNECTION),
+                            "UpdateExpression": "ADD topics :routes",
+                            "ConditionExpression": ROOM_FOR_ONE_MORE,
+                            "ExpressionAttributeValues": {
+                                ":routes": {"SS": [route]},
+                                ":limit": {"N": str(limit)},
+                                ":route": {"S": route},
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": ConnectionItem.Meta.table_name,
+                            "Item": subscription.serialize(),
+                            "ConditionExpression": "attribute_not_exists(entry)",
+                        }
+                    },
+                    _follower_change(route, +1),
+                ]
+            )
+        except ClientError as error:
+            codes = _cancellation_codes(error)
+            if len(codes) == 3 and codes[1] == "ConditionalCheckFailed":
+                return  # subscribed already: nothing to change
+            if codes and codes[0] == "ConditionalCheckFailed":
                 raise ProtocolError(
                     "too_many_topics", f"a connection may follow at most {limit} topics: unsubscribe first"
                 ) from None
             raise
 
     def unsubscribe(self, connection_id: str, route: str) -> None:
-        with TransactWrite(connection=transactions()) as tx:
-            tx.update(
-                ConnectionItem(connection_id, CONNECTION),
-                actions=[ConnectionItem.topics.delete({route})],
-                condition=ConnectionItem.connection_id.exists(),
+        try:
+            _dynamodb().transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": ConnectionItem.Meta.table_name,
+                            "Key": _key(connection_id, CONNECTION),
+                            "UpdateExpression": "DELETE topics :routes",
+                            "ExpressionAttributeValues": {":routes": {"SS": [route]}},
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": ConnectionItem.Meta.table_name,
+                            "Key": _key(connection_id, f"topic#{route}"),
+                            "ConditionExpression": "attribute_exists(entry)",
+                        }
+                    },
+                    _follower_change(route, -1),
+                ]
             )
-            tx.delete(ConnectionItem(connection_id, f"topic#{route}"))
+        except ClientError as error:
+            if "ConditionalCheckFailed" not in _cancellation_codes(error):
+                raise
+            # Not subscribed: nothing to change.
 
     def disconnect(self, connection_id: str) -> None:
-        """Delete the connection and every subscription of it: exactly this connection's items."""
-        items = list(ConnectionItem.query(connection_id, consistent_read=True))
-        with ConnectionItem.batch_write() as batch:
-            for item in items:
-                batch.delete(item)
+        """Delete the connection and every subscription of it: exactly this connection's items.
+
+        Each subscription's follower count is lowered only after its item was really deleted, so a
+        $disconnect racing a Gone never counts one follower twice.
+        """
+        table = ConnectionItem.Meta.table_name
+        for item in ConnectionItem.query(connection_id, consistent_read=True):
+            deleted = _dynamodb().delete_item(
+                TableName=table, Key=_key(connection_id, item.entry), ReturnValues="ALL_OLD"
+            )
+            route = deleted.get("Attributes", {}).get("topic", {}).get("S")
+            if route:
+                _dynamodb().update_item(**_follower_change(route, -1)["Update"])
+
+    def followed(self, routes: Iterable[str]) -> set[str]:
+        """Which of these topics some connection follows (one BatchGetItem per 100 topics)."""
+        wanted = sorted(set(routes))
+        followed: set[str] = set()
+        for start in range(0, len(wanted), 100):
+            for item in TopicItem.batch_get(
+                wanted[start : start + 100], attributes_to_get=["topic", "followers"]
+            ):
+                if int(item.followers or 0) > 0:
+                    followed.add(item.topic)
+        return followed
 
     def subscribers(self, route: str) -> list[Subscriber]:
         return [Subscriber(item.connection_id, item.user_id) for item in ConnectionItem.by_topic.query(route)]
 
     def next_seq(self, route: str) -> int:
-        counter = TopicSequence(route)
-        counter.update(actions=[TopicSequence.seq.add(1)])
+        counter = TopicItem(route)
+        counter.update(actions=[TopicItem.seq.add(1)])
         return int(counter.seq)
+
+
+def _key(connection_id: str, entry: str) -> dict[str, Any]:
+    return {"connection_id": {"S": connection_id}, "entry": {"S": entry}}
+
+
+def _follower_change(route: str, change: int) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": TopicItem.Meta.table_name,
+            "Key": {"topic": {"S": route}},
+            "UpdateExpression": "ADD followers :change",
+            "ExpressionAttributeValues": {":change": {"N": str(change)}},
+        }
+    }
 
 
 # ---- Posting to connections -------------------------------------------------------------------------

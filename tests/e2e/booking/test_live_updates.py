@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as open_socket
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.e2e.booking.conftest import Passenger, Trainbook
@@ -25,6 +26,11 @@ CONNECTIONS = "trainbook-dev-connections"
 DEADLINE = 90.0
 
 Pushes = list[dict[str, Any]]
+
+
+def connect(url: str, **options: Any) -> Any:
+    # A loaded machine may take more than the library's 10 s to run the authorizer and $connect.
+    return open_socket(url, open_timeout=DEADLINE, **options)
 
 
 def socket_url(trainbook: Trainbook, token: str | None = None) -> str:

@@ -84,3 +84,31 @@ def test_a_saga_task_records_its_start_and_end_on_the_saga_stream(aws: None) -> 
         ("HoldSeats", "succeeded", None, {"status": "HELD"}),
         ("AuthorizePayment", "failed", "RuntimeError", {}),
     ]
+
+
+def followers(route: str) -> int:
+    item = (
+        boto3.client("dynamodb")
+        .get_item(TableName="test-TopicsTable", Key={"topic": {"S": route}})
+        .get("Item")
+    )
+    return int(item["followers"]["N"]) if item else 0
+
+
+def test_follower_counts_follow_subscriptions_and_never_count_one_twice(
+    connections: DynamoConnections,
+) -> None:
+    for connection in ("a=", "b="):
+        connections.connect(connection, VIEWER)
+    connections.subscribe("a=", VIEWER, "run:r1", 50)
+    connections.subscribe("a=", VIEWER, "run:r1", 50)  # again: still one follower
+    connections.subscribe("b=", VIEWER, "run:r1", 50)
+    connections.subscribe("b=", VIEWER, "changes", 50)
+    assert (followers("run:r1"), followers("changes")) == (2, 1)
+    assert connections.followed(["run:r1", "changes", "run:r2"]) == {"run:r1", "changes"}
+    connections.unsubscribe("b=", "changes")
+    connections.unsubscribe("b=", "changes")  # not subscribed any more: nothing changes
+    connections.disconnect("a=")
+    connections.disconnect("a=")  # a Gone racing the $disconnect
+    assert (followers("run:r1"), followers("changes")) == (1, 0)
+    assert connections.followed(["run:r1", "changes"]) == {"run:r1"}

@@ -42,6 +42,9 @@ class FakeRegistry:
     def subscribers(self, route: str) -> list[Subscriber]:
         return [Subscriber(c, self.users[c]) for c, routes in sorted(self.topics.items()) if route in routes]
 
+    def followed(self, routes: Iterable[str]) -> set[str]:
+        return {route for route in routes if self.subscribers(route)}
+
     def next_seq(self, route: str) -> int:
         self.seq[route] = self.seq.get(route, 0) + 1
         return self.seq[route]
@@ -155,3 +158,17 @@ def test_a_booking_followed_before_it_existed_reaches_only_its_owner() -> None:
         registry.subscribe(connection, Viewer(user, "passenger"), "booking:b-1", 50)
     broadcaster.publish(RecordedEvent("saga-b-1", 1, SagaStepStarted("b-1", "QuoteFare"), AT))
     assert [(c, body["type"]) for c, body in poster.sent] == [("c-ala", "step_started")]
+
+
+def test_a_batch_learns_once_which_topics_are_followed_and_skips_the_rest() -> None:
+    registry, poster, broadcaster = world()
+    registry.connect("a", Viewer(None))
+    registry.subscribe("a", Viewer(None), "run:run-1", 50)
+    unfollowed = RecordedEvent("saga-b-9", 1, SagaStepStarted("b-9", "QuoteFare"), AT)
+    broadcaster.expect([held(2), unfollowed])
+    looked_up: list[str] = []
+    broadcaster.journeys = lambda booking: looked_up.append(booking) or JOURNEY  # type: ignore[func-returns-value]
+    broadcaster.publish(unfollowed)
+    broadcaster.publish(held(2))
+    assert looked_up == ["b-1"]  # the unfollowed saga event cost no lookup
+    assert [body["type"] for _, body in poster.sent] == ["seats_held"]
