@@ -20,7 +20,7 @@ CHANNEL_OF_KIND = {
 
 DESCRIPTION = """Live updates of Trainbook over one WebSocket.
 
-Connect to `ws://<host>/ws` on `trainbook up` (the stage URL `wss://<api>.execute-api.<region>.amazonaws.com/<stage>`
+Connect to `ws://<host>/ws` on `trainbook up` (the stage URL `wss://<api>.execute-api.<region>.amazonaws.com/ws`
 on AWS), optionally with `?token=<access token>`. Without a token only public topics (`run:<id>`, `changes`)
 can be followed; a bad or expired token is refused at the handshake (HTTP 403).
 
@@ -155,12 +155,11 @@ def asyncapi_document() -> dict[str, Any]:
             },
             "aws": {
                 "host": "{api_id}.execute-api.{region}.amazonaws.com",
-                "pathname": "/{stage}",
+                "pathname": "/ws",
                 "protocol": "wss",
                 "variables": {
                     "api_id": {"description": "the WebSocket API's id (stack output WebSocketUrl)"},
                     "region": {"default": "eu-central-1"},
-                    "stage": {"default": "dev"},
                 },
                 "security": [{"$ref": "#/components/securitySchemes/accessToken"}],
             },
