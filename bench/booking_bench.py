@@ -39,7 +39,7 @@ def main() -> None:
 
 
 def run(cloud: RunningCloud, bookings: int, clients: int) -> None:
-    http = httpx.Client(base_url=cloud.url, timeout=120)
+    http = httpx.Client(base_url=cloud.api_url, timeout=120)
     day = (date.today() + timedelta(days=1)).isoformat()
     departures = http.get("/search", params={"from": "WAW", "to": "KRK", "date": day}).json()["departures"]
     runs = [d["run_id"] for d in departures]

@@ -43,7 +43,10 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
         *stream_lines,
         f"  state machines  {len(done.state_machines)}: {', '.join(done.state_machines)}",
         f"  queues {len(done.queues)}, parameters {len(done.parameters)}, secrets {len(done.secrets)}",
-        f"  REST routes     {routes} at {url}/ and {url}/<stage>/",
+        *[
+            f"  REST routes     {routes} at {url}/{stage}/ (docs {url}/{stage}/docs)"
+            for stage in sorted(gateway.rest_stages)
+        ],
     ]
     for index, api in enumerate(gateway.websockets):
         path = "/ws" if index == 0 else f"/ws/{api.logical_id}"

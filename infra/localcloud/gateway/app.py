@@ -25,8 +25,8 @@ BUILD_HINT = """<!doctype html><title>Trainbook</title>
 <h1>Trainbook local cloud is running</h1>
 <p>No built front end was found in <code>frontend/dist</code>. When the repository has one, build it with
 <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and reload this page.</p>
-<p>The API is here: <a href="/docs">interactive docs</a>, <a href="/openapi.json">OpenAPI</a>,
-<a href="/stations">stations</a>; health: <a href="/health">/health</a>.</p>"""
+<p>The API is here: <a href="/api/docs">interactive docs</a>, <a href="/api/openapi.json">OpenAPI</a>,
+<a href="/api/stations">stations</a>; health: <a href="/health">/health</a>.</p>"""
 
 
 def websocket_paths(config: GatewayConfig) -> dict[str, WebSocketApi]:

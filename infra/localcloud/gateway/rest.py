@@ -19,21 +19,18 @@ from localcloud.template.stack import ACCOUNT_ID
 
 
 def find_route(config: GatewayConfig, method: str, path: str) -> tuple[RestRoute, dict[str, str], str] | None:
-    """The most specific route for the path (with or without a leading /<stage>), and its parameters."""
-    stage = ""
-    candidates = [(path, "")]
-    first, _, rest = path.lstrip("/").partition("/")
-    if first in config.rest_stages:
-        candidates.insert(0, ("/" + rest, first))
-    for candidate, stage in candidates:
-        matches = [
-            (route, params) for route in config.rest_routes if (params := route.match(candidate)) is not None
-        ]
+    """The most specific route for a path under a REST stage (`/<stage>/...`), its parameters and the stage.
+
+    As on execute-api, a REST route is reached only under its stage: every other path is the web app's.
+    """
+    stage, _, rest = path.lstrip("/").partition("/")
+    if stage not in config.rest_stages:
+        return None
+    candidate = "/" + rest
+    matches = [(route, p) for route in config.rest_routes if (p := route.match(candidate)) is not None]
+    for wanted in (method, "ANY"):
         for route, params in matches:
-            if route.method == method:
-                return route, params, stage
-        for route, params in matches:
-            if route.method == "ANY":
+            if route.method == wanted:
                 return route, params, stage
     return None
 
@@ -74,7 +71,7 @@ def proxy_event(
         "httpMethod": request.method,
         "extendedRequestId": uuid.uuid4().hex,
         "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "path": f"/{stage}{request.url.path}",
+        "path": request.url.path,  # with the stage, as execute-api sends it
         "accountId": ACCOUNT_ID,
         "protocol": "HTTP/1.1",
         "stage": stage,
@@ -92,7 +89,7 @@ def proxy_event(
         context["authorizer"] = authorizer_context
     return {
         "resource": route.resource,
-        "path": request.url.path,
+        "path": request.url.path[len(stage) + 1 :],  # without the stage, as execute-api sends it
         "httpMethod": request.method,
         "headers": {key: values[-1] for key, values in headers.items()} or None,
         "multiValueHeaders": headers or None,
@@ -137,15 +134,14 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
     found = find_route(config, request.method, path)
     if found is None:
         return None
-    route, params, prefix = found
-    stage = prefix or min(config.rest_stages, default="local")
+    route, params, stage = found
     if route.function is None:  # MOCK integration: SAM's CORS preflight
         return Response(status_code=route.mock_status, headers=dict(route.mock_headers))
     raw = await request.body()
     authorizer_context: dict[str, Any] | None = None
     if route.authorizer is not None:
         authorizer = route.authorizer
-        arn = method_arn(route, stage, request.method, path[len(prefix) + 1 :] if prefix else path)
+        arn = method_arn(route, stage, request.method, path[len(stage) + 1 :])
         if authorizer.kind == "TOKEN":
             token = request.headers.get(authorizer.token_header)
             if not token:

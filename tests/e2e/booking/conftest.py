@@ -93,7 +93,7 @@ def trainbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trainbook]:
         REPO / "template.yaml", Path(tmp_path_factory.mktemp("trainbook")), "--reset", "--timetable-days", "3"
     )
     try:
-        with httpx.Client(base_url=cloud.url, timeout=60) as http:
+        with httpx.Client(base_url=cloud.api_url, timeout=60) as http:
             yield Trainbook(cloud, http)
     finally:
         cloud.stop()

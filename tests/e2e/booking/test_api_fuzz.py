@@ -18,7 +18,7 @@ MAX_EXAMPLES = 12
 
 
 def test_no_generated_request_gets_a_server_error(trainbook: Trainbook) -> None:
-    schema = schemathesis.openapi.from_url(f"{trainbook.cloud.url}/openapi.json")
+    schema = schemathesis.openapi.from_url(f"{trainbook.cloud.api_url}/openapi.json")
     headers = {"Authorization": f"Bearer {trainbook.passenger('Fuzz').token}"}
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -31,7 +31,7 @@ def test_no_generated_request_gets_a_server_error(trainbook: Trainbook) -> None:
             max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def check(case: Any) -> None:
-            response = case.call(base_url=trainbook.cloud.url, headers=headers, timeout=60)
+            response = case.call(base_url=trainbook.cloud.api_url, headers=headers, timeout=60)
             if response.status_code >= 500 or (response.status_code >= 400 and not _json_error(response)):
                 failures.append(
                     f"{case.method} {response.request.url} -> {response.status_code} {response.text[:200]}"

@@ -25,7 +25,7 @@ def test_a_saga_interrupted_by_a_restart_finishes_exactly_once(tmp_path: Path) -
 
     cloud = RunningCloud(REPO / "template.yaml", tmp_path, "--reset", "--timetable-days", "2", "--quiet")
     try:
-        trainbook = Trainbook(cloud, httpx.Client(base_url=cloud.url, timeout=60))
+        trainbook = Trainbook(cloud, httpx.Client(base_url=cloud.api_url, timeout=60))
         ala = trainbook.passenger()
         run_id = first_run(trainbook)
         key = "interrupted"
@@ -43,7 +43,7 @@ def test_a_saga_interrupted_by_a_restart_finishes_exactly_once(tmp_path: Path) -
 
     cloud = RunningCloud(REPO / "template.yaml", tmp_path, "--timetable-days", "2", "--quiet")
     try:
-        trainbook = Trainbook(cloud, httpx.Client(base_url=cloud.url, timeout=60))
+        trainbook = Trainbook(cloud, httpx.Client(base_url=cloud.api_url, timeout=60))
         assert "resumed         1 executions" in "".join(cloud.output)
         ala = Passenger(trainbook, ala.token, ala.user_id)
 

@@ -35,6 +35,7 @@ class RunningCloud:
         self.port = free_port()
         self.data_dir = data_dir
         self.url = f"http://localhost:{self.port}"
+        self.api_url = f"{self.url}/api"  # the REST API of the real template (its stage is `api`)
         self.output: list[str] = []
         env = dict(os.environ, PYTHONUNBUFFERED="1", NO_PROXY="127.0.0.1,localhost")
         command = [

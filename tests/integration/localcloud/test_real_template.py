@@ -68,6 +68,6 @@ def test_the_shipped_timetable_is_loaded_and_searchable_when_ready(repo_cloud: R
     output = "".join(repo_cloud.output)
     assert "train runs for sale" in output and "caught up" in output
     day = (date.today() + timedelta(days=29)).isoformat()  # the last day of the 30-day window
-    answer = httpx.get(f"{repo_cloud.url}/search", params={"from": "WAW", "to": "GDG", "date": day})
+    answer = httpx.get(f"{repo_cloud.url}/api/search", params={"from": "WAW", "to": "GDG", "date": day})
     assert answer.status_code == 200, answer.text
     assert len(answer.json()["departures"]) >= 4

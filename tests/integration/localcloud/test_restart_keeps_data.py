@@ -23,7 +23,7 @@ def _seen(cloud: RunningCloud, key: str) -> list[int]:
 def test_kill_and_restart_keeps_data_and_does_not_redeliver_the_stream(tmp_path: Path) -> None:
     first = RunningCloud(FIXTURE_TEMPLATE, tmp_path)
     try:
-        assert httpx.post(f"{first.url}/items/kept", json={"car": "3"}, headers=GOOD).status_code == 201
+        assert httpx.post(f"{first.url}/test/items/kept", json={"car": "3"}, headers=GOOD).status_code == 201
         wait_for(lambda: _seen(first, "item-kept") == [1])
         sqs = first.client("sqs")
         sqs.send_message(
@@ -36,7 +36,7 @@ def test_kill_and_restart_keeps_data_and_does_not_redeliver_the_stream(tmp_path:
 
     second = RunningCloud(FIXTURE_TEMPLATE, tmp_path)
     try:
-        read = httpx.get(f"{second.url}/items/kept", headers=GOOD)
+        read = httpx.get(f"{second.url}/test/items/kept", headers=GOOD)
         sqs = second.client("sqs")
         url = sqs.get_queue_url(QueueName="trainbook-DeadLetters")["QueueUrl"]
         messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
@@ -55,12 +55,12 @@ def test_kill_and_restart_keeps_data_and_does_not_redeliver_the_stream(tmp_path:
 def test_reset_starts_empty(tmp_path: Path) -> None:
     first = RunningCloud(FIXTURE_TEMPLATE, tmp_path)
     try:
-        httpx.post(f"{first.url}/items/forgotten", json={}, headers=GOOD)
+        httpx.post(f"{first.url}/test/items/forgotten", json={}, headers=GOOD)
     finally:
         first.stop()
     second = RunningCloud(FIXTURE_TEMPLATE, tmp_path, "--reset")
     try:
-        status = httpx.get(f"{second.url}/items/forgotten", headers=GOOD).status_code
+        status = httpx.get(f"{second.url}/test/items/forgotten", headers=GOOD).status_code
     finally:
         second.stop()
     assert status == 404
