@@ -8,7 +8,7 @@
    table; pushes/s = messages received by all connections / time from first append to last receipt.
 
 Prints figures beside the goal; asserts nothing. Run:
-`.venv/bin/python -m bench.realtime_bench [--bookings 500 --subscribers 50 --connections 500 --events 20]`.
+`.venv/bin/python -m bench.realtime_bench [--bookings 500 --rate 1 --subscribers 50 --connections 500]`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=500)
     parser.add_argument("--subscribers", type=int, default=50)
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients booking")
+    parser.add_argument("--rate", type=float, default=1.0, help="bookings started per second (open loop)")
     parser.add_argument("--connections", type=int, default=500)
     parser.add_argument("--events", type=int, default=20, help="events appended for the fan-out test")
     args = parser.parse_args()
@@ -48,7 +49,7 @@ def main() -> None:
         )
         try:
             caught_up(cloud)
-            latency(cloud, args.bookings, args.subscribers, args.clients)
+            latency(cloud, args.bookings, args.subscribers, args.clients, args.rate)
             print_triggers(cloud)
             fan_out(cloud, args.connections, args.events)
         finally:
@@ -104,7 +105,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int) -> None:
+def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int, rate: float) -> None:
     http = httpx.Client(base_url=cloud.url, timeout=120)
     day = (date.today() + timedelta(days=1)).isoformat()
     runs = [
@@ -130,6 +131,8 @@ def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int) 
         tokens.append(answer.json()["access_token"])
 
     def book(index: int) -> int:
+        # Open loop at `rate`: latency under a steady load, not the queue of a burst.
+        time.sleep(max(0.0, started + index / rate - time.perf_counter()))
         run_id, car, seat = seats[index]
         body = {
             "run_id": run_id,
@@ -141,6 +144,8 @@ def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int) 
         }
         headers = {"Authorization": f"Bearer {tokens[index % clients]}", "Idempotency-Key": uuid.uuid4().hex}
         return http.post("/bookings", json=body, headers=headers).status_code
+
+    started = time.perf_counter()
 
     async def scenario() -> tuple[list[float], float, int]:
         sockets = await open_followers(cloud, subscribers, [f"run:{run}" for run in used_runs])
@@ -160,6 +165,7 @@ def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int) 
                     at = datetime.fromisoformat(body["at"].replace("Z", "+00:00"))
                     samples.append((received - at).total_seconds() * 1000)
 
+        nonlocal started
         started = time.perf_counter()
         readers = asyncio.gather(*(receive(s) for s in sockets))
         with ThreadPoolExecutor(clients) as pool:
@@ -174,7 +180,8 @@ def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int) 
 
     samples, elapsed, accepted = asyncio.run(scenario())
     print(
-        f"\nLatency: {accepted} bookings on {len(used_runs)} runs, {subscribers} subscribers, {elapsed:.0f} s"
+        f"\nLatency: {accepted} bookings on {len(used_runs)} runs at {rate:g}/s, "
+        f"{subscribers} subscribers, {elapsed:.0f} s"
     )
     expected = 2 * len(seats) * subscribers
     print(f"  messages received   {len(samples)} of {expected} (seat messages, every subscriber)")
