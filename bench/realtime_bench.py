@@ -106,7 +106,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int, rate: float) -> None:
-    http = httpx.Client(base_url=cloud.url, timeout=120)
+    http = httpx.Client(base_url=cloud.api_url, timeout=120)
     day = (date.today() + timedelta(days=1)).isoformat()
     runs = [
         d["run_id"]
