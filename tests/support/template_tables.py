@@ -22,6 +22,8 @@ TABLE_VARIABLES = {
     "USERS_TABLE": "UsersTable",
     "PAYMENTS_TABLE": "PaymentsTable",
     "TICKETS_TABLE": "TicketsTable",
+    "CONNECTIONS_TABLE": "ConnectionsTable",
+    "TOPICS_TABLE": "TopicsTable",
 }
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+import boto3
 from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
@@ -175,3 +177,24 @@ def _entry(occupant: Occupant) -> dict[str, Any]:
         "state": occupant.state,
         "expires": occupant.expires_at,
     }
+
+
+def reflected_version(run_id: str, booking_id: str) -> int:
+    """The version of the booking's stream the run's seat map shows (0: none yet), read consistently.
+
+    Reads one number, not the run's whole item, so the broadcaster can ask often and cheaply.
+    """
+    answer = _dynamodb().get_item(
+        TableName=SeatMapItem.Meta.table_name,
+        Key={"run": {"S": run_id}},
+        ConsistentRead=True,
+        ProjectionExpression="#b.#id.#v",
+        ExpressionAttributeNames={"#b": "bookings", "#id": booking_id, "#v": "v"},
+    )
+    entry = answer.get("Item", {}).get("bookings", {}).get("M", {}).get(booking_id, {}).get("M", {})
+    return int(entry.get("v", {}).get("N", "0"))
+
+
+@cache
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb", region_name=tables.region())
