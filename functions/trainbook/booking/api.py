@@ -76,6 +76,8 @@ class BookingView(BaseModel):
     passengers: list[dict[str, Any]]
     total_grosze: int
     ticket_url: str | None = None
+    compensation_grosze: int = 0
+    cancellation_reason: str | None = None
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:
@@ -90,6 +92,8 @@ class BookingView(BaseModel):
             passengers=[dict(p) for p in booking.passengers],
             total_grosze=booking.total_grosze,
             ticket_url=f"/bookings/{booking.id}/ticket.pdf" if booking.status.value == "CONFIRMED" else None,
+            compensation_grosze=booking.compensation_grosze,
+            cancellation_reason=booking.cancellation_reason,
         )
 
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -38,6 +44,8 @@ class Booking:
     hold_expires_at: int = 0
     seats_sold: bool = False
     seats_released: bool = False
+    compensation_grosze: int = 0  # paid back for a late arrival (DelayCompensationPaid)
+    cancellation_reason: str | None = None  # "passenger", "train_cancelled" ...
 
     @property
     def stream(self) -> str:
@@ -86,5 +94,9 @@ def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
         elif isinstance(event, BookingFailed):
             booking = replace(booking, status=BookingStatus.FAILED)
         elif isinstance(event, BookingCancelled):
-            booking = replace(booking, status=BookingStatus.CANCELLED)
+            booking = replace(booking, status=BookingStatus.CANCELLED, cancellation_reason=event.reason)
+        elif isinstance(event, DelayCompensationPaid):
+            booking = replace(
+                booking, compensation_grosze=booking.compensation_grosze + event.compensation_grosze
+            )
     return booking
