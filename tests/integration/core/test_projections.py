@@ -28,7 +28,16 @@ pytestmark = pytest.mark.usefixtures("aws")
 
 NOW = 1_800_000_000
 KRK_TO_GDG = LegSpan(0, 2)
-HANDLERS = [handlers.search_index, handlers.seat_map, handlers.user_bookings, handlers.sales]
+HANDLERS = [
+    handlers.search_index,
+    handlers.seat_map,
+    handlers.user_bookings,
+    handlers.sales,
+    handlers.run_bookings,
+    handlers.change_log,
+    handlers.notifications,
+    handlers.analytics,
+]
 
 
 def book(
