@@ -142,4 +142,4 @@ def _language(user_id: str) -> str:
         account = DynamoUsers().get(user_id)
     except NotFound:
         return "pl"
-    return str(getattr(account.user, "language", None) or "pl")
+    return account.user.language

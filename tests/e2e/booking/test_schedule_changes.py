@@ -127,6 +127,8 @@ def test_a_delay_from_warsaw_tells_the_passengers_through_it_and_pays_compensati
     through, from_warsaw, short = trainbook.passenger(), trainbook.passenger(), trainbook.passenger()
     a = confirmed(through, run_id, seats[0], "GDG", "KRK")
     b = confirmed(from_warsaw, run_id, seats[1], "WAW", "KRK")
+    english = trainbook.http.patch("/me", json={"language": "en"}, headers=from_warsaw.headers)
+    assert english.status_code == 200 and english.json()["language"] == "en", english.text
     c = confirmed(short, run_id, seats[2], "GDG", before_warsaw)
 
     answer = post(admin, f"/admin/runs/{run_id}/changes", {"kind": "delay", "station": "WAW", "minutes": 75})
@@ -158,6 +160,7 @@ def test_a_delay_from_warsaw_tells_the_passengers_through_it_and_pays_compensati
         f"is 75 min late from Warszawa Centralna; your new arrival is {new_arrival}"
     )
     assert inbox(short) == {"unread": 0, "notifications": []}
+    assert told[1]["notifications"][0]["text"] == told[1]["notifications"][0]["texts"]["en"]
     assert [notices_for(trainbook, x["booking_id"]) for x in (a, b, c)] == [["delay"], ["delay"], []]
     assert {s["station"]: s["delay_minutes"] for s in run["stops"]}["KRK"] == 75
     searched = trainbook.http.get("/search", params={"from": "WAW", "to": "KRK", "date": DAY.isoformat()})

@@ -62,7 +62,9 @@ class Passengers:
 
 class Sagas:
     def __init__(self) -> None:
-        self.started: dict[str, str] = {}  # execution name -> reason; a name starts once, as in Step Functions
+        self.started: dict[
+            str, str
+        ] = {}  # execution name -> reason; a name starts once, as in Step Functions
 
     def cancel_for_carrier(self, booking_id: str, reason: str) -> None:
         self.started.setdefault(f"cancel-{booking_id}", reason)
@@ -111,7 +113,9 @@ def reactions(
     return ChangeReactions(events, Passengers(events), sagas, payments, commands)
 
 
-def book(commands: BookingCommands, booking: str, user: str, origin: str, destination: str, seat: int) -> None:
+def book(
+    commands: BookingCommands, booking: str, user: str, origin: str, destination: str, seat: int
+) -> None:
     commands.request(booking, user, RUN, origin, destination, [(5, seat)], [PassengerRequest("Ala")])
     commands.hold_seats(booking)
     commands.confirm(booking)
@@ -172,7 +176,13 @@ def test_a_cancellation_cancels_every_touched_booking_once_with_the_carrier_at_f
     # ala's journey ends at Warszawa: the cancellation from there takes none of her legs
     assert sagas.started == {"cancel-b": "train_cancelled", "cancel-c": "train_cancelled"}
     kinds = sorted((n.user_id, n.kind) for n in notices(events))
-    assert kinds == [("ala", "delay"), ("ewa", "cancel"), ("ewa", "delay"), ("jan", "cancel"), ("jan", "delay")]
+    assert kinds == [
+        ("ala", "delay"),
+        ("ewa", "cancel"),
+        ("ewa", "delay"),
+        ("jan", "cancel"),
+        ("jan", "delay"),
+    ]
 
 
 @pytest.mark.usefixtures("three_journeys")
@@ -198,7 +208,8 @@ def test_arrival_pays_compensation_by_the_delay_at_each_destination_once(
 
 
 @pytest.mark.parametrize(
-    ("minutes", "expected"), [(0, (0, 0)), (59, (0, 0)), (60, (25, 2500)), (119, (25, 2500)), (120, (50, 5000))]
+    ("minutes", "expected"),
+    [(0, (0, 0)), (59, (0, 0)), (60, (25, 2500)), (119, (25, 2500)), (120, (50, 5000))],
 )
 def test_compensation_follows_article_19(minutes: int, expected: tuple[int, int]) -> None:
     assert compensation(10_000, minutes) == expected
