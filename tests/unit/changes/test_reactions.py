@@ -1,4 +1,4 @@
-"""Change reactions against in-memory fakes: who is told, who is refunded, who is compensated, and only once."""
+"""Change reactions on in-memory fakes: who is told, refunded and compensated, and only once."""
 
 from __future__ import annotations
 
