@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from trainbook.catalog.domain import TrainRun
 from trainbook.catalog.stations import station
-from trainbook.changes.events import PlatformChanged, ScheduleChangeEvent, TrainDelayed, TrainRunCancelled
+from trainbook.changes.events import (
+    PlatformChanged,
+    ScheduleChangeEvent,
+    TrainDelayed,
+    TrainRunCancelled,
+    TrainRunRemoved,
+)
 
 COMPENSATION_BANDS = ((120, 50), (60, 25))  # (minutes late at the destination, at least) -> percent
 
@@ -43,6 +49,8 @@ def affects(change: ScheduleChangeEvent, run: TrainRun, journey: Journey) -> boo
         return run.service.stop_index(change.station) <= journey.end_leg
     if isinstance(change, PlatformChanged):
         return journey.first_leg <= run.service.stop_index(change.station) <= journey.end_leg
+    if isinstance(change, TrainRunRemoved):
+        return True  # gone from the timetable: cancelled as a whole
     if isinstance(change, TrainRunCancelled):
         if change.from_station is None:
             return True
@@ -77,10 +85,11 @@ def notice(change: ScheduleChangeEvent, run: TrainRun, journey: Journey) -> Noti
             f"{to_pl} na stacji {at}: zmiana peronu, teraz {where_pl}",
             f"{to_en} at {at}: platform changed, now {where_en}",
         )
-    if isinstance(change, TrainRunCancelled):
+    if isinstance(change, TrainRunCancelled | TrainRunRemoved):
         day = run.day.isoformat()
-        part_pl = f" od stacji {_name(change.from_station)}" if change.from_station else ""
-        part_en = f" from {_name(change.from_station)}" if change.from_station else ""
+        start = change.from_station if isinstance(change, TrainRunCancelled) else None
+        part_pl = f" od stacji {_name(start)}" if start else ""
+        part_en = f" from {_name(start)}" if start else ""
         return Notice(
             "cancel",
             f"{to_pl} w dniu {day} został odwołany{part_pl}; Twoja rezerwacja zostaje anulowana, "

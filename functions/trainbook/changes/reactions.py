@@ -27,6 +27,7 @@ from trainbook.changes.events import (
     TrainDelayed,
     TrainRunArrived,
     TrainRunCancelled,
+    TrainRunRemoved,
 )
 from trainbook.changes.notices import Journey, Notice, affects, compensation, compensation_notice, notice
 from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent, RecordedEvent
@@ -57,7 +58,8 @@ class ChangeReactions:
     def react(self, recorded: RecordedEvent) -> int:
         """Act on one event; returns how many bookings it touched (0 for events that are no change)."""
         change = recorded.event
-        if not isinstance(change, TrainDelayed | PlatformChanged | TrainRunCancelled | TrainRunArrived):
+        kinds = TrainDelayed | PlatformChanged | TrainRunCancelled | TrainRunRemoved | TrainRunArrived
+        if not isinstance(change, kinds):
             return 0
         run = fold_run([e for e in self.events.read(recorded.stream) if e.version <= recorded.version])
         if run is None:
@@ -67,7 +69,7 @@ class ChangeReactions:
         touched = [j for j in self.passengers.confirmed(run.id) if affects(change, run, j)]
         for journey in touched:
             self._notify(recorded, journey, notice(change, run, journey))
-            if isinstance(change, TrainRunCancelled):
+            if isinstance(change, TrainRunCancelled | TrainRunRemoved):
                 self.sagas.cancel_for_carrier(journey.booking_id, TRAIN_CANCELLED)
         return len(touched)
 

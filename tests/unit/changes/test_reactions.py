@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.support.builders import DAY, RUN, small_timetable
+from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.unit.fakes import FakeEventStore, FakeInventory
 from trainbook.booking.commands import BookingCommands
 from trainbook.booking.domain import BookingStatus, fold_booking
@@ -22,10 +22,10 @@ from trainbook.changes.admin import (
     record_arrival,
     record_operator_change,
 )
-from trainbook.changes.events import PassengerNotified
+from trainbook.changes.events import PassengerNotified, TrainRunRemoved
 from trainbook.changes.notices import Journey, compensation
 from trainbook.changes.reactions import ChangeReactions
-from trainbook.eventstore.events import RecordedEvent
+from trainbook.eventstore.events import PendingEvent, RecordedEvent
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -262,3 +262,16 @@ def test_a_cancellation_is_undone_by_restore_and_the_run_is_on_sale_again(
     book(commands, "d", "ola", "KRK", "WAW", 51)
 
     assert commands.load("d").status is BookingStatus.CONFIRMED
+
+
+@pytest.mark.usefixtures("three_journeys")
+def test_a_run_removed_from_the_timetable_is_refunded_like_a_cancelled_one(
+    events: FakeEventStore, reactions: ChangeReactions, sagas: Sagas
+) -> None:
+    version = events.read(RUN)[-1].version + 1
+    [removed] = events.append([PendingEvent(RUN, version, TrainRunRemoved(**change_fields()))])
+
+    reactions.react(removed)
+
+    assert sagas.started == {f"cancel-{b}": "train_cancelled" for b in ("a", "b", "c")}
+    assert sorted(n.kind for n in notices(events)) == ["cancel"] * 3
