@@ -195,6 +195,8 @@ def test_search_shows_a_cancelled_train_and_the_latest_delay_whatever_the_delive
 
     [departure] = SearchIndexProjection().search("KRK", "GDG", DAY, NOW)
     assert departure.cancelled and departure.delay_minutes == 40
+    [later] = SearchIndexProjection().search("WAW", "GDG", DAY, NOW)
+    assert later.delay_minutes == 40  # late from Kraków on, so late at Warszawa too
 
 
 def test_analytics_count_each_event_once_under_duplicate_and_shuffled_delivery(store: EventStore) -> None:
