@@ -80,9 +80,11 @@ class ChangeReactions:
             percent, grosze = compensation(journey.total_grosze, late)
             if grosze == 0:
                 continue
-            self.payments.refund(journey.booking_id, grosze, f"{journey.booking_id}-delay-compensation")
-            meta = Meta(correlation_id=journey.booking_id, causation_id=_cause(recorded), actor="changes")
-            self.bookings.record_compensation(journey.booking_id, grosze, late, percent, meta=meta)
+            # A redelivery after a partial run skips what is paid already (the refund is idempotent anyway).
+            if not self.bookings.load(journey.booking_id).compensation_grosze:
+                self.payments.refund(journey.booking_id, grosze, f"{journey.booking_id}-delay-compensation")
+                meta = Meta(correlation_id=journey.booking_id, causation_id=_cause(recorded), actor="changes")
+                self.bookings.record_compensation(journey.booking_id, grosze, late, percent, meta=meta)
             label = recorded.event.label if isinstance(recorded.event, ScheduleChangeEvent) else run.id
             self._notify(
                 recorded, journey, compensation_notice(label, journey.destination, late, percent, grosze)

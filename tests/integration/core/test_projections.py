@@ -33,9 +33,7 @@ HANDLERS = [
     handlers.seat_map,
     handlers.user_bookings,
     handlers.sales,
-    handlers.run_bookings,
-    handlers.change_log,
-    handlers.notifications,
+    handlers.changes,
     handlers.analytics,
 ]
 
