@@ -6,6 +6,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 
+import { resume } from "./api/auth";
 import { LiveProvider } from "./live";
 import { router } from "./router";
 
@@ -13,6 +14,7 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 5_000, refetchOnWindowFocus: false } },
 });
 
+resume();
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(

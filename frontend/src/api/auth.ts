@@ -1,6 +1,6 @@
-// The one place that holds the session: the access token, who is signed in, and (later) its refresh.
-// Every request takes its token from `accessToken()`; when `POST /api/auth/refresh` exists, `refresh()`
-// below is the only function to fill in, and the client retries once on 401 through it.
+// The one place that holds the session: the access token (15 minutes, in memory and localStorage) and who
+// is signed in. The refresh token is the API's httpOnly cookie, never readable here: `refresh()` trades it
+// for a new access token when the old one has expired (at start, after a reload, or on a 401).
 import { useSyncExternalStore } from "react";
 
 export interface SessionUser {
@@ -23,15 +23,18 @@ const KEY = "trainbook.session";
 const listeners = new Set<() => void>();
 let current: Session | null = load();
 
-function load(): Session | null {
+function stored(): Session | null {
   try {
     const text = globalThis.localStorage?.getItem(KEY);
-    if (!text) return null;
-    const session = JSON.parse(text) as Session;
-    return session.expiresAt > Date.now() ? session : null;
+    return text ? (JSON.parse(text) as Session) : null;
   } catch {
     return null;
   }
+}
+
+function load(): Session | null {
+  const session = stored();
+  return session && session.expiresAt > Date.now() ? session : null;
 }
 
 function publish(): void {
@@ -61,16 +64,43 @@ export function signedIn(answer: { access_token: string; expires_in: number; use
   publish();
 }
 
-export function signOut(): void {
+function forget(): void {
   current = null;
   globalThis.localStorage?.removeItem(KEY);
   publish();
 }
 
-/** A new access token when the old one expired; none yet: the API has no refresh route today. */
-export async function refresh(): Promise<boolean> {
-  signOut();
-  return false;
+/** Signs out here and revokes the refresh token (its cookie) at the API. */
+export function signOut(): void {
+  forget();
+  void fetch("/api/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** A new access token from the refresh cookie; false (and signed out) when the API refuses it. */
+export function refresh(): Promise<boolean> {
+  refreshing ??= (async () => {
+    try {
+      const answer = await fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
+      if (!answer.ok) {
+        forget();
+        return false;
+      }
+      signedIn((await answer.json()) as { access_token: string; expires_in: number; user: SessionUser });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** At start: a passenger whose access token expired since the last visit stays signed in by the cookie. */
+export function resume(): void {
+  if (!current && stored()) void refresh();
 }
 
 function subscribe(listener: () => void): () => void {

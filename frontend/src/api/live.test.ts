@@ -94,14 +94,14 @@ describe("the live client", () => {
     sockets[0]!.push({
       topic: "booking:b1",
       type: "status",
-      data: { status: "FAILED", failure_reason: "payment_declined" },
+      data: { status: "FAILED", failure: { code: "card_declined", message: "declined" } },
       at: "2026-12-01T10:00:00Z",
       seq: 4,
     });
     expect(client.getQueryData(keys.booking("b1"))).toEqual({
       booking_id: "b1",
       status: "FAILED",
-      failure_reason: "payment_declined",
+      failure: { code: "card_declined", message: "declined" },
     });
   });
 

@@ -60,7 +60,7 @@ export function applyPush(client: QueryClient, push: Push): void {
   const status = push.data["status"];
   if (kind === "booking" && typeof status === "string") {
     client.setQueryData(keys.booking(id), (old: Record<string, unknown> | undefined) =>
-      old ? { ...old, status, ...(FINAL.has(status) ? pick(push.data, ["failure_reason", "refund_grosze"]) : {}) } : old,
+      old ? { ...old, status, ...(FINAL.has(status) ? pick(push.data, ["failure", "refund_grosze"]) : {}) } : old,
     );
   }
   for (const key of queriesOf(push.topic)) {

@@ -1,7 +1,7 @@
 // Everything about paying, in one module: the test cards and what a booking request carries to pay.
-// Today `POST /bookings` takes the card itself; when the API moves to `POST /payments/tokens` and a
-// `payment_token`, only `paymentPart` changes (it becomes async already, for that call).
-import type { Schemas } from "./client";
+// The card goes to the payment simulator's `POST /payments/tokens` only; the booking carries the
+// single-use `payment_token` it answers, never the card.
+import { api, unwrap, type Schemas } from "./client";
 
 export interface CardForm {
   number: string;
@@ -41,16 +41,14 @@ export function luhn(number: string): boolean {
   return sum % 10 === 0;
 }
 
-/** What the booking request carries to pay; the card never goes anywhere else (no storage, no log). */
-export async function paymentPart(card: CardForm): Promise<Pick<Schemas["BookingIn"], "card">> {
+/** What the booking request carries to pay: a fresh single-use token for the card. */
+export async function paymentPart(card: CardForm): Promise<Pick<Schemas["BookingIn"], "payment_token">> {
   const expiry = parseExpiry(card.expiry);
   if (!expiry) throw new Error("invalid expiry");
-  return {
-    card: {
-      number: card.number,
-      exp_month: expiry.month,
-      exp_year: expiry.year,
-      cvc: card.cvc.trim() === "" ? null : card.cvc.trim(),
-    },
-  };
+  const token = unwrap(
+    await api.POST("/payments/tokens", {
+      body: { number: card.number, exp_month: expiry.month, exp_year: expiry.year, cvc: card.cvc.trim() },
+    }),
+  );
+  return { payment_token: token.token };
 }

@@ -184,13 +184,13 @@ export const en: Dictionary<typeof pl> = {
     BookingCancelled: "Booking cancelled",
   },
   reasons: {
-    payment_declined: "the bank declined the payment",
-    PaymentDeclined: "the bank declined the payment",
-    card_declined: "card declined",
+    card_declined: "the bank declined the card",
     insufficient_funds: "insufficient funds on the card",
-    InsufficientFunds: "insufficient funds on the card",
     seat_taken: "a chosen seat was taken meanwhile",
-    SeatTaken: "a chosen seat was taken meanwhile",
+    payment_timeout: "the bank did not answer in time",
+    hold_expired: "the time to pay ran out",
+    train_cancelled: "the train is cancelled",
+    internal: "a system error – please try again",
   },
   sales: {
     title: "Sales of the day",

@@ -180,13 +180,13 @@ export const pl = {
     BookingCancelled: "Rezerwacja anulowana",
   },
   reasons: {
-    payment_declined: "płatność odrzucona przez bank",
-    PaymentDeclined: "płatność odrzucona przez bank",
-    card_declined: "karta odrzucona",
+    card_declined: "karta odrzucona przez bank",
     insufficient_funds: "brak środków na karcie",
-    InsufficientFunds: "brak środków na karcie",
     seat_taken: "wybrane miejsce zostało już zajęte",
-    SeatTaken: "wybrane miejsce zostało już zajęte",
+    payment_timeout: "bank nie odpowiedział na czas",
+    hold_expired: "minął czas na zapłatę",
+    train_cancelled: "pociąg odwołany",
+    internal: "błąd systemu – spróbuj ponownie",
   },
   sales: {
     title: "Sprzedaż dnia",

@@ -81,7 +81,7 @@ export function BookingPage() {
       </div>
       {b.status === "FAILED" && (
         <div role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="failure-reason">
-          {t("booking.failed")}: {t(`reasons.${reasonCode(b.failure_reason)}`, { defaultValue: b.failure_reason ?? "" })}
+          {t("booking.failed")}: {t(`reasons.${b.failure?.code ?? "internal"}`, { defaultValue: b.failure?.message ?? "" })}
           <div className="text-sm">{t("booking.seatsReleased")}</div>
         </div>
       )}
@@ -161,10 +161,6 @@ export function BookingPage() {
       </p>
     </div>
   );
-}
-
-function reasonCode(reason: string | null | undefined): string {
-  return (reason ?? "").split(/[:\s]/)[0] ?? "";
 }
 
 /** Re-reads the booking each time the trace changes while the saga runs (pushes do it when live). */

@@ -86,7 +86,8 @@ def test_a_bookings_events_are_listed_in_order_to_its_owner_only(trainbook: Trai
     assert [e["version"] for e in events] == list(range(1, len(events) + 1))
     assert events == sorted(events, key=lambda e: e["at"])
     assert "card" not in str(events).lower()
-    assert booking["failure_reason"] == events[-1]["data"]["reason"] == "PaymentDeclined"
+    assert booking["failure"]["code"] == "card_declined"
+    assert events[-1]["type"] == "BookingFailed"
     assert ola.get(f"/bookings/{booking['booking_id']}/events").status_code == 404
 
 

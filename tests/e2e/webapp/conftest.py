@@ -127,6 +127,26 @@ class WebApp:
         assert answer.status_code == 200, answer.text
         return int(answer.json()["bookings_confirmed"])
 
+    def book_over_api(self, token: str, run_id: str, car: int, seat: int, name: str) -> str:
+        """Books one seat GDW -> KRK with the approving test card (tokenized first, as the app does)."""
+        card = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+        tokenized = self.http.post("/payments/tokens", json=card)
+        assert tokenized.status_code == 201, tokenized.text
+        booked = self.http.post(
+            "/bookings",
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            json={
+                "run_id": run_id,
+                "origin": "GDW",
+                "destination": "KRK",
+                "seats": [{"car": car, "seat": seat}],
+                "passengers": [{"name": name}],
+                "payment_token": tokenized.json()["token"],
+            },
+        )
+        assert booked.status_code == 202, booked.text
+        return str(booked.json()["booking_id"])
+
     def run_of(self, origin: str, destination: str, index: int) -> str:
         answer = self.http.get(
             "/search", params={"from": origin, "to": destination, "date": TOMORROW.isoformat()}

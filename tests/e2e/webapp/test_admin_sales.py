@@ -12,8 +12,6 @@ from playwright.sync_api import expect
 
 from tests.e2e.webapp.conftest import PASSWORD, WebApp
 
-APPROVED = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030}
-
 
 def create_admin(webapp: WebApp) -> str:
     email = f"szef-{uuid.uuid4().hex[:8]}@example.com"
@@ -49,19 +47,7 @@ def test_the_sales_page_shows_the_days_figures_and_moves_when_a_booking_is_confi
     seats = webapp.http.get(f"/runs/{run_id}/seatmap", params={"from": "GDW", "to": "KRK"}).json()["cars"]
     car = next(c for c in seats if c["travel_class"] == 2)
     free = next(s for s in car["seats"] if s["state"] == "free")
-    booked = webapp.http.post(
-        "/bookings",
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-        json={
-            "run_id": run_id,
-            "origin": "GDW",
-            "destination": "KRK",
-            "seats": [{"car": car["number"], "seat": free["seat"]}],
-            "passengers": [{"name": "Ewa Lis"}],
-            "card": APPROVED,
-        },
-    )
-    assert booked.status_code == 202, booked.text
+    webapp.book_over_api(token, run_id, car["number"], free["seat"], "Ewa Lis")
 
     expect(confirmed).to_have_text(str(before + 1), timeout=90_000)
     context.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,8 +10,6 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.localcloud.running import wait_for
 from tests.e2e.webapp.conftest import WebApp, booking_status
-
-APPROVED = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030}
 
 
 def open_run(webapp: WebApp, page: Page, run_id: str, origin: str = "GDW", destination: str = "KRK") -> None:
@@ -26,6 +23,7 @@ def seat(page: Page, key: str) -> Any:
 
 def pay(page: Page, card: str) -> str:
     page.locator("input[name=card-number]").fill(card)
+    page.locator("input[name=card-cvc]").fill("123")
     page.get_by_role("button", name="Kup bilet").click()
     page.wait_for_url(re.compile(r"/bookings/[0-9a-f-]{36}$"))
     return page.url.rsplit("/", 1)[1]
@@ -52,7 +50,7 @@ def test_a_declined_card_shows_the_compensation_and_the_reason_and_frees_the_sea
     pay(page, "4000 0000 0000 0002")
 
     expect(booking_status(page)).to_have_attribute("data-status", "FAILED", timeout=90_000)
-    expect(page.get_by_test_id("failure-reason")).to_contain_text("płatność odrzucona przez bank")
+    expect(page.get_by_test_id("failure-reason")).to_contain_text("karta odrzucona przez bank")
     timeline = page.get_by_test_id("timeline").first
     expect(timeline).to_have_attribute("data-status", "FAILED", timeout=90_000)
     expect(timeline.locator("[data-step=AuthorizePayment]")).to_have_attribute("data-outcome", "caught")
@@ -94,19 +92,7 @@ def test_the_time_travel_slider_shows_a_seat_free_before_its_booking_and_taken_a
     _, token = webapp.register_over_api()
     run_id = webapp.run_of("GDW", "KRK", 3)
     car, number, key = first_free_second_class_seat(webapp, run_id)
-    booked = webapp.http.post(
-        "/bookings",
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-        json={
-            "run_id": run_id,
-            "origin": "GDW",
-            "destination": "KRK",
-            "seats": [{"car": car, "seat": number}],
-            "passengers": [{"name": "Ewa Lis"}],
-            "card": APPROVED,
-        },
-    )
-    assert booked.status_code == 202, booked.text
+    webapp.book_over_api(token, run_id, car, number, "Ewa Lis")
 
     def sold() -> bool:
         now = datetime.now(UTC).isoformat()
