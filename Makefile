@@ -53,6 +53,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.core_bench
 	$(BIN)/python -m bench.localcloud_bench
 	$(BIN)/python -m bench.booking_bench
+	$(BIN)/python -m bench.durability_bench
+	$(BIN)/python -m bench.realtime_bench
 
 # Deployments (see docs/operations.md): each ends with `trainbook smoke` against the stack's public URLs.
 deploy: $(STAMP) $(SAM)
