@@ -233,7 +233,13 @@ class Journey:
         return f"{len(steps)} live messages", self._booking(self.booking_id)
 
     def ticket(self) -> str:
-        ticket = self._expect(self.http.get(f"bookings/{self.booking_id}/ticket", headers=self._auth()), 200)
+        # The saga issues the ticket after it confirms: a passenger's app waits for it the same way.
+        deadline = time.monotonic() + self.options.timeout
+        answer = self.http.get(f"bookings/{self.booking_id}/ticket", headers=self._auth())
+        while answer.status_code == 404 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            answer = self.http.get(f"bookings/{self.booking_id}/ticket", headers=self._auth())
+        ticket = self._expect(answer, 200)
         pdf = self.http.get(f"bookings/{self.booking_id}/ticket.pdf", headers=self._auth())
         if pdf.status_code != 200 or not pdf.content.startswith(b"%PDF"):
             raise StepFailed(f"ticket.pdf answered {pdf.status_code} {pdf.headers.get('content-type')}")
