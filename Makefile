@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) $(wildcard frontend/*.json frontend/*.ts frontend/*.js frontend/index.html)
 FRONTEND_BUILT := frontend/dist/.built
 
-.PHONY: up test lint types cfn sam-build pytest bench install system-deps frontend-check
+.PHONY: up test lint types cfn sam-build pytest bench install system-deps deploy localstack-deploy frontend-check
 
 up: $(STAMP) $(FRONTEND_BUILT)
 	$(BIN)/trainbook up $(ARGS)
@@ -70,3 +70,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.booking_bench
 	$(BIN)/python -m bench.durability_bench
 	$(BIN)/python -m bench.realtime_bench
+
+# Deployments (see docs/operations.md): each ends with `trainbook smoke` against the stack's public URLs.
+deploy: $(STAMP) $(SAM)
+	bash infra/scripts/deploy.sh aws
+
+localstack-deploy: $(STAMP) $(SAM)
+	bash infra/scripts/deploy.sh localstack
