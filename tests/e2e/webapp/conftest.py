@@ -38,6 +38,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# One wait for everything the app shows after a server round trip, actions and assertions alike (Playwright's
+# assertions would otherwise give up after 5 s, its actions after 30 s).
+expect.set_options(timeout=30_000)
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 TOMORROW = date.today() + timedelta(days=1)
