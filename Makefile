@@ -54,3 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.localcloud_bench
 	$(BIN)/python -m bench.booking_bench
 	$(BIN)/python -m bench.durability_bench
+	$(BIN)/python -m bench.realtime_bench
