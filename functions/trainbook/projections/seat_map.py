@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import boto3
-from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -23,7 +23,7 @@ from pynamodb.models import Model
 from trainbook import tables
 from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.events import TrainRunScheduled
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved
+from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved, TrainRunRestored
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -35,6 +35,7 @@ class SeatMapItem(Model):
     run = UnicodeAttribute(hash_key=True)
     bookings = MapAttribute[str, Any](default=dict)  # booking id -> its seats, legs, state, version
     cancelled = BooleanAttribute(default=False)
+    cancelled_v = NumberAttribute(null=True)  # the run stream version `cancelled` reflects
     delays = MapAttribute[str, Any](default=dict)  # station -> {"m": minutes late, "v": run stream version}
 
 
@@ -64,8 +65,16 @@ class SeatMapProjection:
         event = recorded.event
         if isinstance(event, TrainRunScheduled):
             self._ensure(event.run_id)
-        elif isinstance(event, TrainRunCancelled | TrainRunRemoved):
-            self._update(event.run_id, [SeatMapItem.cancelled.set(True)])
+        elif isinstance(event, TrainRunCancelled | TrainRunRemoved | TrainRunRestored):
+            if isinstance(event, TrainRunCancelled) and event.from_station is not None:
+                return  # part of the run still runs: search and booking check the journey itself
+            cancelled = not isinstance(event, TrainRunRestored)
+            newer = SeatMapItem.cancelled_v.does_not_exist() | (SeatMapItem.cancelled_v < recorded.version)
+            actions: list[Action] = [
+                SeatMapItem.cancelled.set(cancelled),
+                SeatMapItem.cancelled_v.set(recorded.version),
+            ]
+            self._update(event.run_id, actions, newer)
         elif isinstance(event, TrainDelayed):
             delay = SeatMapItem.delays[event.station]
             newer = delay.does_not_exist() | (delay["v"] < recorded.version)
