@@ -24,6 +24,7 @@ from trainbook.booking.events import (
 from trainbook.booking.pricing import PassengerRequest, price_journey
 from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.stations import station
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError, NotFound
 from trainbook.eventstore.events import NO_META, Event, EventLog, Meta, PendingEvent, RecordedEvent
@@ -136,6 +137,8 @@ class BookingCommands:
         if not booking_id or len(booking_id) > 64:
             raise InvalidBooking("a booking id of 1 to 64 characters is required")
         existing = fold_booking(self.events.read(f"booking-{booking_id}"))
+        for code in (origin, destination):
+            station(code)  # an unknown station is unknown_station here as in search, not "not served"
         run = self.runs.get(run_id, self.window())
         span = run.service.span(origin, destination)
         if run.cancels(span):

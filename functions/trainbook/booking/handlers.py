@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.booking.policy import refund_for
 from trainbook.booking.wiring import booking_commands
+from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
 from trainbook.faults import inject, plan_for
 
@@ -30,11 +31,21 @@ def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict
         @logger.inject_lambda_context
         def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             booking_id = str(event["booking_id"])
+            logger.set_correlation_id(booking_id)
             logger.append_keys(booking_id=booking_id, step=step)
             meta = Meta(correlation_id=booking_id, causation_id=step, actor="booking-saga")
             plan = plan_for(booking_id, step)
             inject(plan, "before")
-            result = work(booking_id, event, meta)
+            try:
+                result = work(booking_id, event, meta)
+            except DomainError as refused:
+                # Expected (a lost seat race, a lapsed hold): one structured line, no traceback. The
+                # error still leaves the function under its class name for the saga to Catch.
+                logger.warning(
+                    "step refused",
+                    extra={"error": type(refused).__name__, "code": refused.code, "reason": refused.message},
+                )
+                raise refused.with_traceback(None) from None
             inject(plan, "after")
             logger.info("step done", extra={"result": result})
             return result

@@ -34,6 +34,7 @@ def issue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     booking_id = event.get("booking_id") if isinstance(event, dict) else None
     if not isinstance(booking_id, str) or not 0 < len(booking_id) <= 64:
         raise InvalidTicketRequest('IssueTicket needs {"booking_id": "<1 to 64 characters>"}')
+    logger.set_correlation_id(booking_id)
     logger.append_keys(booking_id=booking_id)
     plan = plan_for(booking_id, "IssueTicket")
     inject(plan, "before")

@@ -79,13 +79,14 @@ def build_app(
         response = await handle_rest(request, config, invoker)
         if response is not None:
             return response
-        if request.method in ("GET", "HEAD"):
+        stage = request.url.path.lstrip("/").partition("/")[0]
+        if request.method in ("GET", "HEAD") and stage not in config.rest_stages:
             return frontend(request.url.path)
-        return missing_route()
+        return missing_route(config)  # under a stage, an undeclared route is the API's answer, not the app
 
     def frontend(path: str) -> Response:
         if frontend_dist is None:
-            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route()
+            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route(config)
         candidate = (frontend_dist / path.lstrip("/")).resolve()
         if candidate.is_file() and frontend_dist.resolve() in candidate.parents:
             return FileResponse(candidate)
