@@ -562,10 +562,14 @@ export interface components {
         BookingView: {
             /** Booking Id */
             booking_id: string;
-            /** Cancellation Reason */
+            /**
+             * Cancellation Reason
+             * @description passenger, train_cancelled ...
+             */
             cancellation_reason?: string | null;
             /**
              * Compensation Grosze
+             * @description refunded for a late arrival (EU 2021/782 Art. 19)
              * @default 0
              */
             compensation_grosze: number;
@@ -1185,7 +1189,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
