@@ -17,4 +17,7 @@ export const keys = {
   ticket: (id: string) => ["ticket", id] as const,
   refund: (id: string) => ["refund", id] as const,
   sales: (day: string) => ["sales", day] as const,
+  notifications: () => ["notifications"] as const,
+  changes: (day: string) => ["changes", day] as const,
+  analytics: (from: string, to: string) => ["analytics", from, to] as const,
 };

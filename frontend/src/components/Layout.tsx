@@ -2,6 +2,7 @@ import { useTranslation } from "react-i18next";
 import { Link, NavLink, Outlet, useNavigate } from "react-router";
 
 import { signOut, useSession } from "../api/auth";
+import { useInbox } from "../api/notifications";
 
 function navClass({ isActive }: { isActive: boolean }): string {
   return `rounded px-2 py-1 hover:bg-brand-dark ${isActive ? "bg-brand-dark underline" : ""}`;
@@ -29,10 +30,18 @@ export function Layout() {
             <NavLink to="/bookings" className={navClass}>
               {t("nav.bookings")}
             </NavLink>
+            <NavLink to="/changes" className={navClass}>
+              {t("nav.changes")}
+            </NavLink>
             {session?.user.role === "admin" && (
-              <NavLink to="/admin/sales" className={navClass}>
-                {t("nav.sales")}
-              </NavLink>
+              <>
+                <NavLink to="/admin/sales" className={navClass}>
+                  {t("nav.sales")}
+                </NavLink>
+                <NavLink to="/admin/analytics" className={navClass}>
+                  {t("nav.analytics")}
+                </NavLink>
+              </>
             )}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
@@ -46,6 +55,7 @@ export function Layout() {
             </button>
             {session ? (
               <>
+                <InboxLink />
                 <span className="hidden sm:inline" data-testid="signed-in-as">
                   {session.user.display_name || session.user.name}
                 </span>
@@ -75,5 +85,28 @@ export function Layout() {
         {t("footer.text")} · <a className="underline" href="/api/docs">API</a>
       </footer>
     </div>
+  );
+}
+
+/** The bell in the header: the unread count, moving live with the `user` topic. */
+function InboxLink() {
+  const { t } = useTranslation();
+  const inbox = useInbox();
+  const unread = inbox.data?.unread ?? 0;
+  return (
+    <NavLink
+      to="/notifications"
+      className={navClass}
+      aria-label={`${t("nav.notifications")}: ${t("nav.unread", { count: unread })}`}
+    >
+      <span aria-hidden="true">{t("nav.notifications")}</span>{" "}
+      <span
+        data-testid="unread-count"
+        aria-hidden="true"
+        className={`inline-block min-w-6 rounded-full px-1.5 text-center font-bold ${unread > 0 ? "bg-red-700 text-white" : "bg-white/20"}`}
+      >
+        {unread}
+      </span>
+    </NavLink>
   );
 }

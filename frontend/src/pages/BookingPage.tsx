@@ -8,6 +8,7 @@ import { useSession } from "../api/auth";
 import { api, download, unwrap } from "../api/client";
 import { keys } from "../api/keys";
 import { Delay, ErrorBox, Loading, StatusBadge } from "../components/ui";
+import { disruptionOf, type Disruption } from "../lib/disruption";
 import { useFormat } from "../lib/useFormat";
 import { pollEvery, useLive } from "../live";
 
@@ -63,6 +64,8 @@ export function BookingPage() {
       unwrap(await api.GET("/runs/{run_id}", { params: { path: { run_id: booking.data?.run_id ?? "" } } })),
     enabled: Boolean(booking.data?.run_id),
   });
+  // A schedule change arrives on the run's topic: follow it so the new times show without a reload.
+  useLive(booking.data?.run_id ? `run:${booking.data.run_id}` : null);
 
   if (!session) return <SignInFirst />;
   if (booking.isPending) return <Loading />;
@@ -85,6 +88,7 @@ export function BookingPage() {
           <div className="text-sm">{t("booking.seatsReleased")}</div>
         </div>
       )}
+      <DisruptionBanner disruption={disruptionOf(b, run.data)} />
       {b.status === "CANCELLED" && (
         <div className="rounded border border-slate-300 bg-slate-100 p-3" data-testid="refund">
           {t("booking.cancelled")} {t("booking.refunded", { amount: fmt.money(b.refund_grosze ?? 0) })}
@@ -373,5 +377,33 @@ export function SignInFirst() {
         {t("auth.signIn")}
       </Link>
     </p>
+  );
+}
+
+/** The red banner of a booking touched by a change: the new times and what the passenger may claim. */
+function DisruptionBanner({ disruption }: { disruption: Disruption | null }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  if (!disruption) return null;
+  const { claim } = disruption;
+  return (
+    <div role="alert" className="space-y-1 rounded border-2 border-red-700 bg-red-50 p-3 text-red-900" data-testid="disruption">
+      {disruption.cancelled && <p className="font-bold">{t("affected.cancelled")}</p>}
+      {disruption.delayMinutes > 0 && disruption.scheduledArrival && disruption.expectedArrival && (
+        <p className="font-bold">
+          {t("affected.delayed", {
+            delay: fmt.delay(disruption.delayMinutes),
+            scheduled: fmt.time(disruption.scheduledArrival),
+            expected: fmt.time(disruption.expectedArrival),
+          })}
+        </p>
+      )}
+      <p data-testid="claim">
+        {claim.kind === "refund" && t("affected.claimRefund", { amount: fmt.money(claim.grosze) })}
+        {claim.kind === "compensation_due" && t("affected.claimDue", { percent: claim.percent, amount: fmt.money(claim.grosze) })}
+        {claim.kind === "compensation_paid" && t("affected.claimPaid", { amount: fmt.money(claim.grosze) })}
+        {claim.kind === "none" && t("affected.claimNone")}
+      </p>
+    </div>
   );
 }
