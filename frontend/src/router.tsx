@@ -24,6 +24,10 @@ export const router = createBrowserRouter([
       { path: "/signin", element: <SignInPage /> },
       { path: "/register", element: <RegisterPage /> },
       { path: "/admin/sales", lazy: async () => ({ Component: (await import("./pages/SalesPage")).SalesPage }) },
+      {
+        path: "/admin/analytics",
+        lazy: async () => ({ Component: (await import("./pages/AnalyticsPage")).AnalyticsPage }),
+      },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

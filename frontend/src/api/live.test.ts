@@ -2,7 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 
 import { keys } from "./keys";
-import { LiveClient, type SocketLike } from "./live";
+import { LiveClient, queriesOf, type SocketLike } from "./live";
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -153,5 +153,17 @@ describe("the live client", () => {
     live.start();
     sockets[0]!.close();
     expect(live.status).toBe("offline");
+  });
+});
+
+describe("which queries a topic concerns", () => {
+  it("re-reads the inbox on any message of the user's topic and on a schedule change", () => {
+    expect(queriesOf("user")).toContainEqual(["notifications"]);
+    expect(queriesOf("changes")).toContainEqual(["notifications"]);
+    expect(queriesOf("changes")).toContainEqual(["changes"]);
+  });
+
+  it("moves the dashboard and the sales page with the analytics topic", () => {
+    expect(queriesOf("analytics")).toEqual([["analytics"], ["sales"]]);
   });
 });

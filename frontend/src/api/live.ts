@@ -44,9 +44,11 @@ export function queriesOf(topic: string): QueryKey[] {
     case "booking":
       return [keys.booking(id), keys.trace(id), keys.events(id), keys.bookings()];
     case "user":
-      return [keys.bookings(), ["notifications"]];
+      // Any message on the user's topic (a booking's status, a `notification` push) may change the inbox.
+      return [keys.bookings(), keys.notifications()];
     case "changes":
-      return [["changes"], keys.searches()];
+      // A change notifies the passengers it touches: their inbox is re-read too.
+      return [["changes"], keys.searches(), keys.notifications(), ["run"]];
     case "analytics":
       return [["analytics"], ["sales"]];
     default:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { changeBody, emptyChangeForm } from "./changeForm";
+import { changeBody, emptyChangeForm, withRecorded } from "./changeForm";
 
 describe("change form bodies", () => {
   const filled = {
@@ -37,5 +37,14 @@ describe("change form bodies", () => {
 
   it("restores with no other field", () => {
     expect(changeBody({ ...filled, kind: "restore" })).toEqual({ kind: "restore" });
+  });
+});
+
+describe("a change just recorded", () => {
+  const mine = { change_id: "c2", date: "2026-12-02" };
+  it("shows at the top of its day until the server lists it, and only once", () => {
+    expect(withRecorded([{ change_id: "c1", date: "2026-12-02" }], "2026-12-02", mine).map((c) => c.change_id)).toEqual(["c2", "c1"]);
+    expect(withRecorded([mine], "2026-12-02", mine)).toEqual([mine]);
+    expect(withRecorded([], "2026-12-03", mine)).toEqual([]);
   });
 });

@@ -47,3 +47,10 @@ export function changeBody(form: ChangeForm): ChangeBody {
       return { kind: "restore" };
   }
 }
+
+/** The day's list with a change just recorded here at its top until the read model lists it: the change
+ * log is written by a stream consumer, so a read right after the POST (or after its push) may miss it. */
+export function withRecorded<T extends { change_id: string; date: string }>(list: T[], day: string, recorded: T | undefined): T[] {
+  if (!recorded || recorded.date !== day || list.some((c) => c.change_id === recorded.change_id)) return list;
+  return [recorded, ...list];
+}

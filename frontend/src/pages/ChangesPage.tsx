@@ -2,14 +2,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 
 import { useSession } from "../api/auth";
 import { useChanges, useRecordChange, type ChangeView } from "../api/changes";
 import { api, unwrap } from "../api/client";
 import { keys } from "../api/keys";
 import { ErrorBox, Loading } from "../components/ui";
-import { changeBody, emptyChangeForm, type ChangeForm, type ChangeKind } from "../lib/changeForm";
+import { changeBody, emptyChangeForm, withRecorded, type ChangeForm, type ChangeKind } from "../lib/changeForm";
 import { warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
 
@@ -21,6 +21,8 @@ export function ChangesPage() {
   const [params, setParams] = useSearchParams();
   const day = params.get("date") ?? warsawDay();
   const changes = useChanges(day);
+  const record = useRecordChange();
+  const list = changes.data ? withRecorded(changes.data, day, record.data) : undefined;
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold">{t("changes.title")}</h1>
@@ -33,17 +35,17 @@ export function ChangesPage() {
           onChange={(e) => setParams((p) => ({ ...Object.fromEntries(p), date: e.target.value }), { replace: true })}
         />
       </label>
-      {session?.user.role === "admin" && <RecordChange />}
+      {session?.user.role === "admin" && <RecordChange record={record} />}
       <section aria-labelledby="changes-list" className="space-y-2">
         <h2 id="changes-list" className="text-lg font-semibold">
           {t("changes.list")}
         </h2>
         {changes.isPending && <Loading />}
         {changes.isError && <ErrorBox error={changes.error} />}
-        {changes.data && changes.data.length === 0 && <p>{t("changes.empty")}</p>}
-        {changes.data && changes.data.length > 0 && (
+        {list && list.length === 0 && <p>{t("changes.empty")}</p>}
+        {list && list.length > 0 && (
           <ul className="space-y-2" data-testid="changes">
-            {changes.data.map((c) => (
+            {list.map((c) => (
               <ChangeRow key={c.change_id} change={c} />
             ))}
           </ul>
@@ -84,12 +86,11 @@ function describe(c: ChangeView, t: (key: string, options?: Record<string, unkno
   }
 }
 
-function RecordChange() {
+function RecordChange({ record }: { record: ReturnType<typeof useRecordChange> }) {
   const { t } = useTranslation();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
   const [runId, setRunId] = useState(params.get("run") ?? "");
   const [form, setForm] = useState<ChangeForm>(emptyChangeForm);
-  const record = useRecordChange();
   const run = useQuery({
     queryKey: keys.run(runId.trim()),
     queryFn: async () => unwrap(await api.GET("/runs/{run_id}", { params: { path: { run_id: runId.trim() } } })),
@@ -100,7 +101,11 @@ function RecordChange() {
   const set = (patch: Partial<ChangeForm>) => setForm((f) => ({ ...f, ...patch }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    record.mutate({ runId: runId.trim(), body: changeBody(form) });
+    // Show the day of the changed run, where the new change is listed.
+    record.mutate(
+      { runId: runId.trim(), body: changeBody(form) },
+      { onSuccess: (change) => setParams((p) => ({ ...Object.fromEntries(p), date: change.date }), { replace: true }) },
+    );
   };
   const station = (label: string, value: string, onChange: (v: string) => void, optional = false) => (
     <label className="block text-sm font-medium">
@@ -166,7 +171,7 @@ function RecordChange() {
       {record.isError && <ErrorBox error={record.error} />}
       {record.isSuccess && (
         <p role="status" className="text-green-800" data-testid="change-recorded">
-          {t("changes.recorded")} <Link className="underline" to={`/changes?date=${record.data.date}`}>{record.data.train}</Link>
+          {t("changes.recorded")} {record.data.train}
         </p>
       )}
       <button type="submit" className="rounded bg-brand px-4 py-2 font-medium text-white disabled:opacity-60" disabled={record.isPending}>
