@@ -157,9 +157,10 @@ def test_twenty_clients_racing_for_two_seats_sell_exactly_two(trainbook: Trainbo
     run_id = first_run(trainbook, index=3)
     seats = second_class_seats(trainbook, run_id, 2)
     racers = [trainbook.passenger(f"Racer {i}") for i in range(20)]
+    tokens = [trainbook.tokenize() for _ in racers]  # each card form has its token before the race
 
     def race(i: int) -> tuple[Passenger, str]:
-        answer = racers[i].book(run_id, [seats[i % 2]])
+        answer = racers[i].book(run_id, [seats[i % 2]], payment_token=tokens[i])
         assert answer.status_code == 202, answer.text
         return racers[i], answer.json()["booking_id"]
 
