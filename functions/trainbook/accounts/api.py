@@ -106,6 +106,7 @@ class ProfileUpdate(BaseModel):
     display_name: DisplayName | None = None
     phone: Phone | None = None
     default_discount: DiscountCode | None = None
+    language: Literal["pl", "en"] | None = Field(default=None, description="language of notices: pl or en")
 
     @model_validator(mode="before")
     @classmethod
@@ -118,7 +119,7 @@ class ProfileUpdate(BaseModel):
 
     @model_validator(mode="after")
     def names_are_not_cleared(self) -> ProfileUpdate:
-        for field in ("name", "display_name"):
+        for field in ("name", "display_name", "language"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise PydanticCustomError("name_required", "{field} cannot be removed", {"field": field})
         return self
@@ -136,6 +137,7 @@ class UserView(BaseModel):
     phone: str | None
     default_discount: str | None
     created_at: datetime
+    language: Literal["pl", "en"] = "pl"
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -148,6 +150,7 @@ class UserView(BaseModel):
             phone=user.phone,
             default_discount=user.default_discount,
             created_at=user.created_at,
+            language="en" if user.language == "en" else "pl",
         )
 
 

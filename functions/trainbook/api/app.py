@@ -32,7 +32,12 @@ app = APIGatewayRestResolver(
         max_age=600,
     ),
 )
-app.enable_swagger(path="/docs", title="Trainbook API", version="1.0.0")
+# Relative link: it resolves beside /docs wherever the API's base is (`/` or `/api/`).
+DESCRIPTION = (
+    "Trainbook's REST API. Live updates (seat maps, booking progress, schedule changes) come over a "
+    "WebSocket, described by the [AsyncAPI document](asyncapi.json)."
+)
+app.enable_swagger(path="/docs", title="Trainbook API", version="1.0.0", description=DESCRIPTION)
 for router in ROUTERS:
     app.include_router(router)
 install_error_handlers(app, logger)
@@ -40,7 +45,9 @@ install_error_handlers(app, logger)
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi() -> Response[Any]:
-    document = json.loads(app.get_openapi_json_schema(title="Trainbook API", version="1.0.0"))
+    document = json.loads(
+        app.get_openapi_json_schema(title="Trainbook API", version="1.0.0", description=DESCRIPTION)
+    )
     return Response(200, content_types.APPLICATION_JSON, complete(document))
 
 

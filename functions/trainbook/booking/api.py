@@ -95,6 +95,8 @@ class BookingView(BaseModel):
     failure: FailureView | None = Field(default=None, description="why a FAILED booking failed")
     refund_grosze: int | None = Field(default=None, description="what a CANCELLED booking refunded")
     fee_grosze: int | None = Field(default=None, description="what a CANCELLED booking kept as a fee")
+    compensation_grosze: int = 0
+    cancellation_reason: str | None = None
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:
@@ -112,6 +114,8 @@ class BookingView(BaseModel):
             failure=FailureView.model_validate(booking.failure.as_json()) if booking.failure else None,
             refund_grosze=booking.refund_grosze,
             fee_grosze=booking.fee_grosze,
+            compensation_grosze=booking.compensation_grosze,
+            cancellation_reason=booking.cancellation_reason,
         )
 
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -76,6 +82,8 @@ class Booking:
     seats_released: bool = False
     failure_reason: str | None = None  # the saga's error name, once FAILED
     refund_grosze: int | None = None  # once CANCELLED
+    compensation_grosze: int = 0  # paid back for a late arrival (DelayCompensationPaid)
+    cancellation_reason: str | None = None  # "passenger", "train_cancelled" ...
 
     @property
     def stream(self) -> str:
@@ -135,5 +143,14 @@ def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
         elif isinstance(event, BookingFailed):
             booking = replace(booking, status=BookingStatus.FAILED, failure_reason=event.reason)
         elif isinstance(event, BookingCancelled):
-            booking = replace(booking, status=BookingStatus.CANCELLED, refund_grosze=event.refund_grosze)
+            booking = replace(
+                booking,
+                status=BookingStatus.CANCELLED,
+                refund_grosze=event.refund_grosze,
+                cancellation_reason=event.reason,
+            )
+        elif isinstance(event, DelayCompensationPaid):
+            booking = replace(
+                booking, compensation_grosze=booking.compensation_grosze + event.compensation_grosze
+            )
     return booking

@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.booking.policy import refund_for
+from trainbook.booking.progress import records_progress
 from trainbook.booking.wiring import booking_commands
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
@@ -25,7 +26,8 @@ Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
-    """Wrap a step: correlation id = booking id, fault injection around the work, structured logs."""
+    """Wrap a step: correlation id = booking id, fault injection around the work, structured logs,
+    and its start and end recorded for live watchers (booking/progress.py)."""
 
     def wrap(work: Callable[[str, dict[str, Any], Meta], dict[str, Any]]) -> Task:
         @logger.inject_lambda_context
@@ -50,7 +52,7 @@ def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict
             logger.info("step done", extra={"result": result})
             return result
 
-        return handler
+        return records_progress(lambda _event: step)(handler)
 
     return wrap
 

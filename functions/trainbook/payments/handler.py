@@ -17,6 +17,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.booking.progress import records_progress
 from trainbook.faults import inject, plan_for
 from trainbook.payments.commands import parse_command
 from trainbook.payments.processor import PaymentProcessor
@@ -40,6 +41,13 @@ def processor() -> PaymentProcessor:
     )
 
 
+def saga_step(event: dict[str, Any]) -> str | None:
+    """The saga state this request is (AuthorizePayment, CapturePayment ...), named as fault plans name it."""
+    action = event.get("action")
+    return f"{action.capitalize()}Payment" if isinstance(action, str) and action else None
+
+
+@records_progress(saga_step)
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     command = parse_command(event)

@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.booking.progress import records_progress
 from trainbook.eventstore.store import EventStore
 from trainbook.faults import inject, plan_for
 from trainbook.tickets import keys
@@ -29,6 +30,7 @@ def issuer() -> TicketIssuer:
     )
 
 
+@records_progress(lambda _event: "IssueTicket")
 @logger.inject_lambda_context
 def issue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     booking_id = event.get("booking_id") if isinstance(event, dict) else None

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from localcloud.gateway.config import GatewayConfig, WebSocketApi
@@ -112,5 +113,21 @@ def build_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     # Everything else (REST routes, the front end) goes through one handler, whatever the path holds:
     # Starlette's `{path:path}` does not match a decoded newline, and API Gateway routes any path.
-    app.router.default = request_response(everything_else)
+    app.router.default = _refusing_websockets(request_response(everything_else))
     return app
+
+
+def _refusing_websockets(http_handler: ASGIApp) -> ASGIApp:
+    """A WebSocket handshake on a path with no WebSocket API gets a clean 403, as on AWS.
+
+    The HTTP handler asserts an HTTP scope: without this a handshake to `/ws` on a template with no
+    WebSocket API crashed the request (500 and an AssertionError in the log).
+    """
+
+    async def default(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocket(scope, receive, send).close(code=1008)  # before accept: HTTP 403
+            return
+        await http_handler(scope, receive, send)
+
+    return default

@@ -71,7 +71,7 @@ def proxy_event(
         "httpMethod": request.method,
         "extendedRequestId": uuid.uuid4().hex,
         "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "path": request.url.path,  # with the stage, as execute-api sends it
+        "path": request_path(request),  # with the stage, as execute-api sends it
         "accountId": ACCOUNT_ID,
         "protocol": "HTTP/1.1",
         "stage": stage,
@@ -89,7 +89,7 @@ def proxy_event(
         context["authorizer"] = authorizer_context
     return {
         "resource": route.resource,
-        "path": request.url.path[len(stage) + 1 :],  # without the stage, as execute-api sends it
+        "path": request_path(request)[len(stage) + 1 :],  # without the stage, as execute-api sends it
         "httpMethod": request.method,
         "headers": {key: values[-1] for key, values in headers.items()} or None,
         "multiValueHeaders": headers or None,
@@ -131,7 +131,7 @@ def function_response(payload: Any, config: GatewayConfig | None = None) -> Resp
 
 async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaInvoker) -> Response | None:
     """None when no route matches (the caller may serve the front end instead)."""
-    path = request.url.path
+    path = request_path(request)
     found = find_route(config, request.method, path)
     if found is None:
         return None
@@ -169,6 +169,12 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
     if result.function_error:
         return gateway_response(config.gateway_responses, "INTEGRATION_FAILURE")
     return function_response(result.payload, config)
+
+
+def request_path(request: Request) -> str:
+    """The decoded path as the client sent it. Not `request.url.path`: urllib's URL parsing silently drops
+    tabs and newlines, so `/runs/%0A/arrival` would become `/runs//arrival` and match no route."""
+    return str(request.scope["path"])
 
 
 def missing_route(config: GatewayConfig) -> Response:
