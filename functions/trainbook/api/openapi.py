@@ -26,6 +26,7 @@ PUBLIC_OPERATIONS = frozenset(
         "POST /auth/logout",
         "GET /tickets/public-key",
         "POST /payments/tokens",
+        "GET /changes",
     }
 )
 
@@ -47,13 +48,18 @@ ROUTE_ERRORS: dict[str, dict[int, str]] = {
     "GET /bookings/{booking_id}/trace": {404: "booking_not_found"},
     "GET /bookings/{booking_id}/ticket": {404: "not_found: no ticket (yet)"},
     "GET /bookings/{booking_id}/ticket.pdf": {404: "not_found: no ticket (yet)"},
-    "GET /admin/sales": {403: "forbidden: administrators only"},
+    "POST /admin/runs/{run_id}/changes": {
+        409: "run_arrived, run_not_cancelled, run_already_cancelled or a restore after departure"
+    },
+    "POST /admin/runs/{run_id}/arrival": {409: "the run has arrived already or is cancelled"},
+    "POST /admin/days/{day}/close": {409: "the day has not come yet"},
     "POST /payments/tokens": {429: "too_many_requests: over the tokenization rate limit"},
 }
 
 GENERIC = {
     400: "invalid_request (a parameter or field is missing or wrong) or invalid_body",
     401: "unauthenticated: no valid access token",
+    403: "forbidden: administrators only",
     404: "not found",
     413: "payload_too_large",
     415: "unsupported_media_type: the body is not application/json",
@@ -90,6 +96,8 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             if key not in PUBLIC_OPERATIONS:
                 wanted[401] = GENERIC[401]
                 operation["security"] = [{"bearer": []}]
+            if path.startswith("/admin/"):
+                wanted[403] = GENERIC[403]
             wanted.update(ROUTE_ERRORS.get(key, {}))
             for status, meaning in sorted(wanted.items()):
                 declared = responses.setdefault(str(status), {})
