@@ -22,8 +22,10 @@ from trainbook.changes.events import (
     ScheduleChangeEvent,
     TrainDelayed,
     TrainRunAdded,
+    TrainRunArrived,
     TrainRunCancelled,
     TrainRunRemoved,
+    TrainRunRestored,
 )
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
@@ -329,6 +331,8 @@ CHANGE_KINDS: dict[type[ScheduleChangeEvent], tuple[str, str | None]] = {
     TrainRunCancelled: ("cancellation", "run_cancelled"),
     TrainRunAdded: ("new_service", None),
     TrainRunRemoved: ("removed_service", "run_cancelled"),
+    TrainRunRestored: ("restore", "run_restored"),
+    TrainRunArrived: ("arrival", "run_arrived"),
 }
 
 
@@ -395,6 +399,8 @@ MESSAGE_KINDS: dict[str, dict[str, tuple[str, dict[str, Any], list[str]]]] = {
             ["run_id", "station", "platform"],
         ),
         "run_cancelled": ("The run was cancelled or removed from the timetable.", _CHANGE, ["run_id"]),
+        "run_restored": ("A cancellation was undone: the run is on sale again.", _CHANGE, ["run_id"]),
+        "run_arrived": ("The run reached its terminus.", _CHANGE, ["run_id"]),
     },
     "booking": {
         "step_started": ("A saga step started.", {"step": {"type": "string"}}, ["step"]),

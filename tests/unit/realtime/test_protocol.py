@@ -12,6 +12,7 @@ from trainbook.changes.events import PlatformChanged, TrainDelayed
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
+    CHANGE_KINDS,
     MESSAGE_KINDS,
     Journey,
     ProtocolError,
@@ -164,10 +165,13 @@ def test_every_pushed_kind_is_declared_in_the_contract() -> None:
         (SagaStepEnded("b-1", "RecordCancellation", "succeeded", None, {"refund_grosze": 1}), JOURNEY),
         (BookingConfirmed("b-1", 100, 1), JOURNEY),
         (TrainDelayed(**CHANGE, station="WAW", minutes=5, previous_minutes=0), None),
+        *((kind(**CHANGE), None) for kind in CHANGE_KINDS if kind not in (TrainDelayed, PlatformChanged)),
     ]
     for event, journey in events:
         for push in pushes_for(recorded(event), journey):
             assert push.type in MESSAGE_KINDS[push.topic.kind], push
+            if push.type == "schedule_change":
+                assert push.data["kind"] in MESSAGE_KINDS["changes"]["schedule_change"][1]["kind"]["enum"]
 
 
 def test_a_message_has_the_contract_shape() -> None:
