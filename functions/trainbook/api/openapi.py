@@ -48,18 +48,17 @@ ROUTE_ERRORS: dict[str, dict[int, str]] = {
     "GET /bookings/{booking_id}/trace": {404: "booking_not_found"},
     "GET /bookings/{booking_id}/ticket": {404: "not_found: no ticket (yet)"},
     "GET /bookings/{booking_id}/ticket.pdf": {404: "not_found: no ticket (yet)"},
-    "POST /admin/runs/{run_id}/changes": {
-        409: "run_arrived, run_not_cancelled, run_already_cancelled or a restore after departure"
-    },
-    "POST /admin/runs/{run_id}/arrival": {409: "the run has arrived already or is cancelled"},
-    "POST /admin/days/{day}/close": {409: "the day has not come yet"},
     "POST /payments/tokens": {429: "too_many_requests: over the tokenization rate limit"},
     "POST /admin/runs/{run_id}/changes": {
         403: "forbidden: administrators only",
         404: "unknown_train_run",
         409: "run_arrived, run_already_cancelled, run_not_cancelled or departed (restore)",
     },
-    "POST /admin/runs/{run_id}/arrival": {403: "forbidden: administrators only", 404: "unknown_train_run"},
+    "POST /admin/runs/{run_id}/arrival": {
+        403: "forbidden: administrators only",
+        404: "unknown_train_run",
+        409: "the run has arrived already or is cancelled",
+    },
     "POST /admin/days/{day}/close": {403: "forbidden: administrators only", 409: "the day has not come yet"},
     "GET /admin/analytics": {403: "forbidden: administrators only"},
     "POST /me/notifications/{notification_id}/read": {404: "not_found: no such notification of yours"},
