@@ -63,6 +63,7 @@ class Passenger:
         destination: str = "KRK",
         card: dict[str, Any] | None = None,  # tokenized first, as the web app's card form does
         key: str | None = None,
+        payment_token: str | None = None,  # a token made beforehand (then `card` is not used)
         passengers: list[dict[str, Any]] | None = None,
     ) -> httpx.Response:
         body = {
@@ -73,7 +74,7 @@ class Passenger:
             "passengers": [{"name": f"Pasażer {i + 1}"} for i in range(len(seats))]
             if passengers is None
             else passengers,
-            "payment_token": self.trainbook.tokenize(card),
+            "payment_token": payment_token or self.trainbook.tokenize(card),
         }
         headers = {**self.headers, "Idempotency-Key": key or uuid.uuid4().hex}
         return self.trainbook.http.post("/bookings", json=body, headers=headers)
