@@ -127,12 +127,14 @@ def test_saga_steps_and_the_final_status_go_to_the_booking_topic_for_its_owner_o
 
 def test_booking_status_goes_to_its_owner_and_sales_to_admins() -> None:
     requested = BookingRequested("b-1", "user-ala", "r", "GDG", "KRK", 0, 5, ("05-021",), (), 100, "x")
-    [status] = pushes_for(recorded(requested, version=1))
+    [status, figures] = pushes_for(recorded(requested, version=1))
     assert (status.topic.route, status.data["status"]) == ("user:user-ala", "REQUESTED")
+    assert (figures.topic.route, figures.type) == ("analytics", "figures")
     confirmed = pushes_for(recorded(BookingConfirmed("b-1", 100, 1)), JOURNEY)
     assert [(p.topic.route, p.type) for p in confirmed] == [
         ("user:user-ala", "booking_status"),
         ("analytics", "sales"),
+        ("analytics", "figures"),
     ]
     assert pushes_for(recorded(BookingFailed("b-1", "SeatTaken")), JOURNEY)[0].data["reason"] == "SeatTaken"
     assert (
