@@ -6,13 +6,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
-from trainbook.changes.events import PlatformChanged, TrainDelayed
+from trainbook.changes.events import NotificationRead, PassengerNotified, PlatformChanged, TrainDelayed
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
     MESSAGE_KINDS,
+    AnalyticsApplied,
+    InboxShows,
     Journey,
     ProtocolError,
     SeatMapReflects,
@@ -165,6 +173,9 @@ def test_every_pushed_kind_is_declared_in_the_contract() -> None:
         (SagaStepStarted("b-1", "QuoteFare"), JOURNEY),
         (SagaStepEnded("b-1", "RecordCancellation", "succeeded", None, {"refund_grosze": 1}), JOURNEY),
         (BookingConfirmed("b-1", 100, 1), JOURNEY),
+        (DelayCompensationPaid("b-1", 2500, 80, 25, "EIP-5300-2026-12-02"), JOURNEY),
+        (PassengerNotified("n-1", "user-ala", "b-1", "r", "delay", "pl", "en", "run-r#2"), None),
+        (NotificationRead("n-1", "user-ala"), None),
         (TrainDelayed(**CHANGE, station="WAW", minutes=5, previous_minutes=0), None),
     ]
     for event, journey in events:
@@ -181,3 +192,59 @@ def test_a_message_has_the_contract_shape() -> None:
         "at": "2026-12-01T10:30:00.000Z",
         "seq": 7,
     }
+
+
+def test_a_notice_goes_to_its_user_once_the_inbox_shows_it() -> None:
+    notice = PassengerNotified("n-1", "user-ala", "b-1", "r", "delay", "Opóźnienie", "Delay", "run-r#2")
+    [push] = pushes_for(recorded(notice, "notification-n-1", 1))
+    assert (push.topic.route, push.type) == ("user:user-ala", "notification")
+    assert push.wait == InboxShows("user-ala", "n-1", read=False)
+    [read] = pushes_for(recorded(NotificationRead("n-1", "user-ala"), "notification-n-1", 2))
+    assert (read.topic.route, read.type, read.wait) == (
+        "user:user-ala",
+        "notification_read",
+        InboxShows("user-ala", "n-1", read=True),
+    )
+
+
+def test_compensation_reaches_the_owner_on_user_and_booking_topics_and_admins_on_analytics() -> None:
+    paid = DelayCompensationPaid("b-1", 2500, 80, 25, "EIP-5300-2026-12-02")
+    pushes = pushes_for(recorded(paid, version=9), JOURNEY)
+    assert [(p.topic.route, p.type, p.only_user) for p in pushes] == [
+        ("user:user-ala", "booking_status", None),
+        ("booking:b-1", "status", "user-ala"),
+        ("analytics", "figures", None),
+    ]
+    expected = {
+        "booking_id": "b-1",
+        "status": "CONFIRMED",
+        "compensation_grosze": 2500,
+        "delay_minutes": 80,
+        "percent": 25,
+    }
+    assert pushes[0].data == pushes[1].data == expected
+    assert pushes[2].wait == AnalyticsApplied("booking-b-1", 9, "2026-12-01", "EIP-5300-2026-12-02")
+    assert pushes_for(recorded(paid), None) == []  # no owner known: nobody may see it
+
+
+def test_a_carrier_fault_cancellation_carries_refund_and_reason_on_both_topics() -> None:
+    cancelled = pushes_for(recorded(BookingCancelled("b-1", 12000, "train_cancelled")), JOURNEY)
+    assert cancelled[0].data == {
+        "booking_id": "b-1",
+        "status": "CANCELLED",
+        "refund_grosze": 12000,
+        "reason": "train_cancelled",
+    }
+    result = {"status": "CANCELLED", "refund_grosze": 12000, "reason": "train_cancelled"}
+    ended = SagaStepEnded("b-1", "RecordCancellation", "succeeded", None, result)
+    [_, status] = pushes_for(recorded(ended, "saga-b-1"), JOURNEY)
+    assert (status.topic.name, status.only_user) == ("booking:b-1", "user-ala")
+    assert status.data == {**cancelled[0].data}
+
+
+def test_every_booking_event_pushes_the_days_figures_dated_in_warsaw() -> None:
+    late = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # already 2 December in Warsaw
+    failed = RecordedEvent("booking-b-1", 4, BookingFailed("b-1", "SeatTaken"), late)
+    [_, figures] = pushes_for(failed, JOURNEY)
+    assert (figures.topic.name, figures.type) == ("analytics", "figures")
+    assert figures.wait == AnalyticsApplied("booking-b-1", 4, "2026-12-02", JOURNEY.run_id)
