@@ -82,7 +82,6 @@ class FakeReadModels:
     def sales_figures(self, day: str) -> dict[str, Any]:
         return {"day": day, "bookings_confirmed": 1}
 
-
     def notification(self, user_id: str, notification_id: str) -> dict[str, Any] | None:
         return self.inbox.get(notification_id)
 
