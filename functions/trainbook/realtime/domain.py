@@ -30,8 +30,10 @@ from trainbook.changes.events import (
     ScheduleChangeEvent,
     TrainDelayed,
     TrainRunAdded,
+    TrainRunArrived,
     TrainRunCancelled,
     TrainRunRemoved,
+    TrainRunRestored,
 )
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
@@ -393,6 +395,8 @@ CHANGE_KINDS: dict[type[ScheduleChangeEvent], tuple[str, str | None]] = {
     TrainRunCancelled: ("cancellation", "run_cancelled"),
     TrainRunAdded: ("new_service", None),
     TrainRunRemoved: ("removed_service", "run_cancelled"),
+    TrainRunRestored: ("restored", "run_restored"),
+    TrainRunArrived: ("arrival", "run_arrived"),
 }
 
 
@@ -410,7 +414,7 @@ def _schedule_change(event: ScheduleChangeEvent) -> list[Push]:
 
 TOPICS: dict[str, str] = {
     "run:{run_id}": "A train run, public: seats held, sold and released (with their legs), delays, "
-    "platform changes and cancellation.",
+    "platform changes, cancellation, restoration and arrival.",
     "booking:{booking_id}": "One booking, its owner only: each saga step as it starts and ends, "
     "then the final status.",
     "user": "The signed-in user: the status of every one of their bookings (compensation paid included), "
@@ -439,6 +443,10 @@ _CHANGE = {
     "previous_minutes": {"type": "integer"},
     "platform": {"type": "string"},
     "track": {"type": ["string", "null"]},
+    "previous_platform": {"type": ["string", "null"]},
+    "previous_track": {"type": ["string", "null"]},
+    "from_station": {"type": ["string", "null"], "description": "a cancellation from this station on"},
+    "reason": {"type": "string", "description": "what the operator said"},
 }
 _STATUS = {
     "booking_id": {"type": "string"},
@@ -510,6 +518,8 @@ MESSAGE_KINDS: dict[str, dict[str, tuple[str, dict[str, Any], list[str]]]] = {
             ["run_id", "station", "platform"],
         ),
         "run_cancelled": ("The run was cancelled or removed from the timetable.", _CHANGE, ["run_id"]),
+        "run_restored": ("A cancellation was undone: the run is on sale again.", _CHANGE, ["run_id"]),
+        "run_arrived": ("The run reached its terminus (delay compensation follows).", _CHANGE, ["run_id"]),
     },
     "booking": {
         "step_started": ("A saga step started.", {"step": {"type": "string"}}, ["step"]),

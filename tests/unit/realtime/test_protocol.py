@@ -14,7 +14,14 @@ from trainbook.booking.events import (
     DelayCompensationPaid,
 )
 from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
-from trainbook.changes.events import NotificationRead, PassengerNotified, PlatformChanged, TrainDelayed
+from trainbook.changes.events import (
+    NotificationRead,
+    PassengerNotified,
+    PlatformChanged,
+    TrainDelayed,
+    TrainRunArrived,
+    TrainRunRestored,
+)
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
@@ -248,3 +255,16 @@ def test_every_booking_event_pushes_the_days_figures_dated_in_warsaw() -> None:
     [_, figures] = pushes_for(failed, JOURNEY)
     assert (figures.topic.name, figures.type) == ("analytics", "figures")
     assert figures.wait == AnalyticsApplied("booking-b-1", 4, "2026-12-02", JOURNEY.run_id)
+
+
+def test_a_restored_or_arrived_run_goes_to_the_run_and_to_the_changes_topic() -> None:
+    restored = pushes_for(recorded(TrainRunRestored(**CHANGE), "run-5300-2026-12-02"))
+    arrived = pushes_for(recorded(TrainRunArrived(**CHANGE), "run-5300-2026-12-02"))
+    assert [(p.topic.name, p.type, p.data.get("kind")) for p in restored + arrived] == [
+        ("run:EIP-5300-2026-12-02", "run_restored", None),
+        ("changes", "schedule_change", "restored"),
+        ("run:EIP-5300-2026-12-02", "run_arrived", None),
+        ("changes", "schedule_change", "arrival"),
+    ]
+    for push in restored + arrived:
+        assert push.type in MESSAGE_KINDS[push.topic.kind]
