@@ -26,6 +26,7 @@ PUBLIC_OPERATIONS = frozenset(
         "POST /auth/logout",
         "GET /tickets/public-key",
         "POST /payments/tokens",
+        "GET /changes",
     }
 )
 
@@ -49,6 +50,15 @@ ROUTE_ERRORS: dict[str, dict[int, str]] = {
     "GET /bookings/{booking_id}/ticket.pdf": {404: "not_found: no ticket (yet)"},
     "GET /admin/sales": {403: "forbidden: administrators only"},
     "POST /payments/tokens": {429: "too_many_requests: over the tokenization rate limit"},
+    "POST /admin/runs/{run_id}/changes": {
+        403: "forbidden: administrators only",
+        404: "unknown_train_run",
+        409: "run_arrived, run_already_cancelled, run_not_cancelled or departed (restore)",
+    },
+    "POST /admin/runs/{run_id}/arrival": {403: "forbidden: administrators only", 404: "unknown_train_run"},
+    "POST /admin/days/{day}/close": {403: "forbidden: administrators only", 409: "the day has not come yet"},
+    "GET /admin/analytics": {403: "forbidden: administrators only"},
+    "POST /me/notifications/{notification_id}/read": {404: "not_found: no such notification of yours"},
 }
 
 GENERIC = {

@@ -95,8 +95,10 @@ class BookingView(BaseModel):
     failure: FailureView | None = Field(default=None, description="why a FAILED booking failed")
     refund_grosze: int | None = Field(default=None, description="what a CANCELLED booking refunded")
     fee_grosze: int | None = Field(default=None, description="what a CANCELLED booking kept as a fee")
-    compensation_grosze: int = 0
-    cancellation_reason: str | None = None
+    compensation_grosze: int = Field(
+        default=0, description="refunded for a late arrival (EU 2021/782 Art. 19)"
+    )
+    cancellation_reason: str | None = Field(default=None, description="passenger, train_cancelled ...")
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:

@@ -64,7 +64,11 @@ def _created(body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@router.post("/admin/runs/<run_id>/changes", summary="Record a schedule change of a run (administrators)")
+@router.post(
+    "/admin/runs/<run_id>/changes",
+    status_code=201,
+    summary="Record a schedule change of a run (administrators)",
+)
 def record_change(run_id: Annotated[str, Path(max_length=40)], body: ChangeIn) -> Response[dict[str, Any]]:
     admin = require_admin(_caller())
     request = ChangeRequest(

@@ -395,7 +395,7 @@ CHANGE_KINDS: dict[type[ScheduleChangeEvent], tuple[str, str | None]] = {
     TrainRunCancelled: ("cancellation", "run_cancelled"),
     TrainRunAdded: ("new_service", None),
     TrainRunRemoved: ("removed_service", "run_cancelled"),
-    TrainRunRestored: ("restored", "run_restored"),
+    TrainRunRestored: ("restore", "run_restored"),
     TrainRunArrived: ("arrival", "run_arrived"),
 }
 

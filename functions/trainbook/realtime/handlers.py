@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from trainbook.accounts.authorizer import stage_wildcard
 from trainbook.accounts.errors import InvalidToken
 from trainbook.accounts.tokens import access_tokens
+from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import recorded_from_image
 from trainbook.realtime.domain import ANONYMOUS, Viewer
 from trainbook.realtime.wiring import broadcaster, live_connections
@@ -105,6 +106,19 @@ def _publish(record: DynamoDBRecord) -> None:
         )
 
 
+def _decodable(records: list[dict[str, Any]]) -> list[RecordedEvent]:
+    """The batch's events; one that cannot be decoded fails alone, in `_publish`, not the whole batch."""
+    events = []
+    for record in records:
+        if record.get("eventName") != "INSERT":
+            continue
+        try:
+            events.append(recorded_from_image(record["dynamodb"]["NewImage"]))
+        except Exception:  # reported for this record alone by the batch processor
+            continue
+    return events
+
+
 @logger.inject_lambda_context
 def broadcast(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The poller retries from the first failed record; pushing the ones after it now would send them
@@ -112,9 +126,7 @@ def broadcast(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _batch["failed"] = False
     started = time.perf_counter()
     records = event.get("Records") or []
-    broadcaster().expect(
-        recorded_from_image(r["dynamodb"]["NewImage"]) for r in records if r.get("eventName") == "INSERT"
-    )
+    broadcaster().expect(_decodable(records))
     response = process_partial_response(
         event=event, record_handler=_publish, processor=processor, context=context
     )

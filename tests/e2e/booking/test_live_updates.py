@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,14 +27,16 @@ from tests.e2e.localcloud.running import wait_for
 from trainbook.booking.api import BOOKING_NAMESPACE
 
 CONNECTIONS = "trainbook-dev-connections"
+TRAINBOOK = str(Path(sys.executable).parent / "trainbook")
 DEADLINE = 90.0
 
 Pushes = list[dict[str, Any]]
 
 
 def connect(url: str, **options: Any) -> Any:
-    # A loaded machine may take more than the library's 10 s to run the authorizer and $connect.
-    return open_socket(url, open_timeout=DEADLINE, **options)
+    # A loaded machine may take more than the library's 10 s to run the authorizer and $connect, or
+    # to answer a keepalive ping while it works through a flood: these tests are about messages.
+    return open_socket(url, open_timeout=DEADLINE, ping_interval=None, **options)
 
 
 def socket_url(trainbook: Trainbook, token: str | None = None) -> str:
@@ -377,6 +383,60 @@ def test_bad_messages_get_errors_a_flood_is_capped_a_huge_frame_closes_and_other
     assert calm["type"] == "pong" and calm["after"]["type"] == "pong"
     assert close_code == 1009
     wait_for(lambda: connection_items(trainbook) == [], DEADLINE)
+
+
+def test_an_admin_following_analytics_gets_the_sales_figures_the_api_then_returns(
+    trainbook: Trainbook,
+) -> None:
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    environment = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": trainbook.cloud.engine_url,
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "USERS_TABLE": "trainbook-dev-users",
+        "EVENTS_TABLE": "trainbook-dev-events",
+    }
+    created = subprocess.run(
+        [TRAINBOOK, "admin", "create", "--email", email, "--password", "Pociag-2026!", "--name", "Szefowa"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+    login = trainbook.http.post("/auth/login", json={"email": email, "password": "Pociag-2026!"})
+    admin_token = login.json()["access_token"]
+    ala = trainbook.passenger()
+    run_id = first_run(trainbook, index=5)
+    [seat] = second_class_seats(trainbook, run_id, 1, skip=60)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        async with (
+            connect(socket_url(trainbook, admin_token)) as admin,
+            connect(socket_url(trainbook, ala.token)) as passenger,
+        ):
+            refused = await Live(passenger).ask("subscribe", "analytics")
+            live = Live(admin)
+            assert (await live.ask("subscribe", "analytics"))["type"] == "subscribed"
+            await asyncio.to_thread(ala.book, run_id, [seat])
+            pushes = await live.until(lambda p: any(m["type"] == "sales" for m in p))
+            sales = next(m for m in pushes if m["type"] == "sales")
+            # Read right after the push: never older than what it said.
+            answer = await asyncio.to_thread(
+                lambda: trainbook.http.get(
+                    "/admin/sales",
+                    params={"day": sales["data"]["day"]},
+                    headers={"Authorization": f"Bearer {admin_token}"},
+                )
+            )
+            return refused, sales, answer.json()
+
+    refused, sales, read_after = asyncio.run(scenario())
+    assert refused["error"]["code"] == "forbidden"
+    assert sales["topic"] == "analytics"
+    assert sales["data"]["bookings_confirmed"] >= 1
+    assert read_after["bookings_confirmed"] >= sales["data"]["bookings_confirmed"]
+    assert read_after["revenue_grosze"] >= sales["data"]["revenue_grosze"]
 
 
 def test_the_asyncapi_document_is_served_beside_the_openapi_document(trainbook: Trainbook) -> None:

@@ -25,6 +25,7 @@ from trainbook.changes.events import (
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
+    CHANGE_KINDS,
     MESSAGE_KINDS,
     AnalyticsApplied,
     InboxShows,
@@ -184,10 +185,13 @@ def test_every_pushed_kind_is_declared_in_the_contract() -> None:
         (PassengerNotified("n-1", "user-ala", "b-1", "r", "delay", "pl", "en", "run-r#2"), None),
         (NotificationRead("n-1", "user-ala"), None),
         (TrainDelayed(**CHANGE, station="WAW", minutes=5, previous_minutes=0), None),
+        *((kind(**CHANGE), None) for kind in CHANGE_KINDS if kind not in (TrainDelayed, PlatformChanged)),
     ]
     for event, journey in events:
         for push in pushes_for(recorded(event), journey):
             assert push.type in MESSAGE_KINDS[push.topic.kind], push
+            if push.type == "schedule_change":
+                assert push.data["kind"] in MESSAGE_KINDS["changes"]["schedule_change"][1]["kind"]["enum"]
 
 
 def test_a_message_has_the_contract_shape() -> None:
@@ -262,7 +266,7 @@ def test_a_restored_or_arrived_run_goes_to_the_run_and_to_the_changes_topic() ->
     arrived = pushes_for(recorded(TrainRunArrived(**CHANGE), "run-5300-2026-12-02"))
     assert [(p.topic.name, p.type, p.data.get("kind")) for p in restored + arrived] == [
         ("run:EIP-5300-2026-12-02", "run_restored", None),
-        ("changes", "schedule_change", "restored"),
+        ("changes", "schedule_change", "restore"),
         ("run:EIP-5300-2026-12-02", "run_arrived", None),
         ("changes", "schedule_change", "arrival"),
     ]
