@@ -35,6 +35,7 @@ class Options:
     region: str = DEFAULT_REGION
     stack_name: str = "trainbook"
     host: str = "127.0.0.1"
+    ttl_interval: float = 30.0  # seconds between TTL sweeps (DynamoDB deletes within days, usually minutes)
 
 
 def platform_environment(engine_url: str, region: str) -> dict[str, str]:
@@ -72,7 +73,9 @@ class LocalCloud:
                 shutil.rmtree(options.data_dir)
             options.data_dir.mkdir(parents=True, exist_ok=True)
         log_path = options.data_dir / "engine.log" if options.data_dir else None
-        self.engine = EngineProcess(options.data_dir, options.region, log_path, self._echo)
+        self.engine = EngineProcess(
+            options.data_dir, options.region, log_path, self._echo, ttl_interval=options.ttl_interval
+        )
         self.engine.wait_ready()
         gateway_url = (
             f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}"

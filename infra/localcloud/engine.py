@@ -23,7 +23,7 @@ SNAPSHOT_INTERVAL_SECONDS = 5.0
 class Engine:
     """Owns the server, the runtime and the pollers; saves state on a timer and on the way out."""
 
-    def __init__(self, port: int, data_dir: Path | None, region: str) -> None:
+    def __init__(self, port: int, data_dir: Path | None, region: str, ttl_interval: float = 30.0) -> None:
         # Import moto only here: MOTO_PORT and the config must be set before its modules read them.
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls Lambda on this port
         from moto.core.config import default_user_config
@@ -42,6 +42,7 @@ class Engine:
         self.runtime = Runtime({})
         patch_lambda_invoke(self.patches, self.runtime)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
+        self.ttl_interval = ttl_interval
         self.saved_positions: dict[str, int] = {}
         self.saved_executions: list[dict[str, Any]] = []
         self._stopped = threading.Event()
@@ -165,10 +166,16 @@ class Engine:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         threading.Thread(target=self._save_periodically, name="snapshots", daemon=True).start()
+        from localcloud.layer.ttl import TtlSweeper
+
+        # A client of this server, so its deletions take the path every DeleteItem takes.
+        sweeper = TtlSweeper(self.url, self.region, self.ttl_interval)
+        sweeper.start()
         print(f"localcloud engine ready on {self.url}", flush=True)
         try:
             server.serve_forever()
         finally:
+            sweeper.stop()
             self._stopped.set()
             self.deliveries.stop()
             self.snapshot()
@@ -182,10 +189,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--ttl-interval", type=float, default=30.0, help="seconds between TTL sweeps")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stdout, format="%(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    Engine(args.port, args.data_dir, args.region).serve()
+    Engine(args.port, args.data_dir, args.region, args.ttl_interval).serve()
 
 
 if __name__ == "__main__":

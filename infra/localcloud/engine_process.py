@@ -45,12 +45,15 @@ class EngineProcess:
         region: str,
         log_path: Path | None,
         echo: Callable[[str], None] | None = None,
+        ttl_interval: float | None = None,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "localcloud.engine", "--port", str(self.port), "--region", region]
         if data_dir is not None:
             command += ["--data-dir", str(data_dir)]
+        if ttl_interval is not None:
+            command += ["--ttl-interval", str(ttl_interval)]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._log = log_path.open("a", encoding="utf-8") if log_path else None
         self._echo = echo

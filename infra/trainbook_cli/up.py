@@ -22,6 +22,9 @@ def up(
     template: Path = typer.Option(Path("template.yaml"), help="the SAM template to run"),
     host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0 for your network)"),
     quiet: bool = typer.Option(False, "--quiet", help="do not print function logs"),
+    ttl_interval: float = typer.Option(
+        30.0, min=0.1, help="seconds between sweeps deleting items whose TTL has passed"
+    ),
     timetable_days: int = typer.Option(
         30, min=0, max=366, help="days of the shipped timetable to open for sale at start (0: none)"
     ),
@@ -33,6 +36,7 @@ def up(
         data_dir=data_dir,
         reset=reset,
         host=host,
+        ttl_interval=ttl_interval,
         region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
     )
 
