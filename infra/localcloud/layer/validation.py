@@ -95,6 +95,11 @@ def check_expressions(request: dict[str, Any], kinds: Iterable[str]) -> None:
             raise _invalid(message)
 
 
+def _key_names(table: Table) -> list[str]:
+    """The table's own key (moto's `attribute_keys` also lists index keys)."""
+    return [name for name in (table.hash_key_attr, table.range_key_attr) if name is not None]
+
+
 def _declared_types(table: Table) -> dict[str, str]:
     return {a["AttributeName"]: a["AttributeType"] for a in table.attr}
 
@@ -102,7 +107,7 @@ def _declared_types(table: Table) -> dict[str, str]:
 def check_key(table: Table, key: dict[str, Any]) -> None:
     """A `Key` parameter: no empty string or binary, and the types the table declares."""
     declared = _declared_types(table)
-    for name in table.attribute_keys:
+    for name in _key_names(table):
         value = key.get(name)
         if value is None:
             continue
@@ -116,7 +121,7 @@ def check_key(table: Table, key: dict[str, Any]) -> None:
 def check_index_keys(table: Table, item: dict[str, Any]) -> None:
     """An item put: its key present with the declared types, index keys (when present) too."""
     declared = _declared_types(table)
-    for name in table.attribute_keys:
+    for name in _key_names(table):
         if name not in item:
             raise _invalid(f"One or more parameter values were invalid: Missing the key {name} in the item")
         kind = next(iter(item[name]))
@@ -139,7 +144,7 @@ def check_index_keys(table: Table, item: dict[str, Any]) -> None:
 
 
 def _key_of_item(table: Table, item: dict[str, Any]) -> str:
-    return repr(sorted((name, repr(item.get(name))) for name in table.attribute_keys))
+    return repr(sorted((name, repr(item.get(name))) for name in _key_names(table)))
 
 
 def check_batch_write(backend: DynamoDBBackend, request_items: dict[str, Any]) -> None:
