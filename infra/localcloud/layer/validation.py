@@ -82,7 +82,7 @@ def check_expressions(request: dict[str, Any], kinds: Iterable[str]) -> None:
                 ConditionExpressionParser(expression, names, values).parse()
             except MockValidationException:
                 raise
-            except (ValueError, KeyError, IndexError, TypeError) as error:
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
                 raise _invalid(f'Invalid {kind}: Syntax error; {error}; near: "{expression}"') from None
     if values and not expressions:
         raise _invalid("ExpressionAttributeValues can only be specified when using expressions")
@@ -118,7 +118,7 @@ def check_key(table: Table, key: dict[str, Any]) -> None:
             raise _invalid("The provided key element does not match the schema")
 
 
-def check_index_keys(table: Table, item: dict[str, Any]) -> None:
+def check_item_keys(table: Table, item: dict[str, Any]) -> None:
     """An item put: its key present with the declared types, index keys (when present) too."""
     declared = _declared_types(table)
     for name in _key_names(table):
@@ -154,7 +154,7 @@ def check_batch_write(backend: DynamoDBBackend, request_items: dict[str, Any]) -
         for request in requests:
             if "PutRequest" in request:
                 item = request["PutRequest"]["Item"]
-                check_index_keys(table, item)
+                check_item_keys(table, item)
             else:
                 item = request["DeleteRequest"]["Key"]
                 check_key(table, item)
@@ -180,7 +180,7 @@ def check_transaction(backend: DynamoDBBackend, transact_items: list[dict[str, A
             table = backend.get_table(op["TableName"])
             check_expressions(op, _CHECKS[op_type])
             if op_type == "Put":
-                check_index_keys(table, op["Item"])
+                check_item_keys(table, op["Item"])
             else:
                 check_key(table, op["Key"])
 
@@ -200,7 +200,7 @@ def _table(handler: DynamoHandler) -> Table:
 
 def _check_put(handler: DynamoHandler) -> None:
     check_expressions(handler.body, ("ConditionExpression",))
-    check_index_keys(_table(handler), handler.body["Item"])
+    check_item_keys(_table(handler), handler.body["Item"])
 
 
 def _check_delete(handler: DynamoHandler) -> None:
@@ -244,7 +244,7 @@ def _ordered(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any | None],
 
 
 def _comparable(*values: Any) -> bool:
-    if not all(isinstance(value, _ORDERABLE) for value in values):
+    if not all(isinstance(value, _ORDERABLE) and not isinstance(value, bool) for value in values):
         return False
     numeric = [isinstance(value, int | Decimal) for value in values]
     if all(numeric):

@@ -23,6 +23,7 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
 
 from localcloud import layer
+from localcloud.layer.idempotency import IdempotentParameterMismatch, TokenRecord
 from localcloud.layer.stream_log import trim_before
 from localcloud.layer.ttl import TtlSweeper
 from tests.integration.localcloud.ports import free_port
@@ -694,3 +695,17 @@ def test_ttl_deletes_expired_items_as_the_dynamodb_service(layer_state: str, mot
     assert (swept, left) == (1, ["alive", "no-ttl", "not-seconds"])
     assert _keys(removals) == ["expired"]
     assert removals[0]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+
+def test_a_request_token_is_a_new_request_after_ten_minutes() -> None:
+    now = [1000.0]
+    tokens = TokenRecord(clock=lambda: now[0])
+    slot = ("123456789012", REGION, "token-1")
+    tokens.remember(slot, "request-a")
+    now[0] += 599
+    assert tokens.seen(slot, "request-a")
+    with pytest.raises(IdempotentParameterMismatch):
+        tokens.seen(slot, "request-b")
+    now[0] += 2
+    assert not tokens.seen(slot, "request-a")
+    assert not tokens.seen(slot, "request-b")
