@@ -42,8 +42,10 @@ FUNCTIONS = {
     "UpdateExpression": {"if_not_exists", "list_append"},
     "ProjectionExpression": set(),
 }
-# Expressions whose grammar moto's condition parser reads (syntax errors there are moto's 500s).
-_CONDITION_GRAMMAR = {"ConditionExpression", "FilterExpression"}
+
+
+class ConditionSyntaxError(MockValidationException, ValueError):
+    """A ValueError too, so moto's Query/Scan keep answering "Bad Filter Expression" for filters."""
 
 
 def _invalid(message: str) -> MockValidationException:
@@ -77,13 +79,6 @@ def check_expressions(request: dict[str, Any], kinds: Iterable[str]) -> None:
         for function in _CALL.findall(expression):
             if function.lower() not in _KEYWORDS and function not in FUNCTIONS[kind]:
                 raise _invalid(f"Invalid {kind}: Invalid function name; function: {function}")
-        if kind in _CONDITION_GRAMMAR:
-            try:
-                ConditionExpressionParser(expression, names, values).parse()
-            except MockValidationException:
-                raise
-            except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
-                raise _invalid(f'Invalid {kind}: Syntax error; {error}; near: "{expression}"') from None
     if values and not expressions:
         raise _invalid("ExpressionAttributeValues can only be specified when using expressions")
     if names and not expressions:
@@ -268,6 +263,23 @@ def _size(original: Callable[[Any, Any], int]) -> Callable[[Any, Any], int | Non
     return expr
 
 
+def _parse_or_refuse(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """moto's condition parser fails with ValueError/KeyError on a syntax error: HTTP 500 unless converted."""
+
+    def parse(self: ConditionExpressionParser) -> Any:
+        try:
+            return original(self)
+        except MockValidationException:
+            raise
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
+            near = self.condition_expression
+            raise ConditionSyntaxError(
+                f'Invalid ConditionExpression: Syntax error; {error}; near: "{near}"'
+            ) from None
+
+    return parse
+
+
 def _update_without_expression(original: Callable[..., Any]) -> Callable[..., Any]:
     """UpdateItem with neither UpdateExpression nor AttributeUpdates creates the bare key (moto: 500)."""
 
@@ -297,6 +309,7 @@ def patch_validation(patches: Patches) -> None:
         (comparisons.OpGreaterThanOrEqual, lambda a, b: a >= b),
     ):
         patches.replace(op, "expr", _ordered(compare))
+    patches.replace(ConditionExpressionParser, "parse", _parse_or_refuse(ConditionExpressionParser.parse))
     patches.replace(comparisons.FuncBetween, "expr", _between)
     patches.replace(comparisons.FuncSize, "expr", _size(comparisons.FuncSize.expr))
     patches.replace(DynamoDBBackend, "update_item", _update_without_expression(DynamoDBBackend.update_item))
