@@ -45,7 +45,14 @@ FUNCTIONS = {
 
 
 class ConditionSyntaxError(MockValidationException, ValueError):
-    """A ValueError too, so moto's Query/Scan keep answering "Bad Filter Expression" for filters."""
+    """A ValueError too, so moto's Query/Scan keep answering "Bad Filter Expression: <detail>" for filters."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Invalid ConditionExpression: {detail}")
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 def _invalid(message: str) -> MockValidationException:
@@ -273,9 +280,7 @@ def _parse_or_refuse(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
             raise
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
             near = self.condition_expression
-            raise ConditionSyntaxError(
-                f'Invalid ConditionExpression: Syntax error; {error}; near: "{near}"'
-            ) from None
+            raise ConditionSyntaxError(f'Syntax error; {error}; near: "{near}"') from None
 
     return parse
 
