@@ -29,6 +29,8 @@ for variable, logical_id in TABLE_VARIABLES.items():
 
 from moto import mock_aws  # noqa: E402
 
+from trainbook.analytics.api import dashboard  # noqa: E402
+from trainbook.analytics.searches import SearchCount  # noqa: E402
 from trainbook.booking.commands import BookingCommands  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
 from trainbook.catalog import timetable_file  # noqa: E402
@@ -83,7 +85,7 @@ def run(bookings: int) -> None:
     counter = RequestCounter()
     counter.attach(inventory.client)
     counter.attach(transactions().client)
-    for model in (EventRecord, *(m.model for m in models.values())):
+    for model in (EventRecord, SearchCount, *(m.model for m in models.values())):
         counter.attach(model._get_connection().connection.client)
 
     commands = BookingCommands(
@@ -127,6 +129,7 @@ def run(bookings: int) -> None:
     search = SearchIndexProjection()
     now = int(time.time())
     timed("search KRK -> GDG (one day)", lambda i: search.search("KRK", "GDG", DAY, now), 100)
+    timed("analytics dashboard, 31 days", lambda i: dashboard(DAY - timedelta(days=30), DAY), 20)
 
     print(f"timetable: {opened} runs opened for {DAY} in {publish_seconds:.2f} s")
     print(f"{'operation':44} {'DynamoDB requests per operation':52} {'ops/s':>8}")

@@ -22,3 +22,14 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """A client over its rate limit: answered 429 with `Retry-After` (whole seconds)."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import trainbook.accounts.events
 import trainbook.booking.events
+import trainbook.booking.progress
 import trainbook.catalog.events
 import trainbook.changes.events
 import trainbook.inventory.events  # noqa: F401

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from localcloud.engine_process import EngineProcess
+from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.gateway.config import GatewayConfig, read_gateway_config
+from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
 from localcloud.template.loader import load_template
 from localcloud.template.stack import LocalStack
@@ -35,7 +36,20 @@ class Options:
     region: str = DEFAULT_REGION
     stack_name: str = "trainbook"
     host: str = "127.0.0.1"
+    fsync: str = "batch"
     ttl_interval: float = 30.0  # seconds between TTL sweeps (DynamoDB deletes within days, usually minutes)
+
+
+class DataDirInUse(EngineFailed):
+    """Another live `trainbook up` (or `trainbook invoke`) owns the data dir."""
+
+    def __init__(self, busy: DataDirBusy) -> None:
+        holder = f"pid {busy.pid}" if busy.pid is not None else "another process"
+        super().__init__(
+            f"data dir {busy.path} is in use by {holder} (another `trainbook up`?): "
+            "stop it, or pass another --data-dir"
+        )
+        self.pid = busy.pid
 
 
 def platform_environment(engine_url: str, region: str) -> dict[str, str]:
@@ -64,18 +78,34 @@ class LocalCloud:
         self.provisioned: Provisioned | None = None
         self.resumed_executions: list[str] = []
         self.gateway: GatewayConfig | None = None
+        self.lock: DataDirLock | None = None
 
     def start(self) -> None:
         options = self.options
-        template = translate(load_template(options.template), options.region)
+        # A broken template must not cost the data: with --reset, translate before anything is deleted.
+        template = translate(load_template(options.template), options.region) if options.reset else None
         if options.data_dir is not None:
-            if options.reset and options.data_dir.exists():
-                shutil.rmtree(options.data_dir)
-            options.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.lock = DataDirLock(options.data_dir, OWNER_LOCK).acquire()
+            except DataDirBusy as busy:
+                raise DataDirInUse(busy) from None
+            if options.reset:
+                _empty(options.data_dir)
         log_path = options.data_dir / "engine.log" if options.data_dir else None
         self.engine = EngineProcess(
-            options.data_dir, options.region, log_path, self._echo, ttl_interval=options.ttl_interval
+            options.data_dir,
+            options.region,
+            log_path,
+            self._echo,
+            options.fsync,
+            ttl_interval=options.ttl_interval,
         )
+        # Translate while the engine imports moto and loads the journal (two processes, two cores).
+        try:
+            template = template or translate(load_template(options.template), options.region)
+        except BaseException:
+            self.engine.stop()
+            raise
         self.engine.wait_ready()
         gateway_url = (
             f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}"
@@ -105,6 +135,20 @@ class LocalCloud:
     def stop(self) -> None:
         if self.engine is not None:
             self.engine.stop()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def _empty(data_dir: Path) -> None:
+    """--reset: delete everything in the data dir but the lock this process holds on it."""
+    for path in data_dir.iterdir():
+        if path.name == OWNER_LOCK:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def engine_call(

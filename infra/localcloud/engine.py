@@ -1,6 +1,6 @@
 """The engine process: moto's server with the correctness layer, Lambda workers and stream delivery.
 
-Run by `trainbook up` as `python -m localcloud.engine --port N --data-dir DIR`; prints
+Run by `trainbook up` as `python -m localcloud.engine --port N --data-dir DIR [--fsync MODE]`; prints
 "localcloud engine ready on http://127.0.0.1:N" once it accepts requests.
 """
 
@@ -16,20 +16,30 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from localcloud.journal.store import DEFAULT_FSYNC
+
 ACCOUNT = "123456789012"
-SNAPSHOT_INTERVAL_SECONDS = 5.0
+MAINTENANCE_INTERVAL_SECONDS = 1.0
 
 
 class Engine:
-    """Owns the server, the runtime and the pollers; saves state on a timer and on the way out."""
+    """Owns the server, the runtime, the pollers and the journal of everything they commit."""
 
-    def __init__(self, port: int, data_dir: Path | None, region: str, ttl_interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        port: int,
+        data_dir: Path | None,
+        region: str,
+        fsync: str = DEFAULT_FSYNC,
+        ttl_interval: float = 30.0,
+    ) -> None:
         # Import moto only here: MOTO_PORT and the config must be set before its modules read them.
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls Lambda on this port
         from moto.core.config import default_user_config
 
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         from localcloud import layer
+        from localcloud.runtime import worker
         from localcloud.runtime.lambda_bridge import patch_lambda_invoke
         from localcloud.runtime.pool import Runtime
         from localcloud.streams.delivery import Deliveries
@@ -45,13 +55,26 @@ class Engine:
         self.ttl_interval = ttl_interval
         self.saved_positions: dict[str, int] = {}
         self.saved_executions: list[dict[str, Any]] = []
+        self.restored: dict[str, Any] = {}
         self._stopped = threading.Event()
+        self.journal: Any = None
+        self.capture: Any = None
         if data_dir is not None:
-            from localcloud import persistence
+            from localcloud.journal.capture import Capture
+            from localcloud.journal.restore import restore, saved_executions
+            from localcloud.journal.store import JOURNAL_FILE, Journal
+            from localcloud.owner import ENGINE_LOCK, DataDirLock
 
-            extra = persistence.load(data_dir, ACCOUNT, region)
-            self.saved_positions = dict(extra.get("stream_positions", {}))
-            self.saved_executions = list(extra.get("running_executions", []))
+            worker.COMMAND_LABEL[:] = ["--data-dir", str(data_dir)]
+            # The previous engine of this data dir may still be dying (it is SIGKILLed with its parent).
+            self._lock = DataDirLock(data_dir, ENGINE_LOCK).acquire(wait_seconds=10)
+            self.journal = Journal(data_dir / JOURNAL_FILE, fsync)
+            self.restored = restore(self.journal, ACCOUNT, region)
+            self.saved_positions = dict(self.restored["positions"])
+            self.saved_executions = saved_executions(self.journal)
+            self.capture = Capture(self.journal, ACCOUNT, region)
+            self.capture.remember_streams()
+            self.capture.install(self.patches)
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
         from localcloud.runtime.functions import FunctionSpec
@@ -63,32 +86,24 @@ class Engine:
         for data in body.get("triggers", []):
             trigger = StreamTrigger.from_json(data)
             self.deliveries.add(trigger, self.saved_positions.get(trigger.logical_id))
-        resumed = self._resume_executions()
+        resumed = self._restore_executions()
         return {**self.health({}), "resumed_executions": resumed}
 
-    def _running_executions(self) -> list[dict[str, Any]]:
-        """Executions still running, to start again after a restart (moto cannot resume a thread)."""
-        from moto.stepfunctions.responses import get_backend
+    def _restore_executions(self) -> list[str]:
+        """Put ended executions back with their histories; start the interrupted ones again by name.
 
-        running = []
-        for machine in get_backend(ACCOUNT, self.region).state_machines:
-            for execution in machine.executions:
-                status = getattr(execution, "exec_status", None) or getattr(execution, "status", None)
-                if str(getattr(status, "value", status)) == "RUNNING":
-                    data = getattr(execution, "input_data", None)
-                    text = json.dumps(data) if data is not None else str(execution.execution_input)
-                    running.append({"state_machine_arn": machine.arn, "name": execution.name, "input": text})
-        return running
-
-    def _resume_executions(self) -> list[str]:
-        """Start every execution that was running at the last snapshot again, under its own name.
-
-        Safe only because every task of a Trainbook-style saga is idempotent: a step that already took
-        effect returns its first result. The old history is gone; the new run records a fresh one."""
+        moto cannot resume an interpreter thread, so an execution that was running starts again from its
+        first state under the same name and ARN (its history restarts with it). Safe only because every
+        task of a Trainbook-style saga is idempotent: a step that already took effect returns its first
+        result, so the booking still finishes exactly once."""
         if not self.saved_executions:
             return []
         import boto3
+        from moto.stepfunctions.responses import get_backend
 
+        from localcloud.journal.restore import restore_finished_execution
+
+        machines = {machine.arn: machine for machine in get_backend(ACCOUNT, self.region).state_machines}
         sfn = boto3.client(
             "stepfunctions",
             region_name=self.region,
@@ -97,16 +112,23 @@ class Engine:
             aws_secret_access_key="local",
         )
         resumed = []
+        log = logging.getLogger("localcloud.engine")
         for execution in self.saved_executions:
+            machine = machines.get(execution["machine_arn"])
+            if machine is None:
+                continue  # its state machine left the template
+            if execution["status"] != "RUNNING":
+                restore_finished_execution(machine, execution)
+                continue
             try:
                 sfn.start_execution(
-                    stateMachineArn=execution["state_machine_arn"],
+                    stateMachineArn=execution["machine_arn"],
                     name=execution["name"],
-                    input=execution["input"],
+                    input=json.dumps(execution["input"]),
                 )
                 resumed.append(execution["name"])
             except Exception:
-                logging.getLogger("localcloud.engine").exception("could not resume %s", execution["name"])
+                log.exception("could not resume %s", execution["name"])
         self.saved_executions = []
         return resumed
 
@@ -114,7 +136,7 @@ class Engine:
         from moto.dynamodb.models import dynamodb_backends
 
         tables = dynamodb_backends[ACCOUNT][self.region].tables
-        return {
+        answer: dict[str, Any] = {
             "engine": "ok",
             "url": self.url,
             "tables": sorted(tables),
@@ -122,42 +144,46 @@ class Engine:
             "streams": self.deliveries.describe(),
             "data_dir": str(self.data_dir) if self.data_dir else None,
         }
+        if self.journal is not None:
+            answer["journal"] = {
+                "path": str(self.journal.path),
+                "fsync": self.journal.fsync,
+                "groups": self.journal.groups,
+                "writes": self.journal.ops,
+                "restored": {k: v for k, v in self.restored.items() if k != "positions"},
+            }
+        return answer
 
-    def snapshot(self, _: dict[str, Any] | None = None) -> dict[str, Any]:
-        if self.data_dir is None:
-            return {"saved": False}
-        from localcloud import persistence
+    def flush(self, _: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Journal stream positions now and wait until everything appended is written."""
+        if self.capture is None:
+            return {"flushed": False}
+        self.capture.journal_stream_progress(self.deliveries.positions())
+        self.journal.flush()
+        return {"flushed": True, "path": str(self.journal.path)}
 
-        persistence.save(
-            self.data_dir,
-            ACCOUNT,
-            self.region,
-            {
-                "stream_positions": self.deliveries.positions(),
-                # Until the restarted ones are running again, keep the list a restart was given.
-                "running_executions": self._running_executions() or self.saved_executions,
-            },
-        )
-        return {"saved": True, "path": str(self.data_dir)}
-
-    def _save_periodically(self) -> None:
-        while not self._stopped.wait(SNAPSHOT_INTERVAL_SECONDS):
+    def _maintain(self) -> None:
+        """Trim consumed stream records, and journal stream positions and trims, every second."""
+        while not self._stopped.wait(MAINTENANCE_INTERVAL_SECONDS):
             try:
-                self.snapshot()
                 self.deliveries.trim_unconsumed()
+                if self.capture is not None:
+                    self.capture.journal_stream_progress(self.deliveries.positions())
             except Exception:
-                logging.getLogger("localcloud.engine").exception("periodic snapshot failed")
+                logging.getLogger("localcloud.engine").exception("journal maintenance failed")
 
     def serve(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        from localcloud.control import ControlApp
+        from localcloud.control import ControlApp, WsgiApp
 
-        app = ControlApp(
-            DomainDispatcherApplication(create_backend_app),
-            {"configure": self.configure, "health": self.health, "snapshot": self.snapshot},
-        )
+        moto_app: WsgiApp = DomainDispatcherApplication(create_backend_app)
+        if self.capture is not None:
+            from localcloud.journal.capture import JournalWsgi
+
+            moto_app = JournalWsgi(moto_app, self.capture)
+        app = ControlApp(moto_app, {"configure": self.configure, "health": self.health, "flush": self.flush})
         server = make_server("127.0.0.1", self.port, app, threaded=True)
 
         def stop(signum: int, _: Any) -> None:
@@ -165,7 +191,7 @@ class Engine:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        threading.Thread(target=self._save_periodically, name="snapshots", daemon=True).start()
+        threading.Thread(target=self._maintain, name="journal-maintenance", daemon=True).start()
         from localcloud.layer.ttl import TtlSweeper
 
         # A client of this server, so its deletions take the path every DeleteItem takes.
@@ -178,22 +204,41 @@ class Engine:
             sweeper.stop()
             self._stopped.set()
             self.deliveries.stop()
-            self.snapshot()
+            if self.journal is not None:
+                self.flush()
+                self.journal.close()
             self.runtime.stop()
             print("localcloud engine stopped", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
+    from localcloud.journal.store import FSYNC_MODES
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
+    parser.add_argument("--fsync", choices=FSYNC_MODES, default=DEFAULT_FSYNC)
+    parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--ttl-interval", type=float, default=30.0, help="seconds between TTL sweeps")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stdout, format="%(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    Engine(args.port, args.data_dir, args.region, args.ttl_interval).serve()
+    if args.parent_pid is not None:
+        from localcloud.owner import exit_when_orphaned
+
+        exit_when_orphaned(args.parent_pid)
+    try:
+        engine = Engine(args.port, args.data_dir, args.region, args.fsync, args.ttl_interval)
+    except Exception as error:
+        from localcloud.owner import DataDirBusy
+
+        if isinstance(error, DataDirBusy):
+            print(f"localcloud engine: data dir {error.path} is in use by pid {error.pid}", flush=True)
+            sys.exit(1)
+        raise
+    engine.serve()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from localcloud.owner import die_with_parent
+
 READY_MARK = "localcloud engine ready on "
 START_DEADLINE_SECONDS = 30.0
 
@@ -45,13 +47,16 @@ class EngineProcess:
         region: str,
         log_path: Path | None,
         echo: Callable[[str], None] | None = None,
+        fsync: str = "batch",
         ttl_interval: float | None = None,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "localcloud.engine", "--port", str(self.port), "--region", region]
         if data_dir is not None:
-            command += ["--data-dir", str(data_dir)]
+            command += ["--data-dir", str(data_dir), "--fsync", fsync]
+        parent = os.getpid()
+        command += ["--parent-pid", str(parent)]
         if ttl_interval is not None:
             command += ["--ttl-interval", str(ttl_interval)]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -66,7 +71,10 @@ class EngineProcess:
             env=env,
             text=True,
             bufsize=1,
+            # Own session: Ctrl-C in the terminal reaches only `trainbook up`, which stops the engine in
+            # order. The engine still dies with `trainbook up` however that ends (parent-death signal).
             start_new_session=True,
+            preexec_fn=lambda: die_with_parent(parent),
         )
         self._reader = threading.Thread(target=self._read_output, name="engine-output", daemon=True)
         self._reader.start()

@@ -175,6 +175,10 @@ class Provisioner:
             memory_mb=int(props.get("MemorySize", 128)),
             environment={key: self.stack.localize_endpoints(str(value)) for key, value in variables.items()},
         )
+        log_format = (props.get("LoggingConfig") or {}).get("LogFormat")
+        if log_format:
+            # What Lambda tells the runtime; with JSON, the runtime reports an error as one JSON line.
+            spec.environment.setdefault("AWS_LAMBDA_LOG_FORMAT", str(log_format))
         self._register_in_lambda(spec)
         return spec
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,18 @@ def run(
             app, host=options.host, port=options.port, log_level="warning", ws="auto", lifespan="on"
         )
     )
+    stopping = threading.Event()
+    engine_exit: list[int] = []
+
+    def watch_engine() -> None:
+        # A gateway without its engine would only answer 502: stop, so the data dir is free to restart.
+        assert cloud.engine is not None
+        code = cloud.engine.process.wait()
+        if not stopping.is_set():
+            engine_exit.append(code)
+            server.should_exit = True
+
+    threading.Thread(target=watch_engine, name="engine-watch", daemon=True).start()
     try:
         listener = _listen(options.host, options.port)
         if options.data_dir is not None:
@@ -146,10 +159,16 @@ def run(
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.run(sockets=[listener])
     finally:
+        stopping.set()
         if options.data_dir is not None:
             endpoints.remove(options.data_dir)
         cloud.stop()
         say("Trainbook local cloud stopped; data kept in " + str(options.data_dir or "memory (discarded)"))
+    if engine_exit:
+        raise StartupError(
+            f"the engine exited unexpectedly (code {engine_exit[0]}); what it acknowledged is kept in "
+            f"{options.data_dir or 'memory (lost)'}: start `trainbook up` again"
+        )
 
 
 def configure_logging(verbose: bool) -> None:

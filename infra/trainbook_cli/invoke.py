@@ -13,6 +13,7 @@ import typer
 
 from localcloud import endpoints
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
+from localcloud.engine_process import EngineFailed
 from localcloud.template.errors import TemplateError
 from localcloud.template.loader import load_template
 from localcloud.template.stack import LocalStack
@@ -81,7 +82,7 @@ def invoke(
         cloud.start()
         assert cloud.engine is not None
         code = _invoke(cloud.engine.url, region, name, payload)
-    except TemplateError as error:
+    except (TemplateError, EngineFailed) as error:
         print(f"trainbook invoke: {error}", file=sys.stderr)
         code = 2
     finally:

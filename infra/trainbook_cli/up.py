@@ -6,13 +6,23 @@ import os
 import subprocess
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 
 import httpx
 import typer
 
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
+from localcloud.owner import die_with_parent
 from localcloud.serve import StartupError, run
+
+
+class Fsync(StrEnum):
+    """When the journal's writes reach the disk (docs/local-cloud.md says what a power loss can lose)."""
+
+    always = "always"
+    batch = "batch"
+    off = "off"
 
 
 def up(
@@ -24,6 +34,11 @@ def up(
     quiet: bool = typer.Option(False, "--quiet", help="do not print function logs"),
     ttl_interval: float = typer.Option(
         30.0, min=0.1, help="seconds between sweeps deleting items whose TTL has passed"
+    ),
+    fsync: Fsync = typer.Option(
+        Fsync.batch,
+        help="journal durability: always (fsync before each answer), batch (written before each answer, "
+        "fsync every second), off (written just after the answer); see docs/local-cloud.md",
     ),
     timetable_days: int = typer.Option(
         30, min=0, max=366, help="days of the shipped timetable to open for sale at start (0: none)"
@@ -37,6 +52,7 @@ def up(
         reset=reset,
         host=host,
         ttl_interval=ttl_interval,
+        fsync=fsync.value,
         region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
     )
 
@@ -75,7 +91,16 @@ def publish_timetable(cloud: LocalCloud, days: int) -> list[str]:
         "AWS_SECRET_ACCESS_KEY": "local",
     }
     command = [str(Path(sys.executable).parent / "trainbook"), "publish-timetable", "--days", str(days)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    parent = os.getpid()
+    done = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        preexec_fn=lambda: die_with_parent(parent),  # no publisher outlives `trainbook up`
+    )
     if done.returncode != 0:
         raise StartupError(f"loading the timetable failed: {(done.stderr or done.stdout).strip()[-300:]}")
     return ["  timetable       " + " ".join(done.stdout.split())]

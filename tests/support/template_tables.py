@@ -18,10 +18,17 @@ TABLE_VARIABLES = {
     "SEAT_MAP_TABLE": "SeatMapTable",
     "USER_BOOKINGS_TABLE": "UserBookingsTable",
     "SALES_TABLE": "SalesTable",
+    "RUN_BOOKINGS_TABLE": "RunBookingsTable",
+    "CHANGE_LOG_TABLE": "ChangeLogTable",
+    "NOTIFICATIONS_TABLE": "NotificationsTable",
+    "ANALYTICS_TABLE": "AnalyticsTable",
+    "SEARCH_STATS_TABLE": "SearchStatsTable",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
     "USERS_TABLE": "UsersTable",
     "PAYMENTS_TABLE": "PaymentsTable",
     "TICKETS_TABLE": "TicketsTable",
+    "CONNECTIONS_TABLE": "ConnectionsTable",
+    "TOPICS_TABLE": "TopicsTable",
 }
 
 

@@ -82,7 +82,11 @@ def allow(claims: Claims, resource: str) -> dict[str, Any]:
             "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}],
         },
         # Context values must be strings, numbers or booleans; they reach the function as strings.
-        "context": {"user_id": claims.user_id, "role": claims.role.value},
+        "context": {
+            "user_id": claims.user_id,
+            "role": claims.role.value,
+            **({"session_id": claims.session_id} if claims.session_id else {}),
+        },
     }
 
 

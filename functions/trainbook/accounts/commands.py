@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from trainbook.accounts.domain import Account, Role, User, check_password, new_user, normalize_email
-from trainbook.accounts.errors import InvalidCredentials, InvalidEmail, UnknownUser
+from trainbook.accounts.errors import InvalidCredentials, InvalidEmail, UnknownUser, WrongPassword
 from trainbook.accounts.passwords import Passwords
 from trainbook.eventstore.events import NO_META, Meta
 
@@ -98,6 +98,17 @@ def update_profile(users: UserStore, user_id: str, changes: Mapping[str, str | N
     user = users.get(user_id).user.with_profile(changes)
     users.save_profile(user)
     return user
+
+
+def change_password(
+    users: UserStore, passwords: Passwords, user_id: str, current_password: str, new_password: str
+) -> None:
+    """Replace the password once the current one is proven; WrongPassword or WeakPassword otherwise."""
+    account = users.get(user_id)
+    if not passwords.verify(account.password_hash, current_password):
+        raise WrongPassword()
+    check_password(new_password, account.user.email)
+    users.replace_password_hash(user_id, passwords.hash(new_password))
 
 
 class AdminOutcome(StrEnum):

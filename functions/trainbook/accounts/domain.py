@@ -23,7 +23,8 @@ PASSWORD_MAX_LENGTH = 128  # argon2 hashes any length; a cap keeps a sign-in fro
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 100
 DISPLAY_NAME_MAX_LENGTH = 40
-PROFILE_FIELDS = frozenset({"name", "display_name", "phone", "default_discount"})
+PROFILE_FIELDS = frozenset({"name", "display_name", "phone", "default_discount", "language"})
+LANGUAGES = ("pl", "en")  # of notices and the app; Polish unless the user chooses English
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 _PHONE = re.compile(r"\+?[0-9]{9,15}")
@@ -45,6 +46,7 @@ class User:
     created_at: datetime
     phone: str | None = None  # digits with an optional leading +
     default_discount: str | None = None  # a catalog Discount code, e.g. "U51"
+    language: str = "pl"  # one of LANGUAGES: the language of the notices this user gets
 
     @property
     def is_admin(self) -> bool:
@@ -72,6 +74,10 @@ class User:
             user = replace(user, phone=check_phone(changes["phone"]))
         if "default_discount" in changes:
             user = replace(user, default_discount=check_discount(changes["default_discount"]))
+        if "language" in changes:
+            if changes["language"] not in LANGUAGES:
+                raise InvalidProfile(f"language is one of {', '.join(LANGUAGES)}")
+            user = replace(user, language=str(changes["language"]))
         return user
 
     def promoted(self) -> User:

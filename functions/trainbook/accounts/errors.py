@@ -40,3 +40,20 @@ class InvalidToken(DomainError):
 
 class UnknownUser(NotFound):
     code = "unknown_user"
+
+
+class InvalidRefreshToken(DomainError):
+    """A refresh token that is unknown, expired, spent (then its family is revoked) or signed out."""
+
+    code = "invalid_refresh_token"
+    status = 401
+
+
+class WrongPassword(DomainError):
+    """The current password given to change it is not correct."""
+
+    code = "wrong_password"
+    status = 400
+
+    def __init__(self, message: str = "the current password is not correct") -> None:
+        super().__init__(message)

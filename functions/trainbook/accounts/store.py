@@ -55,6 +55,7 @@ class UserRecord(Model):
     created_at = UnicodeAttribute()  # UTC instant with microseconds, sortable as text
     phone = UnicodeAttribute(null=True)
     default_discount = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)  # absent: Polish
     password_hash = UnicodeAttribute()
     version = NumberAttribute()  # events on stream user-<id>: the next event is version + 1
 
@@ -70,6 +71,7 @@ class UserRecord(Model):
             created_at=format_instant(user.created_at),
             phone=user.phone,
             default_discount=user.default_discount,
+            language=user.language,
             password_hash=password_hash,
             version=version,
         )
@@ -84,6 +86,7 @@ class UserRecord(Model):
             created_at=parse_instant(self.created_at),
             phone=self.phone,
             default_discount=self.default_discount,
+            language=self.language or "pl",
         )
         return Account(user, self.password_hash, int(self.version))
 
@@ -143,6 +146,7 @@ class DynamoUsers:
             UserRecord.default_discount.set(user.default_discount)
             if user.default_discount
             else UserRecord.default_discount.remove(),
+            UserRecord.language.set(user.language),
         ]
         try:
             record.update(actions=actions, condition=UserRecord.pk.exists())

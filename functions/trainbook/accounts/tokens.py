@@ -42,6 +42,7 @@ class Claims:
     role: Role
     expires_at: datetime
     token_id: str
+    session_id: str | None = None  # the sign-in session (refresh token family) it was issued for
 
 
 class AccessTokens:
@@ -57,7 +58,7 @@ class AccessTokens:
         self.ttl = ttl
         self.clock = clock
 
-    def issue(self, user_id: str, role: Role) -> AccessToken:
+    def issue(self, user_id: str, role: Role, session_id: str | None = None) -> AccessToken:
         issued_at = self.clock().replace(microsecond=0)
         expires_at = issued_at + self.ttl
         claims = {
@@ -68,6 +69,8 @@ class AccessTokens:
             "iss": ISSUER,
             "jti": uuid.uuid4().hex,
         }
+        if session_id:
+            claims["sid"] = session_id
         token = jwt.encode(claims, self._secret, algorithm=ALGORITHM)
         return AccessToken(token, expires_at, int(self.ttl.total_seconds()))
 
@@ -94,6 +97,7 @@ class AccessTokens:
             role=Role(role),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
             token_id=str(claims["jti"]),
+            session_id=str(claims["sid"]) if isinstance(claims.get("sid"), str) else None,
         )
 
 

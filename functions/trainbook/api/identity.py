@@ -22,6 +22,7 @@ class Forbidden(DomainError):
 class Identity:
     user_id: str
     role: str  # "passenger" or "admin"
+    session_id: str | None = None  # the sign-in session of the access token
 
     @property
     def is_admin(self) -> bool:
@@ -34,7 +35,7 @@ def identity_of(request_context: dict[str, Any]) -> Identity:
     user_id, role = authorizer.get("user_id"), authorizer.get("role")
     if not user_id or role not in ("passenger", "admin"):
         raise Unauthenticated("sign in first: this route needs a valid access token")
-    return Identity(str(user_id), str(role))
+    return Identity(str(user_id), str(role), str(authorizer.get("session_id") or "") or None)
 
 
 def require_admin(identity: Identity) -> Identity:

@@ -8,6 +8,9 @@ from trainbook.accounts.api import router as accounts
 from trainbook.analytics.api import router as analytics
 from trainbook.booking.api import router as bookings
 from trainbook.catalog.api import router as catalog
+from trainbook.changes.api import router as changes
+from trainbook.payments.api import router as payments
+from trainbook.realtime.api import router as realtime
 from trainbook.tickets.api import router as tickets
 
-ROUTERS: list[Router] = [catalog, accounts, bookings, tickets, analytics]
+ROUTERS: list[Router] = [catalog, accounts, bookings, tickets, analytics, payments, realtime, changes]

@@ -12,9 +12,10 @@ import json
 import os
 import uuid
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import boto3
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
@@ -23,7 +24,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from pydantic import BaseModel, Field
 
 from trainbook.api.identity import Identity, identity_of
@@ -32,9 +36,11 @@ from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.saga_trace import execution_path
 from trainbook.booking.wiring import booking_commands
 from trainbook.errors import Conflict, NotFound
+from trainbook.payments.tokens import TOKEN_PATTERN
 from trainbook.projections.user_bookings import UserBookingsProjection
 
 router = Router()
+logger = Logger(service="api", child=True)
 BOOKING_NAMESPACE = uuid.UUID("6f1c2a3e-5d4b-4c8a-9e2f-7a1b3c5d7e9f")
 
 
@@ -49,20 +55,30 @@ class PassengerIn(BaseModel):
     age: int | None = Field(default=None, ge=0, le=120)
 
 
-class CardIn(BaseModel):
-    number: str = Field(min_length=12, max_length=23)
-    exp_month: int = Field(ge=1, le=12)
-    exp_year: int = Field(ge=2000, le=2100)
-    cvc: str | None = Field(default=None, pattern=r"^\d{3,4}$")
-
-
 class BookingIn(BaseModel):
     run_id: str = Field(min_length=1, max_length=40, examples=["run-3500-2026-11-25"])
     origin: str = Field(min_length=2, max_length=5)
     destination: str = Field(min_length=2, max_length=5)
     seats: list[SeatChoice] = Field(min_length=1, max_length=8)
     passengers: list[PassengerIn] = Field(min_length=1, max_length=8)
-    card: CardIn
+    payment_token: str = Field(
+        pattern=TOKEN_PATTERN,
+        examples=["tok_0123456789abcdef01234567"],
+        description="a single-use card token from POST /payments/tokens (the card itself never comes here)",
+    )
+
+
+class FailureView(BaseModel):
+    code: Literal[
+        "seat_taken",
+        "card_declined",
+        "insufficient_funds",
+        "payment_timeout",
+        "hold_expired",
+        "train_cancelled",
+        "internal",
+    ]
+    message: str
 
 
 class BookingView(BaseModel):
@@ -76,6 +92,11 @@ class BookingView(BaseModel):
     passengers: list[dict[str, Any]]
     total_grosze: int
     ticket_url: str | None = None
+    failure: FailureView | None = Field(default=None, description="why a FAILED booking failed")
+    refund_grosze: int | None = Field(default=None, description="what a CANCELLED booking refunded")
+    fee_grosze: int | None = Field(default=None, description="what a CANCELLED booking kept as a fee")
+    compensation_grosze: int = 0
+    cancellation_reason: str | None = None
 
     @classmethod
     def of(cls, booking: Booking) -> BookingView:
@@ -90,7 +111,38 @@ class BookingView(BaseModel):
             passengers=[dict(p) for p in booking.passengers],
             total_grosze=booking.total_grosze,
             ticket_url=f"/bookings/{booking.id}/ticket.pdf" if booking.status.value == "CONFIRMED" else None,
+            failure=FailureView.model_validate(booking.failure.as_json()) if booking.failure else None,
+            refund_grosze=booking.refund_grosze,
+            fee_grosze=booking.fee_grosze,
+            compensation_grosze=booking.compensation_grosze,
+            cancellation_reason=booking.cancellation_reason,
         )
+
+
+class BookingRowView(BaseModel):
+    booking_id: str
+    run_id: str
+    origin: str
+    destination: str
+    departs_at: str
+    seats: list[str]
+    total_grosze: int
+    status: str
+    failure: FailureView | None = None
+    refund_grosze: int | None = None
+    fee_grosze: int | None = None
+    version: int
+
+
+class Accepted(BaseModel):
+    booking_id: str
+    status: str
+    location: str
+
+
+ACCEPTED: dict[int, Any] = {
+    202: {"description": "accepted: poll the Location", "content": {"application/json": {"model": Accepted}}}
+}
 
 
 @cache
@@ -115,7 +167,12 @@ def _own_booking(booking_id: str, caller: Identity) -> Booking:
     return booking
 
 
-@router.post("/bookings", summary="Book seats: starts the booking saga and answers 202")
+@router.post(
+    "/bookings",
+    status_code=202,
+    summary="Book seats: starts the booking saga and answers 202",
+    responses=ACCEPTED,
+)
 def create_booking(
     body: BookingIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
@@ -130,6 +187,10 @@ def create_booking(
         accepted = _start_booking(request=request)
     except IdempotencyValidationError:
         raise Conflict("this Idempotency-Key was already used for a different booking request") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("a booking with this Idempotency-Key is being made right now; retry shortly") from None
+    logger.append_keys(booking_id=accepted["booking_id"])
+    logger.info("booking accepted")
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
@@ -150,7 +211,7 @@ def _start(request: dict[str, Any]) -> dict[str, Any]:
         seats=[(s.car, s.seat) for s in body.seats],
         passengers=[PassengerRequest(p.name, p.discount, p.age) for p in body.passengers],
     )
-    saga_input = {"booking_id": booking.id, "payment": {"card": body.card.model_dump(exclude_none=True)}}
+    saga_input = {"booking_id": booking.id, "payment": {"token": body.payment_token}}
     try:
         _sfn().start_execution(
             stateMachineArn=os.environ["BOOKING_SAGA_ARN"], name=booking.id, input=json.dumps(saga_input)
@@ -164,13 +225,19 @@ _start_booking = idempotent_function(
     _start,
     data_keyword_argument="request",
     persistence_store=_idempotency_store(),
-    config=IdempotencyConfig(event_key_jmespath="[user_id, key]", payload_validation_jmespath="body"),
+    # The token is left out of the comparison: a client that repeats a booking after tokenizing the
+    # card again (its first token is spent) gets the first answer, not a conflict.
+    config=IdempotencyConfig(
+        event_key_jmespath="[user_id, key]",
+        payload_validation_jmespath="body.[run_id, origin, destination, seats, passengers]",
+    ),
 )
 
 
 @router.get("/bookings", summary="The caller's bookings, soonest departure first")
-def list_bookings() -> list[dict[str, Any]]:
-    return UserBookingsProjection(booking_commands().events).for_user(_caller().user_id)
+def list_bookings() -> list[BookingRowView]:
+    rows = UserBookingsProjection(booking_commands().events).for_user(_caller().user_id)
+    return [BookingRowView.model_validate(row) for row in rows]
 
 
 @router.get("/bookings/<booking_id>", summary="One booking: status, seats, passengers, price, ticket")
@@ -178,7 +245,12 @@ def get_booking(booking_id: Annotated[str, Path(max_length=64)]) -> BookingView:
     return BookingView.of(_own_booking(booking_id, _caller()))
 
 
-@router.delete("/bookings/<booking_id>", summary="Cancel a confirmed booking: starts the cancellation saga")
+@router.delete(
+    "/bookings/<booking_id>",
+    status_code=202,
+    summary="Cancel a confirmed booking: starts the cancellation saga",
+    responses=ACCEPTED,
+)
 def cancel_booking(booking_id: Annotated[str, Path(max_length=64)]) -> Response[dict[str, str]]:
     caller = _caller()
     booking = _own_booking(booking_id, caller)

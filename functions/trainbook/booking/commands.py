@@ -14,10 +14,17 @@ from datetime import datetime
 from typing import Protocol
 
 from trainbook.booking.domain import Booking, BookingStatus, fold_booking
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.booking.pricing import PassengerRequest, price_journey
 from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.stations import station
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError, NotFound
 from trainbook.eventstore.events import NO_META, Event, EventLog, Meta, PendingEvent, RecordedEvent
@@ -130,9 +137,11 @@ class BookingCommands:
         if not booking_id or len(booking_id) > 64:
             raise InvalidBooking("a booking id of 1 to 64 characters is required")
         existing = fold_booking(self.events.read(f"booking-{booking_id}"))
+        for code in (origin, destination):
+            station(code)  # an unknown station is unknown_station here as in search, not "not served"
         run = self.runs.get(run_id, self.window())
         span = run.service.span(origin, destination)
-        if run.cancelled:
+        if run.cancels(span):
             raise TrainCancelled(f"{run.service.label} on {run.day.isoformat()} is cancelled")
         if run.departure(origin) <= self.clock():
             raise TrainDeparted(f"{run.service.label} has already left {origin}")
@@ -242,3 +251,22 @@ class BookingCommands:
         event = BookingCancelled(booking_id, refund_grosze, reason)
         self.events.append([PendingEvent(booking.stream, booking.version + 1, event, meta)])
         return self._then(history, booking, event)
+
+    def record_compensation(
+        self,
+        booking_id: str,
+        compensation_grosze: int,
+        delay_minutes: int,
+        percent: int,
+        meta: Meta = NO_META,
+    ) -> tuple[Booking, bool]:
+        """Record delay compensation paid for this booking once; (booking, False) when it already was."""
+        history = self._history(booking_id)
+        booking = self._fold(history)
+        if any(isinstance(e.event, DelayCompensationPaid) for e in history):
+            return booking, False
+        if not 0 < compensation_grosze <= booking.total_grosze:
+            raise InvalidBooking("compensation is more than nothing and at most the price paid")
+        event = DelayCompensationPaid(booking_id, compensation_grosze, delay_minutes, percent, booking.run_id)
+        self.events.append([PendingEvent(booking.stream, booking.version + 1, event, meta)])
+        return self._then(history, booking, event), True

@@ -7,9 +7,51 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+
+# Why a booking failed, as the passenger is told: the saga's error name -> (code, message).
+FAILURES: dict[str, tuple[str, str]] = {
+    "SeatTaken": ("seat_taken", "someone else booked one of these seats first; choose other seats"),
+    "PaymentDeclined": ("card_declined", "the card was declined; nothing was charged, try another card"),
+    "InvalidPaymentToken": (
+        "card_declined",
+        "the card could not be charged (its payment token expired or was used); enter the card again",
+    ),
+    "InsufficientFunds": ("insufficient_funds", "the card has insufficient funds; nothing was charged"),
+    "PaymentTimeout": (
+        "payment_timeout",
+        "the payment provider did not answer in time; nothing was charged, please try again",
+    ),
+    "PaymentProcessingError": (
+        "payment_timeout",
+        "the payment provider did not answer; nothing was charged, please try again",
+    ),
+    "HoldExpired": ("hold_expired", "the seats were held for 10 minutes and the payment came too late"),
+    "TrainCancelled": ("train_cancelled", "the train was cancelled"),
+}
+INTERNAL_FAILURE = ("internal", "the booking failed because of a fault on our side; nothing was charged")
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+
+    @classmethod
+    def of(cls, reason: str) -> Failure:
+        """What to tell the passenger about a booking that failed with `reason` (the saga's error name)."""
+        return cls(*FAILURES.get(reason, INTERNAL_FAILURE))
+
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
 
 
 class BookingStatus(StrEnum):
@@ -38,10 +80,25 @@ class Booking:
     hold_expires_at: int = 0
     seats_sold: bool = False
     seats_released: bool = False
+    failure_reason: str | None = None  # the saga's error name, once FAILED
+    refund_grosze: int | None = None  # once CANCELLED
+    compensation_grosze: int = 0  # paid back for a late arrival (DelayCompensationPaid)
+    cancellation_reason: str | None = None  # "passenger", "train_cancelled" ...
 
     @property
     def stream(self) -> str:
         return f"booking-{self.id}"
+
+    @property
+    def failure(self) -> Failure | None:
+        if self.status is not BookingStatus.FAILED:
+            return None
+        return Failure.of(self.failure_reason or "")
+
+    @property
+    def fee_grosze(self) -> int | None:
+        """What a cancellation kept: the price paid less the refund."""
+        return None if self.refund_grosze is None else self.total_grosze - self.refund_grosze
 
 
 def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
@@ -84,7 +141,16 @@ def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
         elif isinstance(event, SeatsReleased):
             booking = replace(booking, seats_released=True)
         elif isinstance(event, BookingFailed):
-            booking = replace(booking, status=BookingStatus.FAILED)
+            booking = replace(booking, status=BookingStatus.FAILED, failure_reason=event.reason)
         elif isinstance(event, BookingCancelled):
-            booking = replace(booking, status=BookingStatus.CANCELLED)
+            booking = replace(
+                booking,
+                status=BookingStatus.CANCELLED,
+                refund_grosze=event.refund_grosze,
+                cancellation_reason=event.reason,
+            )
+        elif isinstance(event, DelayCompensationPaid):
+            booking = replace(
+                booking, compensation_grosze=booking.compensation_grosze + event.compensation_grosze
+            )
     return booking

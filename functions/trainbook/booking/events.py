@@ -45,3 +45,15 @@ class BookingCancelled(Event):
     booking_id: str
     refund_grosze: int
     reason: str
+
+
+@event_type("DelayCompensationPaid")
+@dataclass(frozen=True)
+class DelayCompensationPaid(Event):
+    """Compensation for a late arrival at the passenger's destination (Regulation (EU) 2021/782, Art. 19)."""
+
+    booking_id: str
+    compensation_grosze: int
+    delay_minutes: int  # the arrival delay at the booking's destination
+    percent: int  # 25 or 50
+    run_id: str

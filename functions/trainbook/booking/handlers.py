@@ -15,7 +15,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.booking.policy import refund_for
+from trainbook.booking.progress import records_progress
 from trainbook.booking.wiring import booking_commands
+from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
 from trainbook.faults import inject, plan_for
 
@@ -24,22 +26,33 @@ Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
-    """Wrap a step: correlation id = booking id, fault injection around the work, structured logs."""
+    """Wrap a step: correlation id = booking id, fault injection around the work, structured logs,
+    and its start and end recorded for live watchers (booking/progress.py)."""
 
     def wrap(work: Callable[[str, dict[str, Any], Meta], dict[str, Any]]) -> Task:
         @logger.inject_lambda_context
         def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             booking_id = str(event["booking_id"])
+            logger.set_correlation_id(booking_id)
             logger.append_keys(booking_id=booking_id, step=step)
             meta = Meta(correlation_id=booking_id, causation_id=step, actor="booking-saga")
             plan = plan_for(booking_id, step)
             inject(plan, "before")
-            result = work(booking_id, event, meta)
+            try:
+                result = work(booking_id, event, meta)
+            except DomainError as refused:
+                # Expected (a lost seat race, a lapsed hold): one structured line, no traceback. The
+                # error still leaves the function under its class name for the saga to Catch.
+                logger.warning(
+                    "step refused",
+                    extra={"error": type(refused).__name__, "code": refused.code, "reason": refused.message},
+                )
+                raise refused.with_traceback(None) from None
             inject(plan, "after")
             logger.info("step done", extra={"result": result})
             return result
 
-        return handler
+        return records_progress(lambda _event: step)(handler)
 
     return wrap
 

@@ -1,7 +1,7 @@
 """A saga execution's path, read from Step Functions' execution history: states, times, errors, compensations.
 
-Used by GET /bookings/{id}/trace and `trainbook saga`. Card numbers in the saga's input are masked:
-the trace is for people, and a person never needs more than the last four digits.
+Used by GET /bookings/{id}/trace and `trainbook saga`. The saga's input carries a card token, never a
+card; masking anything that looks like a card number stays as a guard for older executions.
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
+from trainbook.analytics.searches import count_search
 from trainbook.booking.wiring import sales_window
 from trainbook.catalog import fares
 from trainbook.catalog.compositions import seat_position
 from trainbook.catalog.domain import LegSpan, SeatRef
 from trainbook.catalog.errors import NotServed
-from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.runs import TrainRuns, today_in_poland
 from trainbook.catalog.stations import load_stations, station
 from trainbook.eventstore.store import EventStore
 from trainbook.projections.search_index import SearchIndexProjection
@@ -92,6 +93,8 @@ class RunView(BaseModel):
     composition: str
     cancelled: bool
     stops: list[StopView]
+    cancelled_from: str | None = None  # a partial cancellation: no service from this station on
+    arrived: bool = False
 
 
 def _view(code: str) -> StationView:
@@ -115,6 +118,7 @@ def search(
     if origin == destination:
         raise NotServed("origin and destination are the same station")
     sales_window().check(day)
+    count_search(today_in_poland().isoformat(), origin, destination)
     departures = []
     now = time.time()
     for d in SearchIndexProjection().search(origin, destination, day, int(now)):
@@ -167,6 +171,8 @@ def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
         composition=run.composition.name,
         cancelled=run.cancelled,
         stops=stops,
+        cancelled_from=run.cancelled_from,
+        arrived=run.arrived,
     )
 
 

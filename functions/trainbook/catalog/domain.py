@@ -174,6 +174,8 @@ class TrainRun:
     composition: Composition
     cancelled: bool = False
     delays: tuple[tuple[str, int], ...] = ()  # (station, minutes late) as last reported
+    cancelled_from: str | None = None  # a partial cancellation: no service from this station on
+    arrived: bool = False  # the dispatcher recorded its arrival at the terminus
 
     @property
     def id(self) -> str:
@@ -192,7 +194,26 @@ class TrainRun:
         return local_time(self.day, minutes)
 
     def delay_at(self, station: str) -> int:
-        return dict(self.delays).get(station, 0)
+        """Minutes late at `station`: a delay recorded at a station holds from it on, until the next one."""
+        recorded = dict(self.delays)
+        late = 0
+        for stop in self.service.stops:
+            late = recorded.get(stop.station, late)
+            if stop.station == station:
+                return late
+        return recorded.get(station, 0)
+
+    def cancels(self, span: LegSpan) -> bool:
+        """True when a cancellation takes away any leg of the journey `span`."""
+        if self.cancelled:
+            return True
+        return self.cancelled_from is not None and span.end > self.service.stop_index(self.cancelled_from)
+
+    def expected_arrival(self, station: str) -> datetime:
+        return self.arrival(station) + timedelta(minutes=self.delay_at(station))
+
+    def terminus(self) -> str:
+        return self.service.stops[-1].station
 
     def distance_km(self, origin: str, destination: str) -> float:
         span = self.service.span(origin, destination)

@@ -16,7 +16,14 @@ from trainbook.catalog.domain import WARSAW, Category, ServiceCalendar, Stop, Tr
 from trainbook.catalog.errors import UnknownTrainRun
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.timetable import SalesWindow, Timetable
-from trainbook.changes.events import PlatformChanged, TrainDelayed, TrainRunCancelled, TrainRunRemoved
+from trainbook.changes.events import (
+    PlatformChanged,
+    TrainDelayed,
+    TrainRunArrived,
+    TrainRunCancelled,
+    TrainRunRemoved,
+    TrainRunRestored,
+)
 from trainbook.eventstore.events import (
     NO_META,
     ConcurrencyConflict,
@@ -66,8 +73,14 @@ def fold_run(events: Sequence[RecordedEvent]) -> TrainRun | None:
             run = TrainRun(service, day, composition(event.composition))
         elif run is None:
             continue
+        elif isinstance(event, TrainRunCancelled) and event.from_station is not None:
+            run = replace(run, cancelled_from=event.from_station)
         elif isinstance(event, TrainRunCancelled | TrainRunRemoved):
             run = replace(run, cancelled=True)
+        elif isinstance(event, TrainRunRestored):
+            run = replace(run, cancelled=False, cancelled_from=None)
+        elif isinstance(event, TrainRunArrived):
+            run = replace(run, arrived=True)
         elif isinstance(event, TrainDelayed):
             delays = dict(run.delays) | {event.station: event.minutes}
             run = replace(run, delays=tuple(sorted(delays.items())))

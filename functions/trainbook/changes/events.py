@@ -28,14 +28,31 @@ class ScheduleChangeEvent(Event):
 @dataclass(frozen=True)
 class TrainDelayed(ScheduleChangeEvent):
     station: str
-    minutes: int  # late now at `station`; 0 when the train is back on time
+    minutes: int  # late now at `station` and, unless a later station says otherwise, from it on; 0: on time
     previous_minutes: int
+    reason: str = ""  # what the operator said (admin changes); a scrape does not know
 
 
 @event_type("TrainRunCancelled")
 @dataclass(frozen=True)
 class TrainRunCancelled(ScheduleChangeEvent):
-    pass
+    from_station: str | None = None  # None: the whole run; a station: no service from it on
+    reason: str = ""
+
+
+@event_type("TrainRunRestored")
+@dataclass(frozen=True)
+class TrainRunRestored(ScheduleChangeEvent):
+    """A cancellation undone before departure: the run is on sale again (refunds already made stand)."""
+
+
+@event_type("TrainRunArrived")
+@dataclass(frozen=True)
+class TrainRunArrived(ScheduleChangeEvent):
+    """The run reached its terminus (recorded by the dispatcher, or for every run when a day is closed).
+
+    Delay compensation is computed from the delays recorded up to this event.
+    """
 
 
 @event_type("PlatformChanged")
@@ -106,3 +123,29 @@ def change_event(change: ScheduleChange, *, source: str, observed_at: str) -> Sc
         ChangeKind.REMOVED_SERVICE: TrainRunRemoved,
     }
     return kinds[change.kind](**common)
+
+
+@event_type("PassengerNotified")
+@dataclass(frozen=True)
+class PassengerNotified(Event):
+    """One notice to one booking's owner about one change, on the stream `notification-<id>` (version 1).
+
+    The id is derived from the change event and the booking, so a redelivered or replayed change cannot
+    notify twice: the second append of version 1 fails.
+    """
+
+    notification_id: str
+    user_id: str
+    booking_id: str
+    run_id: str
+    kind: str  # delay, platform, cancel, compensation
+    text_pl: str
+    text_en: str
+    cause: str  # "<stream>#<version>" of the event that caused it
+
+
+@event_type("NotificationRead")
+@dataclass(frozen=True)
+class NotificationRead(Event):
+    notification_id: str
+    user_id: str

@@ -22,11 +22,11 @@ def record_changes(
     recorded: list[RecordedEvent] = []
     for stream, run_changes in sorted(by_run(changes).items()):
         events = [change_event(c, source=source, observed_at=observed_at) for c in run_changes]
-        recorded.extend(_append_new(log, stream, events, Meta(correlation_id=observed_at, actor=actor)))
+        recorded.extend(append_new(log, stream, events, Meta(correlation_id=observed_at, actor=actor)))
     return recorded
 
 
-def _append_new(
+def append_new(
     log: EventLog, stream: str, events: list[ScheduleChangeEvent], meta: Meta
 ) -> list[RecordedEvent]:
     for attempt in range(ATTEMPTS):

@@ -1,22 +1,24 @@
 """The simulator's requests, parsed from the function's JSON input into small frozen commands.
 
 Input: {"action": "authorize" | "capture" | "void" | "refund" | "compensate", "idempotency_key",
-"booking_id", "amount_grosze", "card" (authorize only), "payment_id" (optional: the other actions
-find the booking's payment by "booking_id" when it is left out), "currency" (optional, "PLN")}.
+"booking_id", "amount_grosze", "payment_token" (authorize only: a `tok_...` from POST /payments/tokens),
+"payment_id" (optional: the other actions find the booking's payment by "booking_id" when it is left
+out), "currency" (optional, "PLN")}.
 `compensate` voids an authorization or refunds what is left of a capture, whichever applies.
-Bad input raises InvalidPaymentRequest or InvalidCard and changes nothing.
+Bad input raises InvalidPaymentRequest and changes nothing. No request to this function carries a card.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from trainbook.payments.cards import Card
 from trainbook.payments.domain import CURRENCY, Action, check_amount
 from trainbook.payments.errors import InvalidPaymentRequest
+from trainbook.payments.tokens import TOKEN_PATTERN
 
 MAX_KEY_LENGTH = 255
 
@@ -26,7 +28,7 @@ class Authorize:
     idempotency_key: str
     booking_id: str
     amount_grosze: int
-    card: Card
+    payment_token: str
 
     action = Action.AUTHORIZE
 
@@ -88,8 +90,15 @@ def parse_command(event: object) -> Command:
         booking_id = _text(event, "booking_id")
         if booking_id is None or key is None:
             raise InvalidPaymentRequest("authorize needs booking_id and idempotency_key")
+        if "card" in event:
+            raise InvalidPaymentRequest("authorize takes a payment_token, never a card: tokenize it first")
+        token = event.get("payment_token")
+        if not isinstance(token, str) or not re.fullmatch(TOKEN_PATTERN, token):
+            raise InvalidPaymentRequest(
+                "authorize needs a payment_token (tok_...) from POST /payments/tokens"
+            )
         amount = check_amount(event.get("amount_grosze"), allow_zero=True)
-        return Authorize(key, booking_id, amount, Card.parse(event.get("card")))
+        return Authorize(key, booking_id, amount, token)
     if key is None:
         raise InvalidPaymentRequest(f"{action.value} needs an idempotency_key")
     if "card" in event:
@@ -110,15 +119,16 @@ def parse_command(event: object) -> Command:
     return Refund(key, payment_id, booking_id, checked)
 
 
-def fingerprint(command: Command) -> str:
+def fingerprint(command: Command, card: dict[str, Any] | None = None) -> str:
     """What makes two requests "the same" under one idempotency key.
 
-    The card enters as brand, last four digits and expiry only: a hash of the full number would be
-    easy to reverse (few unknown digits), and the number must never be stored in any form.
+    An authorization enters with the card its token stands for (brand, last four digits, expiry) when
+    the token is known, so a repeat that tokenized the same card again is the same request.
     """
     fields: dict[str, Any] = {"action": command.action.value}
-    for name, value in vars(command).items():
-        fields[name] = value.summary.as_json() if isinstance(value, Card) else value
+    fields.update(vars(command))
+    if card is not None:
+        fields["payment_token"] = card
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -43,6 +43,12 @@ class InvalidCard(PaymentError):
     code = "invalid_card"
 
 
+class InvalidPaymentToken(PaymentError):
+    """The payment token is unknown, expired or already used: the card must be tokenized again."""
+
+    code = "invalid_payment_token"
+
+
 class InvalidPaymentRequest(PaymentError):
     code = "invalid_payment_request"
 

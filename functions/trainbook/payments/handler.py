@@ -17,10 +17,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.booking.progress import records_progress
 from trainbook.faults import inject, plan_for
 from trainbook.payments.commands import parse_command
 from trainbook.payments.processor import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
+from trainbook.payments.vault import card_vault
 
 DEFAULT_TIMEOUT_SECONDS = 900.0  # longer than any Lambda timeout: the caller always gives up first
 
@@ -34,13 +36,23 @@ def stall() -> None:
 
 @cache
 def processor() -> PaymentProcessor:
-    return PaymentProcessor(ledger=DynamoPaymentLedger(), clock=lambda: datetime.now(UTC), stall=stall)
+    return PaymentProcessor(
+        ledger=DynamoPaymentLedger(), clock=lambda: datetime.now(UTC), stall=stall, vault=card_vault
+    )
 
 
+def saga_step(event: dict[str, Any]) -> str | None:
+    """The saga state this request is (AuthorizePayment, CapturePayment ...), named as fault plans name it."""
+    action = event.get("action")
+    return f"{action.capitalize()}Payment" if isinstance(action, str) and action else None
+
+
+@records_progress(saga_step)
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     command = parse_command(event)
     booking_id = command.booking_id or ""
+    logger.set_correlation_id(booking_id or None)
     logger.append_keys(booking_id=booking_id, action=command.action.value)
     logger.info("payment request", extra={"idempotency_key": command.idempotency_key})
     plan = plan_for(booking_id, f"{command.action.value.capitalize()}Payment") if booking_id else None

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import format_instant
-from trainbook.payments.cards import CardBehaviour
+from trainbook.payments.cards import Card, CardBehaviour, CardSummary
 from trainbook.payments.commands import Authorize, Capture, Command, Compensate, Refund, Void, fingerprint
 from trainbook.payments.domain import CURRENCY, Action, Payment, PaymentState, authorize
 from trainbook.payments.errors import (
@@ -33,10 +33,13 @@ from trainbook.payments.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidPaymentRequest,
+    InvalidPaymentToken,
     PaymentDeclined,
     PaymentNotFound,
     PaymentProcessingError,
 )
+from trainbook.payments.tokens import TOKEN_TTL, CardToken, card_to_tokenize, new_token_id
+from trainbook.payments.vault import CardVault
 
 DECIDE_ATTEMPTS = 5  # a request re-decides when a concurrent one changed the payment first
 
@@ -67,6 +70,18 @@ class Decision:
     payment: Payment | None  # the new state to write (version already bumped), None if unchanged
     based_on: Payment | None  # the state decided on: the write fails if the payment moved since
     claim_slot: str | None = None  # a booking whose (empty) payment slot this request takes
+    spend_token: str | None = None  # the card token this authorization uses up (if still unspent)
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """A card token as stored: the number sealed by the vault (None once spent), never the CVC."""
+
+    token: str
+    sealed_number: str | None
+    card: CardSummary
+    expires_at: datetime
+    spent_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,8 +108,16 @@ class PaymentLedger(Protocol):
 
     def count_attempt(self, key: str) -> int: ...
 
+    def token(self, token: str) -> StoredToken | None: ...
+
+    def save_token(self, token: StoredToken) -> None: ...
+
     def record(self, decision: Decision) -> None:
-        """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race."""
+        """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race.
+
+        A decision that spends a token also removes the token's sealed number, on condition that the
+        token was not spent yet.
+        """
         ...
 
 
@@ -107,11 +130,21 @@ class PaymentProcessor:
     ledger: PaymentLedger
     clock: Callable[[], datetime]
     stall: Callable[[], None]  # the timeout card: outlive the caller's patience
+    vault: Callable[[], CardVault]
     new_id: Callable[[], str] = new_payment_id
+    new_token: Callable[[], str] = new_token_id
+
+    def tokenize(self, raw_card: object) -> dict[str, Any]:
+        """A single-use token for the card; the CVC is checked here and kept nowhere."""
+        card = card_to_tokenize(raw_card)
+        expires_at = self.clock() + TOKEN_TTL
+        token = self.new_token()
+        self.ledger.save_token(StoredToken(token, self.vault().seal(card.number), card.summary, expires_at))
+        return CardToken(token, card, expires_at).as_json()
 
     def handle(self, command: Command) -> dict[str, Any]:
         """The answer to a request: a payment as JSON, or a raised payment error."""
-        request_print = fingerprint(command)
+        request_print = self._fingerprint(command)
         for _ in range(DECIDE_ATTEMPTS):
             stored = self.ledger.answer(command.idempotency_key)
             if stored is not None:
@@ -134,6 +167,12 @@ class PaymentProcessor:
                 continue  # replay the winner's answer, or decide again on the new state
             return self._deliver(decision.answer)
         raise PaymentProcessingError("the payment kept changing under concurrent requests; retry")
+
+    def _fingerprint(self, command: Command) -> str:
+        if not isinstance(command, Authorize):
+            return fingerprint(command)
+        stored = self.ledger.token(command.payment_token)
+        return fingerprint(command, stored.card.as_json() if stored else None)
 
     def _decide(self, command: Command, request_print: str) -> Decision:
         if isinstance(command, Authorize):
@@ -173,7 +212,7 @@ class PaymentProcessor:
                     f"booking {command.booking_id} was voided before this authorization arrived"
                 )
             raise DuplicatePayment(f"booking {command.booking_id} already has payment {slot.payment_id}")
-        card = command.card
+        card = self._card_of(command)
         attempt = (
             self.ledger.count_attempt(command.idempotency_key)
             if card.behaviour is CardBehaviour.FAILS_ONCE
@@ -196,9 +235,33 @@ class PaymentProcessor:
                 f"payment {payment.id} recorded as DECLINED"
             )
             answer = Answer(payment.as_json(), error.__name__, message, late)
-            return Decision(command.idempotency_key, request_print, answer, payment, None)
+            return Decision(
+                command.idempotency_key, request_print, answer, payment, None, None, command.payment_token
+            )
         answer = Answer(payment.as_json(), late=late)
-        return Decision(command.idempotency_key, request_print, answer, payment, None, command.booking_id)
+        return Decision(
+            command.idempotency_key,
+            request_print,
+            answer,
+            payment,
+            None,
+            command.booking_id,
+            command.payment_token,
+        )
+
+    def _card_of(self, command: Authorize) -> Card:
+        """The card behind the request's token; InvalidPaymentToken when unknown, expired or spent."""
+        stored = self.ledger.token(command.payment_token)
+        if stored is None:
+            raise InvalidPaymentToken("no such payment token: tokenize the card again")
+        if stored.spent_by is not None or stored.sealed_number is None:
+            raise InvalidPaymentToken("this payment token was already used: tokenize the card again")
+        if self.clock() >= stored.expires_at:
+            raise InvalidPaymentToken("this payment token has expired (15 minutes): tokenize the card again")
+        number = self.vault().open(stored.sealed_number)
+        if number is None:
+            raise InvalidPaymentToken("this payment token cannot be read: tokenize the card again")
+        return Card(number, stored.card.exp_month, stored.card.exp_year)
 
     def _target(self, command: Capture | Void | Refund | Compensate) -> tuple[Payment | None, Slot | None]:
         """The payment a request acts on: by id, or the booking's; (None, slot) when it has none."""

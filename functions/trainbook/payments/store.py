@@ -1,13 +1,17 @@
 """DynamoDB adapter of the payment simulator: the Payments table, written with conditional transactions.
 
-One table (env PAYMENTS_TABLE), hash key `pk`, four kinds of item:
+One table (env PAYMENTS_TABLE), hash key `pk`, six kinds of item:
 - `payment#<id>`: the payment (state, amounts, card brand + last4, history with idempotency keys,
   `version`);
 - `key#<idempotency key>`: the request's fingerprint and its recorded answer;
 - `booking#<booking id>`: the booking's payment slot (its approved payment id, or none once closed);
-- `attempts#<idempotency key>`: how often the fail-once test card was tried with that key.
+- `attempts#<idempotency key>`: how often the fail-once test card was tried with that key;
+- `token#<tok_...>`: a card token: brand, last4, expiry, the number sealed by the card vault (removed
+  when the token is spent), `spent_by`, and `expires` (epoch seconds, the table's TTL attribute);
+- `rate#<bucket>`: a rate limiter's request count in one window (with `expires`).
 A request's writes are ONE TransactWriteItems: the key item (must not exist), the payment (must
-not exist, or still be at the version the decision read) and the slot (must not exist). So two
+not exist, or still be at the version the decision read), the slot (must not exist) and the token
+(must not be spent). So two
 concurrent duplicates can never both capture or refund: one transaction is cancelled, and its
 request replays the other's answer or decides again.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -37,7 +42,15 @@ from pynamodb.transactions import TransactWrite
 from trainbook import tables
 from trainbook.payments.cards import CardSummary
 from trainbook.payments.domain import Action, Operation, Payment, PaymentState
-from trainbook.payments.processor import Answer, Decision, KeyTaken, Slot, StaleDecision, StoredAnswer
+from trainbook.payments.processor import (
+    Answer,
+    Decision,
+    KeyTaken,
+    Slot,
+    StaleDecision,
+    StoredAnswer,
+    StoredToken,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -153,6 +166,26 @@ class AttemptItem(Model):
     attempts = NumberAttribute(default=0)
 
 
+class TokenItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sealed_number = UnicodeAttribute(null=True)
+    card = CardAttribute()
+    expires = NumberAttribute()  # epoch seconds: the table's TTL attribute (TTL deletes late)
+    spent_by = UnicodeAttribute(null=True)
+
+
+class RateItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    requests = NumberAttribute(default=0)
+    expires = NumberAttribute()
+
+
 @cache
 def _connection() -> Connection:
     return Connection(region=_Meta.region, host=_Meta.host)
@@ -181,6 +214,29 @@ class DynamoPaymentLedger:
         item = AttemptItem(f"attempts#{key}")
         item.update(actions=[AttemptItem.attempts.add(1)])
         return int(item.attempts)
+
+    def token(self, token: str) -> StoredToken | None:
+        item = _get(TokenItem, _token_pk(token))
+        if item is None:
+            return None
+        saved = item.card
+        card = CardSummary(saved.brand, saved.last4, int(saved.exp_month), int(saved.exp_year))
+        expires_at = datetime.fromtimestamp(int(item.expires), UTC)
+        return StoredToken(token, item.sealed_number, card, expires_at, item.spent_by)
+
+    def save_token(self, token: StoredToken) -> None:
+        TokenItem(
+            _token_pk(token.token),
+            sealed_number=token.sealed_number,
+            card=CardAttribute(**token.card.as_json()),
+            expires=int(token.expires_at.timestamp()),
+        ).save(condition=TokenItem.pk.does_not_exist())
+
+    def count_request(self, bucket: str, window_ends: int) -> int:
+        """Count one request in the window `bucket` (kept until `window_ends`); the count so far."""
+        item = RateItem(f"rate#{bucket}")
+        item.update(actions=[RateItem.requests.add(1), RateItem.expires.set(window_ends)])
+        return int(item.requests)
 
     def record(self, decision: Decision) -> None:
         answer = decision.answer
@@ -219,6 +275,12 @@ class DynamoPaymentLedger:
                         SlotItem(_slot_pk(decision.claim_slot), payment_id=payment_id),
                         condition=SlotItem.pk.does_not_exist(),
                     )
+                if decision.spend_token is not None:
+                    tx.update(
+                        TokenItem(_token_pk(decision.spend_token)),
+                        actions=[TokenItem.spent_by.set(decision.key), TokenItem.sealed_number.remove()],
+                        condition=TokenItem.pk.exists() & TokenItem.spent_by.does_not_exist(),
+                    )
         except TransactWriteError as error:
             codes = [getattr(r, "code", None) for r in _reasons(error)]
             if codes and codes[0] == "ConditionalCheckFailed":
@@ -249,3 +311,7 @@ def _key_pk(key: str) -> str:
 
 def _slot_pk(booking_id: str) -> str:
     return f"booking#{booking_id}"
+
+
+def _token_pk(token: str) -> str:
+    return f"token#{token}"

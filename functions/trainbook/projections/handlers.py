@@ -21,19 +21,24 @@ logger = Logger(service="projections")
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def consumer(name: str) -> Handler:
-    projection: Projection | None = None
+def consumer(*names: str) -> Handler:
+    """A handler applying each record to the named read models in turn (one family per function).
+
+    A record that fails in any of them is reported and redelivered to all: every apply is idempotent.
+    """
+    projections: list[Projection] = []
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
     def apply(record: DynamoDBRecord) -> None:
-        nonlocal projection
         if record.raw_event.get("eventName") != "INSERT":
             return  # events are immutable: only appends carry news
-        if projection is None:
-            projection = read_models(EventStore())[name]
+        if not projections:
+            models = read_models(EventStore())
+            projections.extend(models[name] for name in names)
         recorded = recorded_from_image(record.raw_event["dynamodb"]["NewImage"])
         logger.debug("applying", extra={"stream": recorded.stream, "version": recorded.version})
-        projection.apply(recorded)
+        for projection in projections:
+            projection.apply(recorded)
 
     @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -49,3 +54,6 @@ search_index = consumer("search-index")
 seat_map = consumer("seat-map")
 user_bookings = consumer("user-bookings")
 sales = consumer("sales")
+# The changes family: whom a change touches, the changes of a day, and the notices sent.
+changes = consumer("run-bookings", "change-log", "notifications")
+analytics = consumer("analytics")

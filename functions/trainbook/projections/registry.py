@@ -7,6 +7,10 @@ from typing import Protocol
 from pynamodb.models import Model
 
 from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.projections.analytics import AnalyticsProjection
+from trainbook.projections.change_log import ChangeLogProjection
+from trainbook.projections.inbox import InboxProjection
+from trainbook.projections.run_bookings import RunBookingsProjection
 from trainbook.projections.sales import SalesProjection
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection
@@ -30,5 +34,9 @@ def read_models(events: EventLog) -> dict[str, Projection]:
         seat_map,
         UserBookingsProjection(events),
         SalesProjection(),
+        RunBookingsProjection(events),
+        ChangeLogProjection(),
+        InboxProjection(),
+        AnalyticsProjection(events),
     ]
     return {m.name: m for m in models}

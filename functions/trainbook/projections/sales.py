@@ -93,3 +93,12 @@ class SalesProjection:
             int(item.bookings_cancelled),
             int(item.refunds_grosze),
         )
+
+
+def counted(stream: str, version: int) -> bool:
+    """Whether the sales read model has counted this event (its tracking item exists)."""
+    try:
+        SalesItem.get(f"applied#{stream}#{version}", consistent_read=True, attributes_to_get=["key"])
+    except SalesItem.DoesNotExist:
+        return False
+    return True

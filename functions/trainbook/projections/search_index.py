@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cache
 from itertools import combinations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
@@ -43,6 +43,8 @@ class SearchRow(Model):
     first_class_seats = NumberAttribute()
     second_class_seats = NumberAttribute()
     version = NumberAttribute()  # version of the run's stream these rows reflect
+    # The run's stops from its first to the origin: a delay recorded at any of them holds at the origin.
+    upstream = ListAttribute[str](null=True)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class SearchIndexProjection:
                 first_class_seats=cars.seat_count(1),
                 second_class_seats=cars.seat_count(2),
                 version=recorded.version,
+                upstream=[str(stop["station"]) for stop in event.stops[: a + 1]],
             )
             try:
                 row.save(
@@ -130,10 +133,18 @@ class SearchIndexProjection:
                     free_first_class=int(row.first_class_seats) - taken_first,
                     free_second_class=int(row.second_class_seats) - (len(taken) - taken_first),
                     cancelled=state.cancelled,
-                    delay_minutes=state.delays.get(row.route.split("#")[0], 0),
+                    delay_minutes=delay_at_origin(row, state.delays),
                 )
             )
         return departures
+
+
+def delay_at_origin(row: SearchRow, delays: dict[str, int]) -> int:
+    """The delay in force at the origin: the one recorded at the nearest station up to it (as run details)."""
+    late = 0
+    for station in row.upstream or [row.route.split("#")[0]]:
+        late = delays.get(station, late)
+    return late
 
 
 @cache

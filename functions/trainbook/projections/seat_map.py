@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
+import boto3
+from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -21,7 +23,7 @@ from pynamodb.models import Model
 from trainbook import tables
 from trainbook.catalog.domain import LegSpan
 from trainbook.catalog.events import TrainRunScheduled
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved
+from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved, TrainRunRestored
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
@@ -33,6 +35,7 @@ class SeatMapItem(Model):
     run = UnicodeAttribute(hash_key=True)
     bookings = MapAttribute[str, Any](default=dict)  # booking id -> its seats, legs, state, version
     cancelled = BooleanAttribute(default=False)
+    cancelled_v = NumberAttribute(null=True)  # the run stream version `cancelled` reflects
     delays = MapAttribute[str, Any](default=dict)  # station -> {"m": minutes late, "v": run stream version}
 
 
@@ -62,8 +65,16 @@ class SeatMapProjection:
         event = recorded.event
         if isinstance(event, TrainRunScheduled):
             self._ensure(event.run_id)
-        elif isinstance(event, TrainRunCancelled | TrainRunRemoved):
-            self._update(event.run_id, [SeatMapItem.cancelled.set(True)])
+        elif isinstance(event, TrainRunCancelled | TrainRunRemoved | TrainRunRestored):
+            if isinstance(event, TrainRunCancelled) and event.from_station is not None:
+                return  # part of the run still runs: search and booking check the journey itself
+            cancelled = not isinstance(event, TrainRunRestored)
+            newer = SeatMapItem.cancelled_v.does_not_exist() | (SeatMapItem.cancelled_v < recorded.version)
+            actions: list[Action] = [
+                SeatMapItem.cancelled.set(cancelled),
+                SeatMapItem.cancelled_v.set(recorded.version),
+            ]
+            self._update(event.run_id, actions, newer)
         elif isinstance(event, TrainDelayed):
             delay = SeatMapItem.delays[event.station]
             newer = delay.does_not_exist() | (delay["v"] < recorded.version)
@@ -175,3 +186,24 @@ def _entry(occupant: Occupant) -> dict[str, Any]:
         "state": occupant.state,
         "expires": occupant.expires_at,
     }
+
+
+def reflected_version(run_id: str, booking_id: str) -> int:
+    """The version of the booking's stream the run's seat map shows (0: none yet), read consistently.
+
+    Reads one number, not the run's whole item, so the broadcaster can ask often and cheaply.
+    """
+    answer = _dynamodb().get_item(
+        TableName=SeatMapItem.Meta.table_name,
+        Key={"run": {"S": run_id}},
+        ConsistentRead=True,
+        ProjectionExpression="#b.#id.#v",
+        ExpressionAttributeNames={"#b": "bookings", "#id": booking_id, "#v": "v"},
+    )
+    entry = answer.get("Item", {}).get("bookings", {}).get("M", {}).get(booking_id, {}).get("M", {})
+    return int(entry.get("v", {}).get("N", "0"))
+
+
+@cache
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb", region_name=tables.region())

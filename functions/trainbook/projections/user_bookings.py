@@ -15,7 +15,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
-from trainbook.booking.domain import fold_booking
+from trainbook.booking.domain import Failure, fold_booking
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
@@ -41,10 +41,13 @@ class BookingRow(Model):
     seats = ListAttribute[str]()
     total_grosze = NumberAttribute()
     status = UnicodeAttribute()
+    failure_reason = UnicodeAttribute(null=True)
+    refund_grosze = NumberAttribute(null=True)
     version = NumberAttribute()
     by_user = ByUser()
 
     def summary(self) -> dict[str, Any]:
+        refund = None if self.refund_grosze is None else int(self.refund_grosze)
         return {
             "booking_id": self.booking_id,
             "run_id": self.run_id,
@@ -54,6 +57,9 @@ class BookingRow(Model):
             "seats": list(self.seats),
             "total_grosze": int(self.total_grosze),
             "status": self.status,
+            "failure": Failure.of(self.failure_reason or "").as_json() if self.status == "FAILED" else None,
+            "refund_grosze": refund,
+            "fee_grosze": None if refund is None else int(self.total_grosze) - refund,
             "version": int(self.version),
         }
 
@@ -82,6 +88,8 @@ class UserBookingsProjection:
             seats=list(booking.seats),
             total_grosze=booking.total_grosze,
             status=booking.status.value,
+            failure_reason=booking.failure_reason,
+            refund_grosze=booking.refund_grosze,
             version=booking.version,
         )
         try:

@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.booking.progress import records_progress
 from trainbook.eventstore.store import EventStore
 from trainbook.faults import inject, plan_for
 from trainbook.tickets import keys
@@ -29,11 +30,13 @@ def issuer() -> TicketIssuer:
     )
 
 
+@records_progress(lambda _event: "IssueTicket")
 @logger.inject_lambda_context
 def issue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     booking_id = event.get("booking_id") if isinstance(event, dict) else None
     if not isinstance(booking_id, str) or not 0 < len(booking_id) <= 64:
         raise InvalidTicketRequest('IssueTicket needs {"booking_id": "<1 to 64 characters>"}')
+    logger.set_correlation_id(booking_id)
     logger.append_keys(booking_id=booking_id)
     plan = plan_for(booking_id, "IssueTicket")
     inject(plan, "before")

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from localcloud.gateway.config import GatewayConfig, WebSocketApi
@@ -79,13 +80,14 @@ def build_app(
         response = await handle_rest(request, config, invoker)
         if response is not None:
             return response
-        if request.method in ("GET", "HEAD"):
+        stage = request.url.path.lstrip("/").partition("/")[0]
+        if request.method in ("GET", "HEAD") and stage not in config.rest_stages:
             return frontend(request.url.path)
-        return missing_route()
+        return missing_route(config)  # under a stage, an undeclared route is the API's answer, not the app
 
     def frontend(path: str) -> Response:
         if frontend_dist is None:
-            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route()
+            return HTMLResponse(BUILD_HINT) if path in ("/", "/index.html") else missing_route(config)
         candidate = (frontend_dist / path.lstrip("/")).resolve()
         if candidate.is_file() and frontend_dist.resolve() in candidate.parents:
             return FileResponse(candidate)
@@ -111,5 +113,21 @@ def build_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     # Everything else (REST routes, the front end) goes through one handler, whatever the path holds:
     # Starlette's `{path:path}` does not match a decoded newline, and API Gateway routes any path.
-    app.router.default = request_response(everything_else)
+    app.router.default = _refusing_websockets(request_response(everything_else))
     return app
+
+
+def _refusing_websockets(http_handler: ASGIApp) -> ASGIApp:
+    """A WebSocket handshake on a path with no WebSocket API gets a clean 403, as on AWS.
+
+    The HTTP handler asserts an HTTP scope: without this a handshake to `/ws` on a template with no
+    WebSocket API crashed the request (500 and an AssertionError in the log).
+    """
+
+    async def default(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocket(scope, receive, send).close(code=1008)  # before accept: HTTP 403
+            return
+        await http_handler(scope, receive, send)
+
+    return default

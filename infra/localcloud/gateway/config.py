@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from localcloud.gateway.gateway_responses import GatewayResponse, read_gateway_responses
 from localcloud.template.errors import TemplateError
 from localcloud.template.stack import LocalStack, local_api_id
 
@@ -66,6 +67,8 @@ class GatewayConfig:
     rest_routes: list[RestRoute] = field(default_factory=list)
     rest_stages: set[str] = field(default_factory=set)
     websockets: list[WebSocketApi] = field(default_factory=list)
+    # The REST API's GatewayResponses (of the first REST API: a request that matches no route has no API).
+    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
 
 
 def _path_pattern(resource: str) -> re.Pattern[str]:
@@ -226,6 +229,9 @@ def read_gateway_config(stack: LocalStack) -> GatewayConfig:
     config = GatewayConfig()
     for logical_id in stack.of_type("AWS::ApiGateway::RestApi"):
         config.rest_routes.extend(_rest_routes(stack, logical_id))
+        if not config.gateway_responses:
+            body = _api_body(stack, logical_id, stack.properties(logical_id))
+            config.gateway_responses = read_gateway_responses(body)
     config.rest_routes.sort(key=lambda route: route.specificity)
     for stage_id in stack.of_type("AWS::ApiGateway::Stage"):
         config.rest_stages.add(str(stack.properties(stage_id).get("StageName")))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import base64
-import json
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from localcloud.gateway.authorizers import UNAUTHORIZED, decide, identity_present
+from localcloud.gateway.authorizers import Decision, decide, identity_present
 from localcloud.gateway.config import GatewayConfig, RestRoute
+from localcloud.gateway.gateway_responses import MAX_PAYLOAD_BYTES, gateway_response
 from localcloud.gateway.invoker import LambdaInvoker
 from localcloud.template.stack import ACCOUNT_ID
 
@@ -71,7 +71,7 @@ def proxy_event(
         "httpMethod": request.method,
         "extendedRequestId": uuid.uuid4().hex,
         "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "path": request.url.path,  # with the stage, as execute-api sends it
+        "path": request_path(request),  # with the stage, as execute-api sends it
         "accountId": ACCOUNT_ID,
         "protocol": "HTTP/1.1",
         "stage": stage,
@@ -89,7 +89,7 @@ def proxy_event(
         context["authorizer"] = authorizer_context
     return {
         "resource": route.resource,
-        "path": request.url.path[len(stage) + 1 :],  # without the stage, as execute-api sends it
+        "path": request_path(request)[len(stage) + 1 :],  # without the stage, as execute-api sends it
         "httpMethod": request.method,
         "headers": {key: values[-1] for key, values in headers.items()} or None,
         "multiValueHeaders": headers or None,
@@ -107,13 +107,14 @@ def method_arn(route: RestRoute, stage: str, method: str, path: str) -> str:
     return f"arn:aws:execute-api:local:{ACCOUNT_ID}:{route.api_id}/{stage or 'local'}/{method}{path}"
 
 
-def function_response(payload: Any) -> Response:
+def function_response(payload: Any, config: GatewayConfig | None = None) -> Response:
     """Map the function's proxy response; anything malformed is API Gateway's 502."""
+    responses = config.gateway_responses if config else {}
     if not isinstance(payload, dict) or not isinstance(payload.get("statusCode", 200), int):
-        return JSONResponse({"message": "Internal server error"}, status_code=502)
+        return gateway_response(responses, "INTEGRATION_FAILURE")
     body = payload.get("body") or ""
     if not isinstance(body, str):
-        return JSONResponse({"message": "Internal server error"}, status_code=502)
+        return gateway_response(responses, "INTEGRATION_FAILURE")
     content = base64.b64decode(body) if payload.get("isBase64Encoded") else body.encode()
     response = Response(content, status_code=int(payload.get("statusCode", 200)))
     del response.headers["content-type"]
@@ -130,7 +131,7 @@ def function_response(payload: Any) -> Response:
 
 async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaInvoker) -> Response | None:
     """None when no route matches (the caller may serve the front end instead)."""
-    path = request.url.path
+    path = request_path(request)
     found = find_route(config, request.method, path)
     if found is None:
         return None
@@ -138,6 +139,8 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
     if route.function is None:  # MOCK integration: SAM's CORS preflight
         return Response(status_code=route.mock_status, headers=dict(route.mock_headers))
     raw = await request.body()
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        return gateway_response(config.gateway_responses, "REQUEST_TOO_LARGE")
     authorizer_context: dict[str, Any] | None = None
     if route.authorizer is not None:
         authorizer = route.authorizer
@@ -145,11 +148,11 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
         if authorizer.kind == "TOKEN":
             token = request.headers.get(authorizer.token_header)
             if not token:
-                return JSONResponse({"message": UNAUTHORIZED.message}, status_code=401)
+                return gateway_response(config.gateway_responses, "UNAUTHORIZED")
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
         else:
             if not identity_present(authorizer, dict(request.headers), dict(request.query_params)):
-                return JSONResponse({"message": UNAUTHORIZED.message}, status_code=401)
+                return gateway_response(config.gateway_responses, "UNAUTHORIZED")
             event = {
                 "type": "REQUEST",
                 "methodArn": arn,
@@ -157,21 +160,29 @@ async def handle_rest(request: Request, config: GatewayConfig, invoker: LambdaIn
             }
         decision = await decide(invoker, authorizer, event)
         if not decision.allowed:
-            return JSONResponse({"message": decision.message or None}, status_code=decision.status)
+            return refusal(config, decision)
         authorizer_context = decision.context
     assert route.function is not None
     result = await invoker.invoke(
         route.function, proxy_event(request, route, params, stage, raw, authorizer_context)
     )
     if result.function_error:
-        return JSONResponse({"message": "Internal server error"}, status_code=502)
-    return function_response(result.payload)
+        return gateway_response(config.gateway_responses, "INTEGRATION_FAILURE")
+    return function_response(result.payload, config)
 
 
-def missing_route() -> Response:
+def request_path(request: Request) -> str:
+    """The decoded path as the client sent it. Not `request.url.path`: urllib's URL parsing silently drops
+    tabs and newlines, so `/runs/%0A/arrival` would become `/runs//arrival` and match no route."""
+    return str(request.scope["path"])
+
+
+def missing_route(config: GatewayConfig) -> Response:
     # What API Gateway answers for a path or method the API does not declare.
-    return Response(
-        json.dumps({"message": "Missing Authentication Token"}),
-        status_code=403,
-        media_type="application/json",
-    )
+    return gateway_response(config.gateway_responses, "MISSING_AUTHENTICATION_TOKEN")
+
+
+def refusal(config: GatewayConfig, decision: Decision) -> Response:
+    """The authorizer said no: 401 (Unauthorized), 403 (a Deny) or 500 (a broken authorizer)."""
+    kind = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED"}.get(decision.status, "AUTHORIZER_FAILURE")
+    return gateway_response(config.gateway_responses, kind)

@@ -19,6 +19,10 @@ from localcloud.template.stack import ACCOUNT_ID
 
 log = logging.getLogger("localcloud.websocket")
 
+# API Gateway's quota: a message of more than 128 KB closes the connection with 1009 (message too big).
+MAX_MESSAGE_BYTES = 128 * 1024
+MESSAGE_TOO_BIG = 1009
+
 
 @dataclass
 class Connection:
@@ -133,8 +137,16 @@ async def serve_socket(
     connections.open[connection.connection_id] = connection
     try:
         while True:
-            text = await socket.receive_text()
+            frame = await socket.receive()
+            if frame["type"] == "websocket.disconnect":
+                break
+            raw = frame.get("text")
+            text = raw if raw is not None else (frame.get("bytes") or b"").decode("utf-8", "replace")
             connection.last_active_at = time.time()
+            if len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
+                log.info("closing %s: a message over %d bytes", connection.connection_id, MAX_MESSAGE_BYTES)
+                await socket.close(code=MESSAGE_TOO_BIG, reason="Message too big")
+                break
             route_key = select_route(api, text)
             if route_key is None:
                 await socket.send_text(

@@ -2,7 +2,7 @@
 
 The sweeper is a client of the engine: it finds expired items with a Scan and removes each with a
 conditional DeleteItem over HTTP, so the deletion takes the very path a client's DeleteItem takes (lock,
-validation, stream record, and whatever records committed writes). Its requests carry a header that makes
+validation, stream record, the journal). Its requests carry a header that makes
 their stream records say `userIdentity: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}`.
 """
 

@@ -12,12 +12,20 @@ import time
 import uuid
 from typing import Any
 
+from localcloud.owner import ChildSpawner
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
 
 log = logging.getLogger("localcloud.lambda")
 
 # What every worker sees besides the template's variables (AWS sets the same names).
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "VIRTUAL_ENV")
+
+
+# Workers die with the engine (parent-death signal, forked from one long-lived thread).
+SPAWNER = ChildSpawner()
+# Extra arguments on each worker's command line, unused by the worker: the engine puts its data dir
+# there so that `ps` (and the orphan tests) can tell which local cloud a worker belongs to.
+COMMAND_LABEL: list[str] = []
 
 
 class WorkerCrashed(Exception):
@@ -51,8 +59,8 @@ class Worker:
     def __init__(self, spec: FunctionSpec, platform_env: dict[str, str]) -> None:
         self.spec = spec
         started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "localcloud.runtime.worker_main"],
+        self.process = SPAWNER.popen(
+            [sys.executable, "-m", "localcloud.runtime.worker_main", *COMMAND_LABEL],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=worker_environment(spec, platform_env),

@@ -112,7 +112,12 @@ def main() -> None:
         except Exception as error:
             payload = error_payload(error)
             payload["requestId"] = request["request_id"]
-            traceback.print_exc()
+            if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+                # As Lambda's runtime does with LoggingConfig.LogFormat JSON: one line, not a traceback.
+                # One write: workers share the engine's pipe, and a line written in pieces can interleave.
+                sys.stderr.write(json.dumps({"level": "ERROR", **payload}) + "\n")
+            else:
+                traceback.print_exc()
             answer({"id": request["id"], "error": payload, "logs": tee.take()})
 
 

@@ -27,6 +27,12 @@ class Trainbook:
     def client(self, service: str) -> Any:
         return self.cloud.client(service)
 
+    def tokenize(self, card: dict[str, Any] | None = None) -> str:
+        """A single-use payment token for the card, as the card form gets it from the simulator."""
+        answer = self.http.post("/payments/tokens", json={"cvc": "123", **(card or APPROVED_CARD)})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["token"])
+
     def passenger(self, name: str = "Ala Kowalska") -> Passenger:
         email = f"{uuid.uuid4().hex[:10]}@example.com"
         answer = self.http.post(
@@ -55,7 +61,7 @@ class Passenger:
         seats: list[tuple[int, int]],
         origin: str = "GDG",
         destination: str = "KRK",
-        card: dict[str, Any] | None = None,
+        card: dict[str, Any] | None = None,  # tokenized first, as the web app's card form does
         key: str | None = None,
         passengers: list[dict[str, Any]] | None = None,
     ) -> httpx.Response:
@@ -67,7 +73,7 @@ class Passenger:
             "passengers": [{"name": f"Pasażer {i + 1}"} for i in range(len(seats))]
             if passengers is None
             else passengers,
-            "card": card or APPROVED_CARD,
+            "payment_token": self.trainbook.tokenize(card),
         }
         headers = {**self.headers, "Idempotency-Key": key or uuid.uuid4().hex}
         return self.trainbook.http.post("/bookings", json=body, headers=headers)

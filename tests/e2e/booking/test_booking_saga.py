@@ -71,6 +71,21 @@ def money_kept(trainbook: Trainbook, booking_id: str) -> tuple[int, list[str]]:
     return kept, sorted(p["state"]["S"] for p in payments)
 
 
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """The JSON log records in `trainbook up`'s output (workers share one pipe: a line may hold two)."""
+    decoder = json.JSONDecoder()
+    records: list[dict[str, Any]] = []
+    for line in output.splitlines():
+        text, at = line.removeprefix("  | "), 0
+        while text.startswith("{", at):
+            try:
+                record, at = decoder.raw_decode(text, at)
+            except ValueError:
+                break
+            records.append(record)
+    return records
+
+
 def trace_states(passenger: Passenger, booking_id: str) -> list[str]:
     answer = passenger.get(f"/bookings/{booking_id}/trace")
     assert answer.status_code == 200, answer.text
@@ -150,12 +165,27 @@ def test_twenty_clients_racing_for_two_seats_sell_exactly_two(trainbook: Trainbo
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         started = list(pool.map(race, range(20)))
-    outcomes = [p.settled(b)["status"] for p, b in started]
+    settled = [p.settled(b) for p, b in started]
+    outcomes = [b["status"] for b in settled]
 
-    assert sorted(outcomes).count("CONFIRMED") == 2
+    assert sorted(outcomes).count("CONFIRMED") == 2, [b["failure"] for b in settled]
     assert sorted(outcomes).count("FAILED") == 18
     owners = {leg.split("/")[0] for _, b in started for leg in held_legs(trainbook, b)}
     assert owners == {f"{car:02d}-{seat:03d}" for car, seat in seats}
+    losers = [b for b in settled if b["status"] == "FAILED"]
+    odd = [b["booking_id"] for b in losers if b["failure"]["code"] != "seat_taken"]
+    assert odd == [], [p.get(f"/bookings/{b}/trace").json() for p, b in started if b in odd]
+    # Each lost race is one structured log line of the step, with the booking as correlation id.
+    lines = json_lines("".join(trainbook.cloud.output))
+    refused = [
+        line for line in lines if line.get("message") == "step refused" and line.get("error") == "SeatTaken"
+    ]
+    for loser in losers:
+        mine = [line for line in refused if line.get("correlation_id") == loser["booking_id"]]
+        assert (
+            len(mine) == 1 and mine[0]["booking_id"] == loser["booking_id"] and mine[0]["step"] == "HoldSeats"
+        )
+    assert "Traceback" not in "".join(trainbook.cloud.output)
 
 
 STEPS_BEFORE_PAYMENT = ["QuoteFare", "HoldSeats"]
@@ -279,6 +309,19 @@ def test_cancelling_refunds_by_policy_and_frees_the_seats(trainbook: Trainbook) 
         lambda: ala.get(f"/bookings/{booking['booking_id']}").json()["status"] == "CANCELLED", deadline=60
     )
     fee = (booking["total_grosze"] * 15 + 50) // 100
+    view = ala.get(f"/bookings/{booking['booking_id']}").json()
+    assert (view["refund_grosze"], view["fee_grosze"]) == (booking["total_grosze"] - fee, fee)
+    row = wait_for(
+        lambda: next(
+            (
+                r
+                for r in ala.get("/bookings").json()
+                if r["booking_id"] == booking["booking_id"] and r["status"] == "CANCELLED"
+            ),
+            None,
+        )
+    )
+    assert (row["refund_grosze"], row["fee_grosze"]) == (booking["total_grosze"] - fee, fee)
     assert money_kept(trainbook, booking["booking_id"]) == (fee, ["PARTIALLY_REFUNDED"])
     assert held_legs(trainbook, booking["booking_id"]) == []
     assert event_types(trainbook, booking["booking_id"])[-2:] == ["SeatsReleased", "BookingCancelled"]

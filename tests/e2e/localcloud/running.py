@@ -31,7 +31,9 @@ def free_port() -> int:
 class RunningCloud:
     """One `trainbook up`; `url` is the gateway, `engine_url` the AWS endpoint boto3 talks to."""
 
-    def __init__(self, template: Path, data_dir: Path, *extra: str, deadline: float = 90.0) -> None:
+    def __init__(
+        self, template: Path, data_dir: Path, *extra: str, deadline: float = 90.0, new_session: bool = False
+    ) -> None:
         self.port = free_port()
         self.data_dir = data_dir
         self.url = f"http://localhost:{self.port}"
@@ -49,8 +51,15 @@ class RunningCloud:
             str(template),
             *extra,
         ]
+        # new_session: its own process group, so a test can kill -9 the whole group and nothing else.
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=template.parent
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=template.parent,
+            start_new_session=new_session,
         )
         self._ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -88,6 +97,22 @@ class RunningCloud:
                 self.process.kill()
                 self.process.wait()
         return int(self.process.returncode)
+
+
+def processes_naming(path: Path) -> list[tuple[int, str]]:
+    """Live processes whose command line names `path` (a data dir): `trainbook up`, its engine, workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(path) in command and state != "Z":  # a zombie is dead, only not yet reaped
+            found.append((int(entry.name), command.strip()))
+    return found
 
 
 def wait_for(condition: Any, deadline: float = 30.0, interval: float = 0.1) -> Any:

@@ -27,8 +27,16 @@ class Answer:
         return str(self.body["error"]["code"])
 
 
-def call(method: str, path: str, body: Any = None, caller: tuple[str, str] | None = None) -> Answer:
-    """`caller` is the (user_id, role) the authorizer put in the request context."""
+def call(
+    method: str,
+    path: str,
+    body: Any = None,
+    caller: tuple[str, str] | None = None,
+    session_id: str | None = None,
+    source_ip: str | None = None,
+    cookie: str | None = None,
+) -> Answer:
+    """`caller` is the (user_id, role) the authorizer put in the request context, with `session_id`."""
     event = copy.deepcopy(sample_event("accounts-me.json"))
     event.update(httpMethod=method, path=path, resource=path, body=None if body is None else json.dumps(body))
     event["requestContext"].update(httpMethod=method, resourcePath=path, path=f"/dev{path}")
@@ -36,6 +44,13 @@ def call(method: str, path: str, body: Any = None, caller: tuple[str, str] | Non
     if caller is not None:
         user_id, role = caller
         event["requestContext"]["authorizer"] = {"principalId": user_id, "user_id": user_id, "role": role}
+        if session_id:
+            event["requestContext"]["authorizer"]["session_id"] = session_id
+    if source_ip:
+        event["requestContext"]["identity"]["sourceIp"] = source_ip
+    if cookie:
+        event["headers"]["Cookie"] = cookie
+        event["multiValueHeaders"]["Cookie"] = [cookie]
     return _answer(app.resolve(event, LambdaContext()))  # type: ignore[arg-type]
 
 

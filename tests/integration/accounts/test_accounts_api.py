@@ -45,9 +45,15 @@ def test_registering_stores_the_user_and_their_email_claim_and_appends_user_regi
     assert answer.headers["Location"] == "/me"
     claims = access_tokens().verify(answer.body["access_token"])
     assert (claims.user_id, claims.role.value, answer.body["expires_in"]) == (user["id"], "passenger", 900)
-    assert sorted(item["pk"] for item in users_table()) == sorted(
+    keys = sorted(item["pk"] for item in users_table())
+    assert [k for k in keys if k.startswith(("user#", "email#"))] == sorted(
         [f"user#{user['id']}", "email#ala.nowak@example.com"]
     )
+    assert [k.partition("#")[0] for k in keys if not k.startswith(("user#", "email#"))] == [
+        "refresh",
+        "session",
+    ]
+    assert answer.body["refresh_token"] not in str(users_table())  # stored hashed only
     stored = UserRecord.get(f"user#{user['id']}")
     assert stored.password_hash.startswith("$argon2id$") and "Pociag" not in stored.password_hash
     assert events_of(user["id"]) == [(1, "UserRegistered")]

@@ -28,7 +28,14 @@ pytestmark = pytest.mark.usefixtures("aws")
 
 NOW = 1_800_000_000
 KRK_TO_GDG = LegSpan(0, 2)
-HANDLERS = [handlers.search_index, handlers.seat_map, handlers.user_bookings, handlers.sales]
+HANDLERS = [
+    handlers.search_index,
+    handlers.seat_map,
+    handlers.user_bookings,
+    handlers.sales,
+    handlers.changes,
+    handlers.analytics,
+]
 
 
 def book(
@@ -186,3 +193,37 @@ def test_search_shows_a_cancelled_train_and_the_latest_delay_whatever_the_delive
 
     [departure] = SearchIndexProjection().search("KRK", "GDG", DAY, NOW)
     assert departure.cancelled and departure.delay_minutes == 40
+    [later] = SearchIndexProjection().search("WAW", "GDG", DAY, NOW)
+    assert later.delay_minutes == 40  # late from Kraków on, so late at Warszawa too
+
+
+def test_analytics_count_each_event_once_under_duplicate_and_shuffled_delivery(store: EventStore) -> None:
+    from trainbook.analytics.api import dashboard
+
+    book(store, "b1", ("05-045", "05-046"))
+    book(store, "b2", ("05-047",), user="ola")
+    store.append([PendingEvent("booking-b2", 5, BookingCancelled("b2", 16900, "train_cancelled"))])
+    records = stream_records()
+    shuffled = records * 2
+    random.Random(3).shuffle(shuffled)
+
+    deliver(shuffled)
+    deliver(records[-3:])
+
+    day = store.read("booking-b1")[0].at.astimezone(WARSAW).date()
+    figures = dashboard(min(day, DAY), max(day, DAY))  # booked today, travelling on DAY
+    assert {k: figures["totals"][k] for k in ("requested", "confirmed", "cancelled", "seats_sold")} == {
+        "requested": 2,
+        "confirmed": 2,
+        "cancelled": 1,
+        "seats_sold": 3,
+    }
+    assert figures["totals"]["revenue"] == {
+        "gross_grosze": 3 * 16900,
+        "refunds_grosze": 16900,
+        "compensation_grosze": 0,
+        "net_grosze": 2 * 16900,
+    }
+    [run] = [r for r in figures["load_factors"]["runs"] if r["run_id"] == RUN]
+    assert run["passenger_km"] == 2 * 616.0  # two seats Kraków -> Gdańsk; the cancelled one left
+    assert run["load_factor"] == round(2 * 616.0 / run["seat_km"], 6)

@@ -16,9 +16,15 @@ from trainbook.faults import InjectedFault
 from trainbook.payments import handler as payment_function
 from trainbook.payments.commands import parse_command
 from trainbook.payments.domain import PaymentState
-from trainbook.payments.errors import BookingPaymentClosed, IllegalPaymentTransition, PaymentDeclined
+from trainbook.payments.errors import (
+    BookingPaymentClosed,
+    IllegalPaymentTransition,
+    InvalidPaymentToken,
+    PaymentDeclined,
+)
 from trainbook.payments.processor import Decision, PaymentProcessor, new_payment_id
 from trainbook.payments.store import DynamoPaymentLedger, PaymentItem
+from trainbook.payments.vault import CardVault
 
 pytestmark = pytest.mark.usefixtures("payments_aws")
 
@@ -26,9 +32,16 @@ EVENTS = Path(__file__).resolve().parents[3] / "events"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 
 
+VAULT = CardVault("integration-test-card-vault-secret-0123456789")
+
+
 def processor(new_id: Any = new_payment_id, clock: Any = None) -> PaymentProcessor:
     return PaymentProcessor(
-        ledger=DynamoPaymentLedger(), clock=clock or Clock(), stall=lambda: None, new_id=new_id
+        ledger=DynamoPaymentLedger(),
+        clock=clock or Clock(),
+        stall=lambda: None,
+        vault=lambda: VAULT,
+        new_id=new_id,
     )
 
 
@@ -39,13 +52,45 @@ def send(psp: PaymentProcessor, **request: Any) -> dict[str, Any]:
 def authorize(
     psp: PaymentProcessor, key: str = "b1:authorize", card: dict[str, Any] = CARD
 ) -> dict[str, Any]:
+    token = psp.tokenize(card)["token"]
     return send(
-        psp, action="authorize", idempotency_key=key, booking_id="b1", amount_grosze=16_900, card=card
+        psp,
+        action="authorize",
+        idempotency_key=key,
+        booking_id="b1",
+        amount_grosze=16_900,
+        payment_token=token,
     )
+
+
+def with_token(psp: PaymentProcessor, event: dict[str, Any], number: str = CARD["number"]) -> dict[str, Any]:
+    """The sample authorize event with a token of a real tokenization (its placeholder exists nowhere)."""
+    return {**event, "payment_token": psp.tokenize({**CARD, "number": number})["token"]}
 
 
 def stored(payment_id: str) -> Any:
     return DynamoPaymentLedger().payment(payment_id)
+
+
+def test_a_token_pays_once_and_its_card_number_is_gone_once_spent() -> None:
+    psp = processor()
+    token = psp.tokenize(CARD)["token"]
+    first = send(
+        psp, action="authorize", idempotency_key="b1:a", booking_id="b1", amount_grosze=1, payment_token=token
+    )
+    with pytest.raises(InvalidPaymentToken):
+        send(
+            psp,
+            action="authorize",
+            idempotency_key="b2:a",
+            booking_id="b2",
+            amount_grosze=1,
+            payment_token=token,
+        )
+    assert first["state"] == "AUTHORIZED"
+    items = boto3.client("dynamodb").scan(TableName=PaymentItem.Meta.table_name)["Items"]
+    assert "4242424242424242" not in json.dumps(items)
+    assert all("sealed_number" not in item for item in items)  # spent: even the sealed copy is gone
 
 
 def test_a_payment_is_stored_with_its_history_and_never_the_card_number() -> None:
@@ -93,7 +138,7 @@ class StagedLedger(DynamoPaymentLedger):
 
 def test_a_concurrent_duplicate_of_one_key_gets_the_first_result_and_one_payment() -> None:
     ledger = StagedLedger()
-    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None)
+    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None, vault=lambda: VAULT)
     duplicate: list[dict[str, Any]] = []
     ledger.before_record = lambda: duplicate.append(authorize(psp))
     answer = authorize(psp)
@@ -104,7 +149,7 @@ def test_a_concurrent_duplicate_of_one_key_gets_the_first_result_and_one_payment
 
 def test_a_concurrent_capture_under_another_key_is_refused_and_money_is_taken_once() -> None:
     ledger = StagedLedger()
-    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None)
+    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None, vault=lambda: VAULT)
     payment_id = authorize(psp)["payment_id"]
     ledger.before_record = lambda: send(psp, action="capture", idempotency_key="other", booking_id="b1")
     with pytest.raises(IllegalPaymentTransition, match="is captured"):
@@ -119,7 +164,7 @@ def test_a_concurrent_capture_under_another_key_is_refused_and_money_is_taken_on
 
 def test_a_late_authorization_after_a_void_of_the_booking_is_refused() -> None:
     ledger = StagedLedger()
-    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None)
+    psp = PaymentProcessor(ledger=ledger, clock=Clock(), stall=lambda: None, vault=lambda: VAULT)
     ledger.before_record = lambda: send(psp, action="void", idempotency_key="b1:void", booking_id="b1")
     with pytest.raises(BookingPaymentClosed):
         authorize(psp)
@@ -127,13 +172,14 @@ def test_a_late_authorization_after_a_void_of_the_booking_is_refused() -> None:
 
 
 def test_the_sample_events_run_through_the_lambda_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(payment_function, "processor", lambda: processor())
-    answers = {
-        name: payment_function.handler(
-            json.loads((EVENTS / f"payment-{name}.json").read_text()), FakeContext()
-        )
+    psp = processor()
+    monkeypatch.setattr(payment_function, "processor", lambda: psp)
+    events = {
+        name: json.loads((EVENTS / f"payment-{name}.json").read_text())
         for name in ("authorize", "capture", "refund")
     }
+    events["authorize"] = with_token(psp, events["authorize"])
+    answers = {name: payment_function.handler(event, FakeContext()) for name, event in events.items()}
     assert [answers[n]["state"] for n in answers] == ["AUTHORIZED", "CAPTURED", "PARTIALLY_REFUNDED"]
     void = json.loads((EVENTS / "payment-void.json").read_text())
     with pytest.raises(IllegalPaymentTransition, match="refund it instead"):
@@ -146,8 +192,9 @@ def test_the_sample_events_run_through_the_lambda_handler(monkeypatch: pytest.Mo
 def test_a_fault_injected_after_authorizing_leaves_an_authorization_the_saga_must_void(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(payment_function, "processor", lambda: processor())
-    event = json.loads((EVENTS / "payment-authorize.json").read_text())
+    psp = processor()
+    monkeypatch.setattr(payment_function, "processor", lambda: psp)
+    event = with_token(psp, json.loads((EVENTS / "payment-authorize.json").read_text()))
     plan = {event["booking_id"]: {"step": "AuthorizePayment", "mode": "error", "when": "after"}}
     boto3.client("ssm").put_parameter(Name="/trainbook/test/faults", Type="String", Value=json.dumps(plan))
     monkeypatch.setenv("FAULTS_PARAMETER", "/trainbook/test/faults")
@@ -158,9 +205,9 @@ def test_a_fault_injected_after_authorizing_leaves_an_authorization_the_saga_mus
 
 
 def test_a_decline_leaves_the_handler_as_an_error_named_for_the_saga(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(payment_function, "processor", lambda: processor())
-    event = json.loads((EVENTS / "payment-authorize.json").read_text())
-    event["card"]["number"] = "4000 0000 0000 0002"
+    psp = processor()
+    monkeypatch.setattr(payment_function, "processor", lambda: psp)
+    event = with_token(psp, json.loads((EVENTS / "payment-authorize.json").read_text()), "4000000000000002")
     with pytest.raises(PaymentDeclined) as raised:
         payment_function.handler(event, FakeContext())
     assert type(raised.value).__name__ == "PaymentDeclined"  # what Lambda reports as errorType
@@ -170,6 +217,8 @@ def test_the_timeout_card_sleeps_for_the_configured_time(monkeypatch: pytest.Mon
     slept: list[float] = []
     monkeypatch.setenv("PAYMENT_TIMEOUT_SECONDS", "42")
     monkeypatch.setattr(payment_function.time, "sleep", slept.append)
-    psp = PaymentProcessor(ledger=DynamoPaymentLedger(), clock=Clock(), stall=payment_function.stall)
+    psp = PaymentProcessor(
+        ledger=DynamoPaymentLedger(), clock=Clock(), stall=payment_function.stall, vault=lambda: VAULT
+    )
     answer = authorize(psp, card={**CARD, "number": "4000000000003220"})
     assert (answer["state"], slept) == ("AUTHORIZED", [42.0])

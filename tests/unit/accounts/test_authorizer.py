@@ -44,10 +44,10 @@ def allowed_resources(answer: dict[str, Any]) -> list[str]:
     return [s["Resource"] for s in answer["policyDocument"]["Statement"] if s["Effect"] == "Allow"]
 
 
-def test_a_valid_bearer_token_is_allowed_with_the_callers_id_and_role() -> None:
-    answer = decide(rest_request(f"Bearer {TOKENS.issue('u1', Role.ADMIN).token}"))
+def test_a_valid_bearer_token_is_allowed_with_the_callers_id_role_and_session() -> None:
+    answer = decide(rest_request(f"Bearer {TOKENS.issue('u1', Role.ADMIN, 'family-1').token}"))
     assert answer["principalId"] == "u1"
-    assert answer["context"] == {"user_id": "u1", "role": "admin"}
+    assert answer["context"] == {"user_id": "u1", "role": "admin", "session_id": "family-1"}
     assert allowed_resources(answer) == ["arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*"]
 
 

@@ -11,7 +11,13 @@ from tests.unit.fakes import FakeEventStore, FakeInventory
 from trainbook.booking.commands import BookingClosed, BookingCommands, TrainCancelled, TrainDeparted
 from trainbook.booking.domain import BookingStatus
 from trainbook.booking.pricing import InvalidPassengers, PassengerRequest
-from trainbook.catalog.errors import DateOutsideSalesWindow, NotServed, UnknownSeat, UnknownTrainRun
+from trainbook.catalog.errors import (
+    DateOutsideSalesWindow,
+    NotServed,
+    UnknownSeat,
+    UnknownStation,
+    UnknownTrainRun,
+)
 from trainbook.catalog.fares import InvalidFareRequest
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
@@ -92,7 +98,7 @@ def test_a_booking_is_requested_priced_held_and_confirmed(commands: BookingComma
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"origin": "XXX"}, NotServed),
+        ({"origin": "XXX"}, UnknownStation),
         ({"destination": "POZ"}, NotServed),
         ({"origin": "GDG", "destination": "KRK"}, NotServed),
         ({"run_id": "run-3500-2027-03-01"}, DateOutsideSalesWindow),

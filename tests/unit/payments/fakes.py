@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from trainbook.payments.domain import Payment
-from trainbook.payments.processor import Decision, KeyTaken, Slot, StaleDecision, StoredAnswer
+from trainbook.payments.processor import Decision, KeyTaken, Slot, StaleDecision, StoredAnswer, StoredToken
 
 
 class FakePaymentLedger:
@@ -15,6 +16,7 @@ class FakePaymentLedger:
         self.payments: dict[str, Payment] = {}
         self.slots: dict[str, Slot] = {}
         self.attempts: dict[str, int] = {}
+        self.tokens: dict[str, StoredToken] = {}
         # Runs once, just before the next write: a concurrent request that gets there first.
         self.before_record: Callable[[], None] | None = None
         # Runs once, right after a key is found unused: a duplicate that finishes before this one decides.
@@ -38,6 +40,13 @@ class FakePaymentLedger:
         self.attempts[key] = self.attempts.get(key, 0) + 1
         return self.attempts[key]
 
+    def token(self, token: str) -> StoredToken | None:
+        return self.tokens.get(token)
+
+    def save_token(self, token: StoredToken) -> None:
+        assert token.token not in self.tokens
+        self.tokens[token.token] = token
+
     def record(self, decision: Decision) -> None:
         hook, self.before_record = self.before_record, None
         if hook is not None:
@@ -52,6 +61,11 @@ class FakePaymentLedger:
                 raise StaleDecision(decision.key)
         if decision.claim_slot is not None and decision.claim_slot in self.slots:
             raise StaleDecision(decision.key)
+        spent = self.tokens.get(decision.spend_token or "")
+        if decision.spend_token is not None and (spent is None or spent.spent_by is not None):
+            raise StaleDecision(decision.key)
+        if spent is not None:
+            self.tokens[spent.token] = replace(spent, sealed_number=None, spent_by=decision.key)
         self.answers[decision.key] = StoredAnswer(decision.fingerprint, decision.answer)
         if decision.payment is not None:
             self.payments[decision.payment.id] = decision.payment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from trainbook.payments.errors import (
     IllegalPaymentTransition,
     InsufficientFunds,
     InvalidPaymentRequest,
+    InvalidPaymentToken,
     PaymentDeclined,
     PaymentError,
     PaymentNotFound,
     PaymentProcessingError,
 )
 from trainbook.payments.processor import PaymentProcessor
+from trainbook.payments.vault import CardVault
 
 APPROVES = "4242 4242 4242 4242"
 
@@ -44,9 +47,14 @@ def stalls() -> Stalls:
     return Stalls()
 
 
+VAULT = CardVault("unit-test-card-vault-secret-0123456789abcdef")
+
+
 @pytest.fixture
 def psp(ledger: FakePaymentLedger, stalls: Stalls) -> PaymentProcessor:
-    return PaymentProcessor(ledger=ledger, clock=Clock(), stall=stalls, new_id=PaymentIds())
+    return PaymentProcessor(
+        ledger=ledger, clock=Clock(), stall=stalls, vault=lambda: VAULT, new_id=PaymentIds()
+    )
 
 
 def send(psp: PaymentProcessor, action: str, key: str, **fields: Any) -> dict[str, Any]:
@@ -56,8 +64,8 @@ def send(psp: PaymentProcessor, action: str, key: str, **fields: Any) -> dict[st
 def authorize(
     psp: PaymentProcessor, number: str = APPROVES, key: str = "b1:authorize", amount: int = 16_900
 ) -> dict[str, Any]:
-    card = {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
-    return send(psp, "authorize", key, booking_id="b1", amount_grosze=amount, card=card)
+    token = psp.tokenize({"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"})["token"]
+    return send(psp, "authorize", key, booking_id="b1", amount_grosze=amount, payment_token=token)
 
 
 def test_an_approved_authorization_answers_the_payment(psp: PaymentProcessor) -> None:
@@ -306,7 +314,7 @@ def test_a_concurrent_capture_under_another_key_loses_and_is_refused(
     ("request_", "message"),
     [
         ({"action": "pay"}, "action is one of"),
-        ({"action": "authorize", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 100}, "card"),
+        ({"action": "authorize", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 100}, "token"),
         ({"action": "capture", "idempotency_key": "k"}, "payment_id or a booking_id"),
         ({"action": "void", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 5}, "whole"),
         ({"action": "compensate", "idempotency_key": "k", "booking_id": "b1", "amount_grosze": 5}, "whole"),
@@ -320,3 +328,55 @@ def test_a_concurrent_capture_under_another_key_loses_and_is_refused(
 def test_bad_requests_are_refused_with_a_clear_message(request_: dict[str, Any], message: str) -> None:
     with pytest.raises(PaymentError, match=message):
         parse_command(request_)
+
+
+CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+
+
+def test_a_card_becomes_a_single_use_token_and_its_cvc_is_kept_nowhere(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    answer = psp.tokenize({**CARD, "cvc": "987", "holder": "Ala Kowalska"})
+
+    assert answer["token"].startswith("tok_") and answer["card"]["last4"] == "4242"
+    stored = ledger.tokens[answer["token"]]
+    assert "987" not in repr(stored) and "4242424242424242" not in repr(stored)
+    assert VAULT.open(stored.sealed_number or "") == "4242424242424242"
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        ({k: v for k, v in CARD.items() if k != "cvc"}, "CVC"),
+        ({**CARD, "cvc": "12"}, "3 digits"),
+        ({**CARD, "number": "4242 4242 4242 4241"}, "mistyped"),
+    ],
+)
+def test_a_card_that_cannot_be_checked_gets_no_token(
+    psp: PaymentProcessor, ledger: FakePaymentLedger, card: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PaymentError, match=message):
+        psp.tokenize(card)
+    assert ledger.tokens == {}
+
+
+def test_a_spent_token_pays_for_nothing_else_and_loses_its_card_number(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    token = psp.tokenize(CARD)["token"]
+    first = send(psp, "authorize", "b1:authorize", booking_id="b1", amount_grosze=100, payment_token=token)
+
+    with pytest.raises(InvalidPaymentToken, match="already used"):
+        send(psp, "authorize", "b2:authorize", booking_id="b2", amount_grosze=100, payment_token=token)
+    again = send(psp, "authorize", "b1:authorize", booking_id="b1", amount_grosze=100, payment_token=token)
+    assert again == first  # the saga's retry of the same request replays the first answer
+    assert ledger.tokens[token].sealed_number is None
+
+
+def test_an_expired_token_is_refused(psp: PaymentProcessor) -> None:
+    token = psp.tokenize(CARD)["token"]
+    assert isinstance(psp.clock, Clock)
+    psp.clock.now += timedelta(minutes=15)
+
+    with pytest.raises(InvalidPaymentToken, match="expired"):
+        send(psp, "authorize", "b1:authorize", booking_id="b1", amount_grosze=100, payment_token=token)

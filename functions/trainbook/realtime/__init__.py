@@ -1,0 +1,1 @@
+"""Live updates over WebSocket: connections, subscriptions by topic, and the broadcaster."""

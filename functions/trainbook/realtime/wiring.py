@@ -1,0 +1,62 @@
+"""Builds the live-update services on their adapters, once per warm Lambda container."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from functools import cache
+from typing import Any
+
+from trainbook.booking.requests import booking_request
+from trainbook.projections import sales, seat_map
+from trainbook.realtime.domain import Journey
+from trainbook.realtime.service import Broadcaster, LiveConnections
+from trainbook.realtime.store import ConnectionPoster, DynamoConnections
+
+_JOURNEYS: dict[str, Journey] = {}
+
+
+def journey(booking_id: str) -> Journey | None:
+    """A booking's Journey; kept per warm container (a request never changes; a miss is not kept)."""
+    if booking_id not in _JOURNEYS:
+        requested = booking_request(booking_id)
+        if requested is None:
+            return None
+        if len(_JOURNEYS) >= 50_000:
+            _JOURNEYS.clear()
+        _JOURNEYS[booking_id] = Journey.of(requested)
+    return _JOURNEYS[booking_id]
+
+
+class ProjectedReadModels:
+    """The read models clients re-read after a push: the seat map and the sales counters."""
+
+    def seat_map_version(self, run_id: str, booking_id: str) -> int:
+        return seat_map.reflected_version(run_id, booking_id)
+
+    def sales_counted(self, stream: str, version: int) -> bool:
+        return sales.counted(stream, version)
+
+    def sales_figures(self, day: str) -> dict[str, Any]:
+        return dataclasses.asdict(sales.SalesProjection().day(day))
+
+
+@cache
+def poster() -> ConnectionPoster:
+    return ConnectionPoster(parallel=int(os.environ.get("POST_PARALLELISM", "32")))
+
+
+@cache
+def live_connections() -> LiveConnections:
+    return LiveConnections(DynamoConnections(), poster(), journey)
+
+
+@cache
+def broadcaster() -> Broadcaster:
+    return Broadcaster(
+        DynamoConnections(),
+        poster(),
+        journey,
+        ProjectedReadModels(),
+        wait_seconds=float(os.environ.get("READ_MODEL_WAIT_SECONDS", "5")),
+    )

@@ -1,0 +1,174 @@
+"""The broadcaster and the connection use cases on in-memory fakes: who gets what, Gone, waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from trainbook.booking.progress import SagaStepStarted
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.inventory.events import SeatsHeld
+from trainbook.realtime.domain import Journey, ProtocolError, Subscriber, Viewer
+from trainbook.realtime.service import Broadcaster, LiveConnections, ReadModelBehind
+
+JOURNEY = Journey("b-1", "user-ala", "run-1", "GDG", "KRK", 0, 5)
+AT = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
+
+
+class FakeRegistry:
+    def __init__(self) -> None:
+        self.topics: dict[str, set[str]] = {}  # connection -> routes
+        self.users: dict[str, str | None] = {}
+        self.seq: dict[str, int] = {}
+
+    def connect(self, connection_id: str, viewer: Viewer) -> None:
+        self.topics[connection_id] = set()
+        self.users[connection_id] = viewer.user_id
+
+    def subscribe(self, connection_id: str, viewer: Viewer, route: str, limit: int) -> None:
+        if len(self.topics[connection_id] | {route}) > limit:
+            raise ProtocolError("too_many_topics", "too many")
+        self.topics[connection_id].add(route)
+
+    def unsubscribe(self, connection_id: str, route: str) -> None:
+        self.topics[connection_id].discard(route)
+
+    def disconnect(self, connection_id: str) -> None:
+        self.topics.pop(connection_id, None)
+
+    def subscribers(self, route: str) -> list[Subscriber]:
+        return [Subscriber(c, self.users[c]) for c, routes in sorted(self.topics.items()) if route in routes]
+
+    def followed(self, routes: Iterable[str]) -> set[str]:
+        return {route for route in routes if self.subscribers(route)}
+
+    def next_seq(self, route: str) -> int:
+        self.seq[route] = self.seq.get(route, 0) + 1
+        return self.seq[route]
+
+
+class FakePoster:
+    def __init__(self, gone: Iterable[str] = ()) -> None:
+        self.gone = set(gone)
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def post(self, connection_id: str, body: dict[str, Any]) -> str:
+        if connection_id in self.gone:
+            return "gone"
+        self.sent.append((connection_id, body))
+        return "sent"
+
+    def post_all(self, connection_ids: Iterable[str], body: dict[str, Any]) -> dict[str, str]:
+        return {c: self.post(c, body) for c in connection_ids}
+
+
+class FakeReadModels:
+    def __init__(self, seat_map_version: int = 99) -> None:
+        self.version = seat_map_version
+
+    def seat_map_version(self, run_id: str, booking_id: str) -> int:
+        return self.version
+
+    def sales_counted(self, stream: str, version: int) -> bool:
+        return True
+
+    def sales_figures(self, day: str) -> dict[str, Any]:
+        return {"day": day, "bookings_confirmed": 1}
+
+
+def held(version: int = 2) -> RecordedEvent:
+    return RecordedEvent("booking-b-1", version, SeatsHeld("b-1", "run-1", ("05-021",), 0, 5, 1), AT)
+
+
+def world(
+    gone: Iterable[str] = (), seat_map_version: int = 99
+) -> tuple[FakeRegistry, FakePoster, Broadcaster]:
+    registry, poster = FakeRegistry(), FakePoster(gone)
+    broadcaster = Broadcaster(
+        registry,
+        poster,
+        lambda _: JOURNEY,
+        FakeReadModels(seat_map_version),
+        wait_seconds=0.05,
+        sleep=lambda _: None,
+    )
+    return registry, poster, broadcaster
+
+
+def test_a_connection_that_answers_gone_is_deleted_and_nobody_else_is() -> None:
+    registry, poster, broadcaster = world(gone={"stale"})
+    for connection in ("a", "stale", "b"):
+        registry.connect(connection, Viewer(None))
+        registry.subscribe(connection, Viewer(None), "run:run-1", 50)
+    delivery = broadcaster.publish(held())
+    assert delivery.gone == ["stale"]
+    assert set(registry.topics) == {"a", "b"}
+    assert [c for c, _ in poster.sent] == ["a", "b"]
+
+
+def test_seq_increases_per_topic_and_only_subscribed_topics_use_it() -> None:
+    registry, poster, broadcaster = world()
+    registry.connect("a", Viewer(None))
+    registry.subscribe("a", Viewer(None), "run:run-1", 50)
+    broadcaster.publish(held(2))
+    broadcaster.publish(held(3))
+    broadcaster.publish(
+        RecordedEvent("saga-b-1", 1, SagaStepStarted("b-1", "QuoteFare"), AT)
+    )  # nobody listens
+    assert [body["seq"] for _, body in poster.sent] == [1, 2]
+    assert registry.seq == {"run:run-1": 2}
+
+
+def test_a_seat_push_waits_for_the_seat_map_and_fails_the_record_if_it_never_catches_up() -> None:
+    registry, poster, broadcaster = world(seat_map_version=1)
+    registry.connect("a", Viewer(None))
+    registry.subscribe("a", Viewer(None), "run:run-1", 50)
+    with pytest.raises(ReadModelBehind):
+        broadcaster.publish(held(2))
+    assert poster.sent == []
+
+
+def test_client_requests_are_answered_and_a_bad_one_gets_an_error() -> None:
+    registry, poster = FakeRegistry(), FakePoster()
+    live = LiveConnections(registry, poster, lambda booking: JOURNEY if booking == "b-1" else None)
+    ala, ola = Viewer("user-ala", "passenger"), Viewer("user-ola", "passenger")
+    for connection in ("c-ala", "c-ola"):
+        live.connect(connection, ala)
+    replies = [
+        live.receive("c-ala", ala, '{"action": "subscribe", "topic": "booking:b-1"}'),
+        live.receive("c-ola", ola, '{"action": "subscribe", "topic": "booking:b-1"}'),
+        live.receive("c-ala", ala, '{"action": "ping"}'),
+        live.receive("c-ala", ala, "not json"),
+        live.receive("c-ala", ala, '{"action": "unsubscribe", "topic": "booking:b-1"}'),
+    ]
+    assert [r["type"] for r in replies] == ["subscribed", "error", "pong", "error", "unsubscribed"]
+    assert replies[1]["error"]["code"] == "forbidden"
+    assert replies[3]["error"]["code"] == "bad_json"
+    assert registry.topics == {"c-ala": set(), "c-ola": set()}
+    assert [c for c, _ in poster.sent] == ["c-ala", "c-ola", "c-ala", "c-ala", "c-ala"]
+
+
+def test_a_booking_followed_before_it_existed_reaches_only_its_owner() -> None:
+    registry, poster, broadcaster = world()
+    for connection, user in (("c-ala", "user-ala"), ("c-ola", "user-ola")):
+        registry.connect(connection, Viewer(user, "passenger"))
+        registry.subscribe(connection, Viewer(user, "passenger"), "booking:b-1", 50)
+    broadcaster.publish(RecordedEvent("saga-b-1", 1, SagaStepStarted("b-1", "QuoteFare"), AT))
+    assert [(c, body["type"]) for c, body in poster.sent] == [("c-ala", "step_started")]
+
+
+def test_a_batch_learns_once_which_topics_are_followed_and_skips_the_rest() -> None:
+    registry, poster, broadcaster = world()
+    registry.connect("a", Viewer(None))
+    registry.subscribe("a", Viewer(None), "run:run-1", 50)
+    unfollowed = RecordedEvent("saga-b-9", 1, SagaStepStarted("b-9", "QuoteFare"), AT)
+    broadcaster.expect([held(2), unfollowed])
+    looked_up: list[str] = []
+    broadcaster.journeys = lambda booking: looked_up.append(booking) or JOURNEY  # type: ignore[func-returns-value]
+    broadcaster.publish(unfollowed)
+    broadcaster.publish(held(2))
+    assert looked_up == ["b-1"]  # the unfollowed saga event cost no lookup
+    assert [body["type"] for _, body in poster.sent] == ["seats_held"]
