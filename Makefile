@@ -8,7 +8,7 @@ SAM := .venv-sam/bin/sam
 SAM_VERSION := 1.170.0
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: up test lint types cfn sam-build pytest bench install system-deps
+.PHONY: up test lint types cfn sam-build pytest bench install system-deps deploy localstack-deploy
 
 up: $(STAMP)
 	$(BIN)/trainbook up $(ARGS)
@@ -55,3 +55,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.booking_bench
 	$(BIN)/python -m bench.durability_bench
 	$(BIN)/python -m bench.realtime_bench
+
+# Deployments (see docs/operations.md): each ends with `trainbook smoke` against the stack's public URLs.
+deploy: $(STAMP) $(SAM)
+	bash infra/scripts/deploy.sh aws
+
+localstack-deploy: $(STAMP) $(SAM)
+	bash infra/scripts/deploy.sh localstack

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trainbook_cli import admin, import_gtfs, invoke, publish, replay, saga, scrape, up
+from trainbook_cli import admin, import_gtfs, invoke, publish, replay, saga, scrape, smoke, up
 
 app = typer.Typer(
     help="Trainbook: train booking on serverless AWS. Run `trainbook COMMAND --help` for details.",
@@ -20,3 +20,4 @@ app.command("invoke")(invoke.invoke)
 app.command("saga")(saga.saga)
 app.command("scrape")(scrape.scrape)
 app.command("import-gtfs")(import_gtfs.import_gtfs)
+app.command("smoke")(smoke.smoke)
