@@ -97,7 +97,13 @@ class Passenger:
 @pytest.fixture(scope="package")
 def trainbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trainbook]:
     cloud = RunningCloud(
-        REPO / "template.yaml", Path(tmp_path_factory.mktemp("trainbook")), "--reset", "--timetable-days", "3"
+        REPO / "template.yaml",
+        Path(tmp_path_factory.mktemp("trainbook")),
+        "--reset",
+        "--timetable-days",
+        "3",
+        "--ttl-interval",
+        "5",  # so TTL expiry is observable within a test (the default is 30 s)
     )
     try:
         with httpx.Client(base_url=cloud.api_url, timeout=60) as http:
