@@ -72,8 +72,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.realtime_bench
 
 # Deployments (see docs/operations.md): each ends with `trainbook smoke` against the stack's public URLs.
-deploy: $(STAMP) $(SAM)
+deploy: $(STAMP) $(SAM) $(FRONTEND_BUILT)
 	bash infra/scripts/deploy.sh aws
 
-localstack-deploy: $(STAMP) $(SAM)
+localstack-deploy: $(STAMP) $(SAM) $(FRONTEND_BUILT)
 	bash infra/scripts/deploy.sh localstack

@@ -37,6 +37,7 @@ class Options:
     stack_name: str = "trainbook"
     host: str = "127.0.0.1"
     fsync: str = "batch"
+    ttl_interval: float = 30.0  # seconds between TTL sweeps (DynamoDB deletes within days, usually minutes)
 
 
 class DataDirInUse(EngineFailed):
@@ -91,7 +92,14 @@ class LocalCloud:
             if options.reset:
                 _empty(options.data_dir)
         log_path = options.data_dir / "engine.log" if options.data_dir else None
-        self.engine = EngineProcess(options.data_dir, options.region, log_path, self._echo, options.fsync)
+        self.engine = EngineProcess(
+            options.data_dir,
+            options.region,
+            log_path,
+            self._echo,
+            options.fsync,
+            ttl_interval=options.ttl_interval,
+        )
         # Translate while the engine imports moto and loads the journal (two processes, two cores).
         try:
             template = template or translate(load_template(options.template), options.region)

@@ -25,7 +25,14 @@ MAINTENANCE_INTERVAL_SECONDS = 1.0
 class Engine:
     """Owns the server, the runtime, the pollers and the journal of everything they commit."""
 
-    def __init__(self, port: int, data_dir: Path | None, region: str, fsync: str = DEFAULT_FSYNC) -> None:
+    def __init__(
+        self,
+        port: int,
+        data_dir: Path | None,
+        region: str,
+        fsync: str = DEFAULT_FSYNC,
+        ttl_interval: float = 30.0,
+    ) -> None:
         # Import moto only here: MOTO_PORT and the config must be set before its modules read them.
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls Lambda on this port
         from moto.core.config import default_user_config
@@ -45,6 +52,7 @@ class Engine:
         self.runtime = Runtime({})
         patch_lambda_invoke(self.patches, self.runtime)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
+        self.ttl_interval = ttl_interval
         self.saved_positions: dict[str, int] = {}
         self.saved_executions: list[dict[str, Any]] = []
         self.restored: dict[str, Any] = {}
@@ -184,10 +192,16 @@ class Engine:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         threading.Thread(target=self._maintain, name="journal-maintenance", daemon=True).start()
+        from localcloud.layer.ttl import TtlSweeper
+
+        # A client of this server, so its deletions take the path every DeleteItem takes.
+        sweeper = TtlSweeper(self.url, self.region, self.ttl_interval)
+        sweeper.start()
         print(f"localcloud engine ready on {self.url}", flush=True)
         try:
             server.serve_forever()
         finally:
+            sweeper.stop()
             self._stopped.set()
             self.deliveries.stop()
             if self.journal is not None:
@@ -207,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fsync", choices=FSYNC_MODES, default=DEFAULT_FSYNC)
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--ttl-interval", type=float, default=30.0, help="seconds between TTL sweeps")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stdout, format="%(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -215,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
 
         exit_when_orphaned(args.parent_pid)
     try:
-        engine = Engine(args.port, args.data_dir, args.region, args.fsync)
+        engine = Engine(args.port, args.data_dir, args.region, args.fsync, args.ttl_interval)
     except Exception as error:
         from localcloud.owner import DataDirBusy
 

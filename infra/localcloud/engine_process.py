@@ -48,6 +48,7 @@ class EngineProcess:
         log_path: Path | None,
         echo: Callable[[str], None] | None = None,
         fsync: str = "batch",
+        ttl_interval: float | None = None,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -56,6 +57,8 @@ class EngineProcess:
             command += ["--data-dir", str(data_dir), "--fsync", fsync]
         parent = os.getpid()
         command += ["--parent-pid", str(parent)]
+        if ttl_interval is not None:
+            command += ["--ttl-interval", str(ttl_interval)]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._log = log_path.open("a", encoding="utf-8") if log_path else None
         self._echo = echo

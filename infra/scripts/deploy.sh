@@ -21,7 +21,7 @@ esac
 "$sam" build --build-dir .aws-sam/build
 "$sam" deploy --config-env "$config"
 
-# The stack's outputs as shell variables: ApiUrl, WebSocketUrl, EventsTableName, WebAppBucket, WebAppUrl...
+# The stack's outputs as shell variables: ApiUrl, WebSocketUrl, EventsTableName, WebAppBucketName, WebAppUrl...
 eval "$(.venv/bin/python - "$stack" <<'PY'
 import shlex, sys, boto3
 stack = boto3.client("cloudformation").describe_stacks(StackName=sys.argv[1])["Stacks"][0]
@@ -32,12 +32,12 @@ PY
 
 EVENTS_TABLE=$EventsTableName .venv/bin/trainbook publish-timetable --days 30
 
-if [ -n "${WebAppBucket:-}" ] && [ -d frontend/dist ]; then
+if [ -n "${WebAppBucketName:-}" ] && [ -d frontend/dist ]; then
   .venv-sam/bin/pip install --quiet awscli
   # Hashed assets are immutable; index.html is always revalidated so a deploy shows at once.
-  .venv-sam/bin/aws s3 sync frontend/dist "s3://$WebAppBucket" --delete --exclude index.html \
+  .venv-sam/bin/aws s3 sync frontend/dist "s3://$WebAppBucketName" --delete --exclude index.html \
     --cache-control "public, max-age=31536000, immutable"
-  .venv-sam/bin/aws s3 cp frontend/dist/index.html "s3://$WebAppBucket/index.html" --cache-control "no-cache"
+  .venv-sam/bin/aws s3 cp frontend/dist/index.html "s3://$WebAppBucketName/index.html" --cache-control "no-cache"
   if [ -n "${WebAppDistributionId:-}" ]; then
     .venv-sam/bin/aws cloudfront create-invalidation --distribution-id "$WebAppDistributionId" --paths "/index.html"
   fi

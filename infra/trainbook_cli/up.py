@@ -32,6 +32,9 @@ def up(
     template: Path = typer.Option(Path("template.yaml"), help="the SAM template to run"),
     host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0 for your network)"),
     quiet: bool = typer.Option(False, "--quiet", help="do not print function logs"),
+    ttl_interval: float = typer.Option(
+        30.0, min=0.1, help="seconds between sweeps deleting items whose TTL has passed"
+    ),
     fsync: Fsync = typer.Option(
         Fsync.batch,
         help="journal durability: always (fsync before each answer), batch (written before each answer, "
@@ -48,6 +51,7 @@ def up(
         data_dir=data_dir,
         reset=reset,
         host=host,
+        ttl_interval=ttl_interval,
         fsync=fsync.value,
         region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
     )

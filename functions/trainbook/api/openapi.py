@@ -48,14 +48,17 @@ ROUTE_ERRORS: dict[str, dict[int, str]] = {
     "GET /bookings/{booking_id}/trace": {404: "booking_not_found"},
     "GET /bookings/{booking_id}/ticket": {404: "not_found: no ticket (yet)"},
     "GET /bookings/{booking_id}/ticket.pdf": {404: "not_found: no ticket (yet)"},
-    "GET /admin/sales": {403: "forbidden: administrators only"},
     "POST /payments/tokens": {429: "too_many_requests: over the tokenization rate limit"},
     "POST /admin/runs/{run_id}/changes": {
         403: "forbidden: administrators only",
         404: "unknown_train_run",
         409: "run_arrived, run_already_cancelled, run_not_cancelled or departed (restore)",
     },
-    "POST /admin/runs/{run_id}/arrival": {403: "forbidden: administrators only", 404: "unknown_train_run"},
+    "POST /admin/runs/{run_id}/arrival": {
+        403: "forbidden: administrators only",
+        404: "unknown_train_run",
+        409: "the run has arrived already or is cancelled",
+    },
     "POST /admin/days/{day}/close": {403: "forbidden: administrators only", 409: "the day has not come yet"},
     "GET /admin/analytics": {403: "forbidden: administrators only"},
     "POST /me/notifications/{notification_id}/read": {404: "not_found: no such notification of yours"},
@@ -64,6 +67,7 @@ ROUTE_ERRORS: dict[str, dict[int, str]] = {
 GENERIC = {
     400: "invalid_request (a parameter or field is missing or wrong) or invalid_body",
     401: "unauthenticated: no valid access token",
+    403: "forbidden: administrators only",
     404: "not found",
     413: "payload_too_large",
     415: "unsupported_media_type: the body is not application/json",
@@ -100,6 +104,8 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             if key not in PUBLIC_OPERATIONS:
                 wanted[401] = GENERIC[401]
                 operation["security"] = [{"bearer": []}]
+            if path.startswith("/admin/"):
+                wanted[403] = GENERIC[403]
             wanted.update(ROUTE_ERRORS.get(key, {}))
             for status, meaning in sorted(wanted.items()):
                 declared = responses.setdefault(str(status), {})

@@ -96,8 +96,10 @@ def quote_refund(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str
 @saga_task("RecordCancellation")
 def record_cancellation(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
     refund = int(event["refund_grosze"])
-    booking = booking_commands().cancel(booking_id, refund, str(event.get("reason", "passenger")), meta=meta)
-    return {"status": booking.status.value, "refund_grosze": refund}
+    reason = str(event.get("reason", "passenger"))
+    booking = booking_commands().cancel(booking_id, refund, reason, meta=meta)
+    # The reason goes out with the final status pushed on `booking:<id>` (train_cancelled or passenger).
+    return {"status": booking.status.value, "refund_grosze": refund, "reason": reason}
 
 
 def _reason(error: object) -> str:

@@ -87,7 +87,9 @@ def record_change(run_id: Annotated[str, Path(max_length=40)], body: ChangeIn) -
 
 
 @router.post(
-    "/admin/runs/<run_id>/arrival", summary="Record that a run reached its terminus (administrators)"
+    "/admin/runs/<run_id>/arrival",
+    status_code=201,
+    summary="Record that a run reached its terminus (administrators)",
 )
 def record_run_arrival(run_id: Annotated[str, Path(max_length=40)]) -> Response[dict[str, Any]]:
     admin = require_admin(_caller())

@@ -242,3 +242,51 @@ def group(items: Iterable[AnalyticsItem]) -> dict[str, list[AnalyticsItem]]:
     for item in items:
         grouped[item.key.split("#", 1)[1]].append(item)
     return grouped
+
+
+def counted(stream: str, version: int) -> bool:
+    """Whether the analytics model has applied this event (its tracking item exists)."""
+    try:
+        AnalyticsItem.get("applied", f"{stream}#{version}", consistent_read=True, attributes_to_get=["key"])
+    except AnalyticsItem.DoesNotExist:
+        return False
+    return True
+
+
+def day_figures(day: str, run_id: str | None = None) -> dict[str, Any]:
+    """One day's dashboard figures, read strongly consistent, for the live `analytics` topic.
+
+    The day's entry of `GET /admin/analytics?from=day&to=day` (`days`), its failure reasons, and the
+    load of one run (an entry of `load_factors.runs`): three reads, whatever the traffic.
+    """
+    try:
+        found = [AnalyticsItem.get("day", day, consistent_read=True)]
+    except AnalyticsItem.DoesNotExist:
+        found = []
+    reasons: dict[str, int] = {}
+    for item in AnalyticsItem.query("failure", AnalyticsItem.key.startswith(f"{day}#"), consistent_read=True):
+        reason = item.key.split("#", 1)[1]
+        reasons[reason] = reasons.get(reason, 0) + int(item.failures or 0)
+    result: dict[str, Any] = {
+        "date": day,
+        **figures(counters(found)),
+        "failure_reasons": [
+            {"reason": reason, "count": count}
+            for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+    }
+    if run_id:
+        try:
+            run = AnalyticsItem.get("run", f"{run_id[-10:]}#{run_id}", consistent_read=True)
+        except AnalyticsItem.DoesNotExist:
+            run = AnalyticsItem("run", f"{run_id[-10:]}#{run_id}")
+        pkm, skm = int(run.passenger_km_tenths or 0), int(run.seat_km_tenths or 0)
+        result["run"] = {
+            "run_id": run_id,
+            "train": run.label,
+            "date": run_id[-10:],
+            "passenger_km": pkm / 10,
+            "seat_km": skm / 10,
+            "load_factor": load_factor(pkm, skm),
+        }
+    return result

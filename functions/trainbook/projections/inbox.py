@@ -63,26 +63,25 @@ class InboxProjection:
         elif isinstance(event, NotificationRead):
             mark_read(event.user_id, event.notification_id)
 
-    def inbox(self, user_id: str, language: str) -> Inbox:
+    def inbox(self, user_id: str, language: str, consistent: bool = False) -> Inbox:
         notifications = []
         unread = 0
-        for item in NotificationItem.query(user_id, scan_index_forward=False, limit=INBOX_SIZE):
+        for item in NotificationItem.query(
+            user_id, scan_index_forward=False, limit=INBOX_SIZE, consistent_read=consistent
+        ):
             if item.text_pl is None:
                 continue  # only a read mark has arrived so far
             unread += 0 if item.read else 1
-            notifications.append(
-                {
-                    "id": item.notification_id,
-                    "kind": item.kind,
-                    "booking_id": item.booking_id,
-                    "run_id": item.run_id,
-                    "text": item.text_en if language == "en" else item.text_pl,
-                    "texts": {"pl": item.text_pl, "en": item.text_en},
-                    "at": item.at,
-                    "read": bool(item.read),
-                }
-            )
+            notifications.append(view(item, language))
         return Inbox(notifications, unread)
+
+    def notification(self, user_id: str, notification_id: str, language: str) -> dict[str, Any] | None:
+        """One notice as the inbox shows it, read strongly consistent; None until its texts are there."""
+        try:
+            item = NotificationItem.get(user_id, notification_id, consistent_read=True)
+        except NotificationItem.DoesNotExist:
+            return None
+        return view(item, language) if item.text_pl is not None else None
 
     def find(self, user_id: str, notification_id: str) -> bool:
         try:
@@ -94,3 +93,17 @@ class InboxProjection:
 
 def mark_read(user_id: str, notification_id: str) -> None:
     NotificationItem(user_id, notification_id).update(actions=[NotificationItem.read.set(True)])
+
+
+def view(item: NotificationItem, language: str) -> dict[str, Any]:
+    """A notice as `GET /me/notifications` (and the live `notification` message) shows it."""
+    return {
+        "id": item.notification_id,
+        "kind": item.kind,
+        "booking_id": item.booking_id,
+        "run_id": item.run_id,
+        "text": item.text_en if language == "en" else item.text_pl,
+        "texts": {"pl": item.text_pl, "en": item.text_en},
+        "at": item.at,
+        "read": bool(item.read),
+    }

@@ -30,7 +30,8 @@ each is answered on the same connection with `{"type": "subscribed" | "unsubscri
 
 Every pushed message is `{"topic", "type", "data", "at", "seq"}`: `seq` increases by one per message of a
 topic, so a gap tells a client it missed something and should re-read over the REST API. A message is
-never newer than what the REST API then returns: seat messages are sent once the seat map shows them."""
+never newer than what the REST API then returns: seat messages are sent once the seat map shows them,
+a `notification` once `GET /me/notifications` lists it, `figures` once `GET /admin/analytics` counts it."""
 
 
 def _envelope(kind: str, message_type: str, data: dict[str, Any], required: list[str]) -> dict[str, Any]:

@@ -14,10 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
 from trainbook.catalog.domain import WARSAW
 from trainbook.changes.events import (
+    NotificationRead,
+    PassengerNotified,
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,
@@ -190,7 +198,26 @@ class SalesApplied:
     day: str
 
 
-Wait = SeatMapReflects | SalesApplied
+@dataclass(frozen=True)
+class InboxShows:
+    """Push only once the user's inbox read model shows this notification (and, if `read`, read)."""
+
+    user_id: str
+    notification_id: str
+    read: bool = False
+
+
+@dataclass(frozen=True)
+class AnalyticsApplied:
+    """Push the day's dashboard figures (and the run's load) once the analytics model has this event."""
+
+    stream: str
+    version: int
+    day: str
+    run_id: str
+
+
+Wait = SeatMapReflects | SalesApplied | InboxShows | AnalyticsApplied
 
 
 @dataclass(frozen=True)
@@ -217,7 +244,7 @@ def needs_journey(recorded: RecordedEvent) -> str | None:
     event = recorded.event
     if isinstance(event, SeatsHeld | SeatsSold | SeatsReleased | BookingConfirmed | BookingFailed):
         return event.booking_id
-    if isinstance(event, BookingCancelled | SagaStepStarted | SagaStepEnded):
+    if isinstance(event, BookingCancelled | DelayCompensationPaid | SagaStepStarted | SagaStepEnded):
         return event.booking_id
     return None
 
@@ -233,6 +260,10 @@ def topics_known_early(recorded: RecordedEvent) -> list[Topic] | None:
         return [Topic("run", event.run_id)]
     if isinstance(event, SagaStepStarted | SagaStepEnded):
         return [Topic("booking", event.booking_id)]
+    if isinstance(event, PassengerNotified | NotificationRead):
+        return [Topic("user", event.user_id)]
+    if isinstance(event, BookingRequested):
+        return [Topic("user", event.user_id), Topic("analytics")]
     return None
 
 
@@ -261,7 +292,10 @@ def pushes_for(recorded: RecordedEvent, journey: Journey | None = None) -> list[
         wait = SeatMapReflects(event.run_id, event.booking_id, recorded.version)
         return [Push(Topic("run", event.run_id), kind, data, wait)]
     if isinstance(event, BookingRequested):
-        return [_booking_status(event.user_id, event.booking_id, "REQUESTED", {})]
+        return [
+            _booking_status(event.user_id, event.booking_id, "REQUESTED", {}),
+            _figures(recorded, event.run_id),
+        ]
     if isinstance(event, BookingConfirmed | BookingFailed | BookingCancelled):
         if journey is None:
             return []
@@ -285,7 +319,30 @@ def pushes_for(recorded: RecordedEvent, journey: Journey | None = None) -> list[
                     SalesApplied(recorded.stream, recorded.version, day),
                 )
             )
+        pushes.append(_figures(recorded, journey.run_id))
         return pushes
+    if isinstance(event, DelayCompensationPaid):
+        if journey is None:
+            return []
+        # Compensation leaves the booking CONFIRMED: the status update says what was paid back.
+        paid = {
+            "compensation_grosze": event.compensation_grosze,
+            "delay_minutes": event.delay_minutes,
+            "percent": event.percent,
+        }
+        status = _booking_status(journey.user_id, event.booking_id, "CONFIRMED", paid)
+        return [
+            status,
+            Push(Topic("booking", event.booking_id), "status", status.data, only_user=journey.user_id),
+            _figures(recorded, event.run_id),
+        ]
+    if isinstance(event, PassengerNotified):
+        # The data is the inbox's view of the notice, read once the inbox shows it (see the broadcaster).
+        shown = InboxShows(event.user_id, event.notification_id)
+        return [Push(Topic("user", event.user_id), "notification", {"id": event.notification_id}, shown)]
+    if isinstance(event, NotificationRead):
+        read = InboxShows(event.user_id, event.notification_id, read=True)
+        return [Push(Topic("user", event.user_id), "notification_read", {"id": event.notification_id}, read)]
     if isinstance(event, SagaStepStarted | SagaStepEnded):
         if journey is None:
             return []  # no owner known: nobody may see it
@@ -298,6 +355,13 @@ def pushes_for(recorded: RecordedEvent, journey: Journey | None = None) -> list[
     if isinstance(event, ScheduleChangeEvent):
         return _schedule_change(event)
     return []
+
+
+def _figures(recorded: RecordedEvent, run_id: str) -> Push:
+    """The analytics dashboard's figures of the day the event happened (Warsaw), as the model counted it."""
+    day = recorded.at.astimezone(WARSAW).date().isoformat()
+    wait = AnalyticsApplied(recorded.stream, recorded.version, day, run_id)
+    return Push(Topic("analytics"), "figures", {"date": day}, wait)
 
 
 def _booking_status(user_id: str, booking_id: str, status: str, extra: dict[str, Any]) -> Push:
@@ -350,12 +414,14 @@ def _schedule_change(event: ScheduleChangeEvent) -> list[Push]:
 
 TOPICS: dict[str, str] = {
     "run:{run_id}": "A train run, public: seats held, sold and released (with their legs), delays, "
-    "platform changes and cancellation.",
+    "platform changes, cancellation, restoration and arrival.",
     "booking:{booking_id}": "One booking, its owner only: each saga step as it starts and ends, "
     "then the final status.",
-    "user": "The signed-in user: the status of every one of their bookings.",
+    "user": "The signed-in user: the status of every one of their bookings (compensation paid included), "
+    "each new notification as `GET /me/notifications` shows it, and the unread count.",
     "changes": "Public: every schedule change as it is recorded.",
-    "analytics": "Admins only: the dashboard's figures as they change.",
+    "analytics": "Admins only: the dashboard's figures as they change (the day's sales, and the day's "
+    "figures and the run's load as `GET /admin/analytics?from=D&to=D` gives them).",
 }
 
 _SEATS = {
@@ -377,6 +443,10 @@ _CHANGE = {
     "previous_minutes": {"type": "integer"},
     "platform": {"type": "string"},
     "track": {"type": ["string", "null"]},
+    "previous_platform": {"type": ["string", "null"]},
+    "previous_track": {"type": ["string", "null"]},
+    "from_station": {"type": ["string", "null"], "description": "a cancellation from this station on"},
+    "reason": {"type": "string", "description": "what the operator said"},
 }
 _STATUS = {
     "booking_id": {"type": "string"},
@@ -384,6 +454,55 @@ _STATUS = {
     "reason": {"type": "string"},
     "ticket_number": {"type": "string"},
     "refund_grosze": {"type": "integer"},
+    "compensation_grosze": {"type": "integer", "description": "paid back for a late arrival"},
+    "delay_minutes": {"type": "integer", "description": "the arrival delay compensated"},
+    "percent": {"type": "integer", "enum": [25, 50]},
+}
+_NOTIFICATION = {
+    "id": {"type": "string"},
+    "kind": {"type": "string", "enum": ["delay", "platform", "cancel", "compensation"]},
+    "booking_id": {"type": "string"},
+    "run_id": {"type": "string"},
+    "text": {"type": "string", "description": "in the account's language"},
+    "texts": {
+        "type": "object",
+        "properties": {"pl": {"type": "string"}, "en": {"type": "string"}},
+        "required": ["pl", "en"],
+    },
+    "at": {"type": "string", "format": "date-time"},
+    "read": {"type": "boolean"},
+}
+_UNREAD = {"type": "integer", "minimum": 0, "description": "the user's unread notifications now"}
+_MONEY = {
+    name: {"type": "integer"}
+    for name in ("gross_grosze", "refunds_grosze", "compensation_grosze", "net_grosze")
+}
+_FIGURES = {
+    "date": {"type": "string", "format": "date"},
+    **{name: {"type": "integer"} for name in ("requested", "confirmed", "failed", "cancelled", "seats_sold")},
+    "revenue": {"type": "object", "properties": _MONEY, "required": list(_MONEY)},
+    "passenger_km": {"type": "number"},
+    "failure_reasons": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"reason": {"type": "string"}, "count": {"type": "integer"}},
+            "required": ["reason", "count"],
+        },
+    },
+    "run": {
+        "type": "object",
+        "description": "the load of the booking's run, as in `load_factors.runs`",
+        "properties": {
+            "run_id": {"type": "string"},
+            "train": {"type": ["string", "null"]},
+            "date": {"type": "string", "format": "date"},
+            "passenger_km": {"type": "number"},
+            "seat_km": {"type": "number"},
+            "load_factor": {"type": "number"},
+        },
+        "required": ["run_id", "passenger_km", "seat_km", "load_factor"],
+    },
 }
 
 # topic kind -> message type -> (summary, properties of `data`, required properties)
@@ -400,7 +519,7 @@ MESSAGE_KINDS: dict[str, dict[str, tuple[str, dict[str, Any], list[str]]]] = {
         ),
         "run_cancelled": ("The run was cancelled or removed from the timetable.", _CHANGE, ["run_id"]),
         "run_restored": ("A cancellation was undone: the run is on sale again.", _CHANGE, ["run_id"]),
-        "run_arrived": ("The run reached its terminus.", _CHANGE, ["run_id"]),
+        "run_arrived": ("The run reached its terminus (delay compensation follows).", _CHANGE, ["run_id"]),
     },
     "booking": {
         "step_started": ("A saga step started.", {"step": {"type": "string"}}, ["step"]),
@@ -413,10 +532,35 @@ MESSAGE_KINDS: dict[str, dict[str, tuple[str, dict[str, Any], list[str]]]] = {
             },
             ["step", "outcome"],
         ),
-        "status": ("The saga ended: the booking's final status.", _STATUS, ["booking_id", "status"]),
+        "status": (
+            "The saga ended: the booking's final status; or compensation for a late arrival was paid.",
+            _STATUS,
+            ["booking_id", "status"],
+        ),
     },
     "user": {
-        "booking_status": ("One of the user's bookings changed status.", _STATUS, ["booking_id", "status"]),
+        "booking_status": (
+            "One of the user's bookings changed status, or was compensated for a late arrival.",
+            _STATUS,
+            ["booking_id", "status"],
+        ),
+        "notification": (
+            "A new notification, once `GET /me/notifications` shows it.",
+            {
+                "notification": {
+                    "type": "object",
+                    "properties": _NOTIFICATION,
+                    "required": list(_NOTIFICATION),
+                },
+                "unread": _UNREAD,
+            },
+            ["notification", "unread"],
+        ),
+        "notification_read": (
+            "A notification was marked read.",
+            {"id": {"type": "string"}, "unread": _UNREAD},
+            ["id", "unread"],
+        ),
     },
     "changes": {
         "schedule_change": (
@@ -437,6 +581,21 @@ MESSAGE_KINDS: dict[str, dict[str, tuple[str, dict[str, Any], list[str]]]] = {
                 "refunds_grosze": {"type": "integer"},
             },
             ["day", "bookings_confirmed", "seats_sold", "revenue_grosze"],
+        ),
+        "figures": (
+            "A figure of the dashboard changed: the day's figures (the `days` entry of "
+            "`GET /admin/analytics?from=D&to=D`), its failure reasons, and the run's load.",
+            _FIGURES,
+            [
+                "date",
+                "requested",
+                "confirmed",
+                "failed",
+                "cancelled",
+                "seats_sold",
+                "revenue",
+                "passenger_km",
+            ],
         ),
     },
 }

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.realtime.domain import (
     MAX_TOPICS_PER_CONNECTION,
+    AnalyticsApplied,
+    InboxShows,
     Journey,
     ProtocolError,
     Push,
@@ -50,6 +52,10 @@ class ReadModels(Protocol):
     def seat_map_version(self, run_id: str, booking_id: str) -> int: ...
     def sales_counted(self, stream: str, version: int) -> bool: ...
     def sales_figures(self, day: str) -> dict[str, Any]: ...
+    def notification(self, user_id: str, notification_id: str) -> dict[str, Any] | None: ...
+    def unread(self, user_id: str) -> int: ...
+    def analytics_counted(self, stream: str, version: int) -> bool: ...
+    def analytics_figures(self, day: str, run_id: str) -> dict[str, Any]: ...
 
 
 class ReadModelBehind(Exception):
@@ -149,15 +155,14 @@ class Broadcaster:
                 found[route] = self.registry.subscribers(route)
             return found[route]
 
-        journey = None
-        booking_id = needs_journey(recorded)
-        if booking_id:
-            early = topics_known_early(recorded)
-            if early is not None and self._followed is not None:
+        early = topics_known_early(recorded)
+        if early is not None:
+            if self._followed is not None:
                 early = [topic for topic in early if topic.route in self._followed]
-            if early is not None and not any(subscribers_of(topic.route) for topic in early):
+            if not any(subscribers_of(topic.route) for topic in early):
                 return delivery  # nobody follows it: no lookup, no wait, no sequence number
-            journey = self.journeys(booking_id)
+        booking_id = needs_journey(recorded)
+        journey = self.journeys(booking_id) if booking_id else None
         for push in pushes_for(recorded, journey):
             subscribers = [
                 s.connection_id
@@ -192,6 +197,24 @@ class Broadcaster:
         elif isinstance(wait, SalesApplied):
             self._await(lambda: self.read_models.sales_counted(wait.stream, wait.version))
             return self.read_models.sales_figures(wait.day)
+        elif isinstance(wait, InboxShows):
+            shown: dict[str, Any] = {}
+
+            def inbox_shows() -> bool:
+                found = self.read_models.notification(wait.user_id, wait.notification_id)
+                if found is None or (wait.read and not found["read"]):
+                    return False
+                shown.update(found)
+                return True
+
+            self._await(inbox_shows)
+            unread = self.read_models.unread(wait.user_id)
+            if wait.read:
+                return {"id": wait.notification_id, "unread": unread}
+            return {"notification": shown, "unread": unread}
+        elif isinstance(wait, AnalyticsApplied):
+            self._await(lambda: self.read_models.analytics_counted(wait.stream, wait.version))
+            return self.read_models.analytics_figures(wait.day, wait.run_id)
         return push.data
 
     def _await(self, condition: Callable[[], bool]) -> None:

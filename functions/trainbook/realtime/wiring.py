@@ -7,8 +7,11 @@ import os
 from functools import cache
 from typing import Any
 
+from trainbook.accounts.store import DynamoUsers
 from trainbook.booking.requests import booking_request
-from trainbook.projections import sales, seat_map
+from trainbook.errors import NotFound
+from trainbook.projections import analytics, sales, seat_map
+from trainbook.projections.inbox import InboxProjection
 from trainbook.realtime.domain import Journey
 from trainbook.realtime.service import Broadcaster, LiveConnections
 from trainbook.realtime.store import ConnectionPoster, DynamoConnections
@@ -29,7 +32,7 @@ def journey(booking_id: str) -> Journey | None:
 
 
 class ProjectedReadModels:
-    """The read models clients re-read after a push: the seat map and the sales counters."""
+    """The read models clients re-read after a push: seat map, sales, inbox, analytics."""
 
     def seat_map_version(self, run_id: str, booking_id: str) -> int:
         return seat_map.reflected_version(run_id, booking_id)
@@ -39,6 +42,26 @@ class ProjectedReadModels:
 
     def sales_figures(self, day: str) -> dict[str, Any]:
         return dataclasses.asdict(sales.SalesProjection().day(day))
+
+    def notification(self, user_id: str, notification_id: str) -> dict[str, Any] | None:
+        return InboxProjection().notification(user_id, notification_id, language_of(user_id))
+
+    def unread(self, user_id: str) -> int:
+        return InboxProjection().inbox(user_id, "pl", consistent=True).unread
+
+    def analytics_counted(self, stream: str, version: int) -> bool:
+        return analytics.counted(stream, version)
+
+    def analytics_figures(self, day: str, run_id: str) -> dict[str, Any]:
+        return analytics.day_figures(day, run_id)
+
+
+def language_of(user_id: str) -> str:
+    """The account's language, as `GET /me/notifications` picks it (Polish unless the account says)."""
+    try:
+        return DynamoUsers().get(user_id).user.language
+    except NotFound:
+        return "pl"
 
 
 @cache

@@ -1,4 +1,5 @@
-"""Defects 4-5: stream records only for committed writes, one per write, trimmable; bounded iterators."""
+"""Defects 4-5: stream records only for committed writes that change something, one per write, trimmable;
+bounded iterators; the service identity on TTL deletions; DescribeStream paging."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamRecord, StreamShard
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
 from localcloud.layer.patching import Patches
 
@@ -18,6 +20,20 @@ from localcloud.layer.patching import Patches
 MAX_OPEN_ITERATORS = 1000
 
 _scopes = threading.local()
+
+# How AWS marks a record of a deletion made by TTL (Lambda event form; the Streams API capitalises keys).
+SERVICE_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+
+
+@contextmanager
+def acting_as(identity: dict[str, str]) -> Iterator[None]:
+    """Records appended by this thread inside the block carry `userIdentity` (as TTL's deletions do)."""
+    _scopes.identity = identity
+    try:
+        yield
+    finally:
+        _scopes.identity = None
+
 
 # Stream pollers wait on these; setting an Event never blocks, so writers may do it under the table lock.
 _append_listeners: set[threading.Event] = set()
@@ -65,7 +81,7 @@ def write_scope() -> Iterator[PendingWrites]:
     finally:
         stack.pop()
     for shard, old, new in pending.changes.values():
-        if old is None and new is None:
+        if _unchanged(old, new):
             continue
         if stack:
             stack[-1].add(shard, old, new)
@@ -82,11 +98,22 @@ def next_sequence_number(shard: StreamShard) -> int:
     return int(shard.starting_sequence_number) + trimmed(shard) + len(shard.items)
 
 
+def _unchanged(old: Item | None, new: Item | None) -> bool:
+    if old is None or new is None:
+        return old is new
+    return bool(old.to_json() == new.to_json())
+
+
 def append_record(shard: StreamShard, old: Item | None, new: Item | None) -> None:
+    if _unchanged(old, new):
+        return  # DynamoDB emits nothing for a write that changes nothing (moto emits MODIFY)
     view_type = shard.table.stream_specification["StreamViewType"]  # type: ignore[index]
     event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     record = StreamRecord(shard.table, view_type, event_name, old, new, next_sequence_number(shard))
     record.record["awsRegion"] = shard.table.region_name
+    identity = getattr(_scopes, "identity", None)
+    if identity is not None:
+        record.record["userIdentity"] = dict(identity)
     shard.items.append(record)
     for listener in list(_append_listeners):
         listener.set()
@@ -138,6 +165,37 @@ def patch_stream_log(patches: Patches) -> None:
             open_iterators = self.shard_iterators = OrderedDict(open_iterators)
         while len(open_iterators) > MAX_OPEN_ITERATORS:
             open_iterators.popitem(last=False)
+        # The API's Identity shape is capitalised; records themselves keep Lambda's event form.
+        result["Records"] = [_api_form(record) for record in result.get("Records", [])]
         return result
 
     patches.replace(DynamoDBStreamsBackend, "get_records", get_records)
+    original_describe = DynamoDBStreamsBackend.describe_stream
+
+    def describe_stream(self: DynamoDBStreamsBackend, arn: str) -> dict[str, Any]:
+        stream: dict[str, Any] = original_describe(self, arn)
+        after = getattr(_scopes, "exclusive_start_shard_id", None)
+        shard_ids = [shard["ShardId"] for shard in stream["Shards"]]
+        if after in shard_ids:  # moto ignores ExclusiveStartShardId: a pager would loop forever
+            stream["Shards"] = stream["Shards"][shard_ids.index(after) + 1 :]
+        return stream
+
+    patches.replace(DynamoDBStreamsBackend, "describe_stream", describe_stream)
+    original_describe_action = DynamoDBStreamsHandler.describe_stream
+
+    def describe_stream_action(self: DynamoDBStreamsHandler) -> Any:
+        _scopes.exclusive_start_shard_id = self._get_param("ExclusiveStartShardId")
+        try:
+            return original_describe_action(self)
+        finally:
+            _scopes.exclusive_start_shard_id = None
+
+    patches.replace(DynamoDBStreamsHandler, "describe_stream", describe_stream_action)
+
+
+def _api_form(record: dict[str, Any]) -> dict[str, Any]:
+    identity = record.get("userIdentity")
+    if not identity:
+        return record
+    api_identity = {"Type": identity["type"], "PrincipalId": identity["principalId"]}
+    return {**record, "userIdentity": api_identity}

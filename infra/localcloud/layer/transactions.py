@@ -139,8 +139,14 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                     reasons.append(("ConditionalCheckFailed", str(failed), failed.item))
                 except ConditionalCheckFailed as failed:
                     reasons.append(("ConditionalCheckFailed", str(failed.message), None))
-                except (MultipleTransactionsException, MockValidationException):
+                except MultipleTransactionsException:
                     raise
+                except MockValidationException as invalid:
+                    if "part of the key" in invalid.exception_msg:
+                        raise  # updating a key attribute is refused whatever the item holds
+                    # The request passed validation (layer.validation), so this depends on the item's
+                    # data (a wrong operand type, say): DynamoDB cancels with reason ValidationError.
+                    reasons.append(("ValidationError", str(invalid.exception_msg), None))
                 except Exception as error:  # moto reports any other failure as a cancellation reason
                     reasons.append((type(error).__name__, str(error), None))
             if any(code is not None for code, _, _ in reasons):

@@ -63,6 +63,7 @@ class Passenger:
         destination: str = "KRK",
         card: dict[str, Any] | None = None,  # tokenized first, as the web app's card form does
         key: str | None = None,
+        payment_token: str | None = None,  # a token made beforehand (then `card` is not used)
         passengers: list[dict[str, Any]] | None = None,
     ) -> httpx.Response:
         body = {
@@ -73,7 +74,7 @@ class Passenger:
             "passengers": [{"name": f"Pasażer {i + 1}"} for i in range(len(seats))]
             if passengers is None
             else passengers,
-            "payment_token": self.trainbook.tokenize(card),
+            "payment_token": payment_token or self.trainbook.tokenize(card),
         }
         headers = {**self.headers, "Idempotency-Key": key or uuid.uuid4().hex}
         return self.trainbook.http.post("/bookings", json=body, headers=headers)
@@ -96,7 +97,13 @@ class Passenger:
 @pytest.fixture(scope="package")
 def trainbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trainbook]:
     cloud = RunningCloud(
-        REPO / "template.yaml", Path(tmp_path_factory.mktemp("trainbook")), "--reset", "--timetable-days", "3"
+        REPO / "template.yaml",
+        Path(tmp_path_factory.mktemp("trainbook")),
+        "--reset",
+        "--timetable-days",
+        "3",
+        "--ttl-interval",
+        "5",  # so TTL expiry is observable within a test (the default is 30 s)
     )
     try:
         with httpx.Client(base_url=cloud.api_url, timeout=60) as http:

@@ -157,9 +157,10 @@ def test_twenty_clients_racing_for_two_seats_sell_exactly_two(trainbook: Trainbo
     run_id = first_run(trainbook, index=3)
     seats = second_class_seats(trainbook, run_id, 2)
     racers = [trainbook.passenger(f"Racer {i}") for i in range(20)]
+    tokens = [trainbook.tokenize() for _ in racers]  # each card form has its token before the race
 
     def race(i: int) -> tuple[Passenger, str]:
-        answer = racers[i].book(run_id, [seats[i % 2]])
+        answer = racers[i].book(run_id, [seats[i % 2]], payment_token=tokens[i])
         assert answer.status_code == 202, answer.text
         return racers[i], answer.json()["booking_id"]
 
@@ -172,9 +173,12 @@ def test_twenty_clients_racing_for_two_seats_sell_exactly_two(trainbook: Trainbo
     assert sorted(outcomes).count("FAILED") == 18
     owners = {leg.split("/")[0] for _, b in started for leg in held_legs(trainbook, b)}
     assert owners == {f"{car:02d}-{seat:03d}" for car, seat in seats}
-    losers = [b for b in settled if b["status"] == "FAILED"]
-    odd = [b["booking_id"] for b in losers if b["failure"]["code"] != "seat_taken"]
-    assert odd == [], [p.get(f"/bookings/{b}/trace").json() for p, b in started if b in odd]
+    # A booking that never held its seat lost the race: seat_taken. (One that held it and then failed,
+    # say a payment that timed out on a busy machine, says why instead, and its seat went to another.)
+    losers = [b for b in settled if "SeatsHeld" not in event_types(trainbook, b["booking_id"])]
+    assert losers
+    assert {b["status"] for b in losers} == {"FAILED"}
+    assert {b["failure"]["code"] for b in losers} == {"seat_taken"}
     # Each lost race is one structured log line of the step, with the booking as correlation id.
     lines = json_lines("".join(trainbook.cloud.output))
     refused = [

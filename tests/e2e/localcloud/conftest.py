@@ -12,6 +12,9 @@ from tests.e2e.localcloud.running import FIXTURE_TEMPLATE, RunningCloud
 
 @pytest.fixture(scope="package")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
-    running = RunningCloud(FIXTURE_TEMPLATE, Path(tmp_path_factory.mktemp("localcloud")))
+    # TTL sweeps every second, so expiry is observable within a test (the default is 30 s).
+    running = RunningCloud(
+        FIXTURE_TEMPLATE, Path(tmp_path_factory.mktemp("localcloud")), "--ttl-interval", "1"
+    )
     yield running
     running.stop()

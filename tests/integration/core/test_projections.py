@@ -227,3 +227,42 @@ def test_analytics_count_each_event_once_under_duplicate_and_shuffled_delivery(s
     [run] = [r for r in figures["load_factors"]["runs"] if r["run_id"] == RUN]
     assert run["passenger_km"] == 2 * 616.0  # two seats Kraków -> Gdańsk; the cancelled one left
     assert run["load_factor"] == round(2 * 616.0 / run["seat_km"], 6)
+
+
+def test_the_live_reads_give_what_the_dashboard_and_the_inbox_show(store: EventStore) -> None:
+    from trainbook.analytics.api import dashboard
+    from trainbook.booking.events import BookingFailed
+    from trainbook.changes.events import NotificationRead, PassengerNotified
+    from trainbook.projections.analytics import counted, day_figures
+    from trainbook.projections.inbox import InboxProjection
+
+    book(store, "b1", ("05-045", "05-046"))
+    book(store, "b2", ("05-047",), user="ola", confirm=False)
+    store.append([PendingEvent("booking-b2", 5, BookingFailed("b2", "PaymentDeclined"))])
+    notice = PassengerNotified("2026-n1", "ala", "b1", RUN, "delay", "Opóźnienie", "Delay", f"{RUN}#9")
+    store.append([PendingEvent("notification-2026-n1", 1, notice)])
+    assert not counted("booking-b1", 1)
+    deliver(stream_records())
+
+    day = store.read("booking-b1")[0].at.astimezone(WARSAW).date()
+    shown = dashboard(day, day)
+    pushed = day_figures(day.isoformat(), RUN)
+    assert counted("booking-b1", 1)
+    assert {k: v for k, v in pushed.items() if k not in ("run", "failure_reasons")} == shown["days"][0]
+    assert (
+        pushed["failure_reasons"] == shown["failure_reasons"] == [{"reason": "PaymentDeclined", "count": 1}]
+    )
+    assert pushed["run"]["passenger_km"] == 2 * 616.0 and pushed["run"]["seat_km"] > 0
+
+    inbox = InboxProjection()
+    listed = inbox.inbox("ala", "en", consistent=True)
+    assert inbox.notification("ala", "2026-n1", "en") == listed.notifications[0]
+    assert (listed.unread, listed.notifications[0]["text"]) == (1, "Delay")
+    store.append([PendingEvent("notification-2026-n1", 2, NotificationRead("2026-n1", "ala"))])
+    deliver(stream_records())
+    assert inbox.notification("ala", "2026-n1", "pl") == {
+        **listed.notifications[0],
+        "read": True,
+        "text": "Opóźnienie",
+    }
+    assert inbox.inbox("ala", "pl", consistent=True).unread == 0

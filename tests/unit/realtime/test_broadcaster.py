@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from trainbook.booking.events import BookingRequested
 from trainbook.booking.progress import SagaStepStarted
+from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld
 from trainbook.realtime.domain import Journey, ProtocolError, Subscriber, Viewer
@@ -68,6 +70,8 @@ class FakePoster:
 class FakeReadModels:
     def __init__(self, seat_map_version: int = 99) -> None:
         self.version = seat_map_version
+        self.inbox: dict[str, dict[str, Any]] = {}  # notification id -> as the inbox shows it
+        self.applied: set[tuple[str, int]] = set()  # events the analytics model has applied
 
     def seat_map_version(self, run_id: str, booking_id: str) -> int:
         return self.version
@@ -77,6 +81,18 @@ class FakeReadModels:
 
     def sales_figures(self, day: str) -> dict[str, Any]:
         return {"day": day, "bookings_confirmed": 1}
+
+    def notification(self, user_id: str, notification_id: str) -> dict[str, Any] | None:
+        return self.inbox.get(notification_id)
+
+    def unread(self, user_id: str) -> int:
+        return sum(not n["read"] for n in self.inbox.values())
+
+    def analytics_counted(self, stream: str, version: int) -> bool:
+        return (stream, version) in self.applied
+
+    def analytics_figures(self, day: str, run_id: str) -> dict[str, Any]:
+        return {"date": day, "confirmed": len(self.applied), "run": {"run_id": run_id}}
 
 
 def held(version: int = 2) -> RecordedEvent:
@@ -172,3 +188,74 @@ def test_a_batch_learns_once_which_topics_are_followed_and_skips_the_rest() -> N
     broadcaster.publish(held(2))
     assert looked_up == ["b-1"]  # the unfollowed saga event cost no lookup
     assert [body["type"] for _, body in poster.sent] == ["seats_held"]
+
+
+NOTICE = {"id": "n-1", "kind": "delay", "text": "Delay", "read": False}
+
+
+def notified() -> RecordedEvent:
+    event = PassengerNotified("n-1", "user-ala", "b-1", "run-1", "delay", "Opóźnienie", "Delay", "run-1#2")
+    return RecordedEvent("notification-n-1", 1, event, AT)
+
+
+def follower_of(registry: FakeRegistry, route: str, user: str | None = "user-ala") -> None:
+    viewer = Viewer(user, "admin" if route == "analytics" else "passenger")
+    registry.connect("a", viewer)
+    registry.subscribe("a", viewer, route, 50)
+
+
+def test_a_notice_is_pushed_as_the_inbox_shows_it_with_the_unread_count() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "user:user-ala")
+    broadcaster.read_models.inbox = {"n-1": NOTICE, "n-0": {**NOTICE, "id": "n-0"}}  # type: ignore[attr-defined]
+    broadcaster.publish(notified())
+    [(_, body)] = poster.sent
+    assert (body["topic"], body["type"]) == ("user", "notification")
+    assert body["data"] == {"notification": NOTICE, "unread": 2}
+
+
+def test_a_notice_the_inbox_does_not_show_yet_is_not_pushed_and_the_record_fails() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "user:user-ala")
+    broadcaster.read_models.inbox = {}  # type: ignore[attr-defined]
+    with pytest.raises(ReadModelBehind):
+        broadcaster.publish(notified())
+    assert poster.sent == []
+
+
+def test_marking_read_pushes_the_new_unread_count_once_the_inbox_has_it() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "user:user-ala")
+    read = RecordedEvent("notification-n-1", 2, NotificationRead("n-1", "user-ala"), AT)
+    broadcaster.read_models.inbox = {"n-1": NOTICE}  # type: ignore[attr-defined]
+    with pytest.raises(ReadModelBehind):
+        broadcaster.publish(read)  # the inbox still shows it unread
+    broadcaster.read_models.inbox = {"n-1": {**NOTICE, "read": True}}  # type: ignore[attr-defined]
+    broadcaster.publish(read)
+    assert [(body["type"], body["data"]) for _, body in poster.sent] == [
+        ("notification_read", {"id": "n-1", "unread": 0})
+    ]
+
+
+def test_a_notice_for_a_user_nobody_follows_costs_no_read() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "user:user-ola", "user-ola")
+    broadcaster.read_models.inbox = {}  # type: ignore[attr-defined]  (a read would fail the record)
+    broadcaster.expect([notified()])
+    assert broadcaster.publish(notified()).messages == 0
+    assert poster.sent == []
+
+
+def test_analytics_gets_the_days_figures_once_the_model_applied_the_event() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "analytics")
+    event = BookingRequested("b-1", "user-ala", "run-1", "GDG", "KRK", 0, 5, ("05-021",), (), 100, "x")
+    requested = RecordedEvent("booking-b-1", 1, event, AT)
+    broadcaster.read_models.applied = set()  # type: ignore[attr-defined]
+    with pytest.raises(ReadModelBehind):
+        broadcaster.publish(requested)
+    broadcaster.read_models.applied = {("booking-b-1", 1)}  # type: ignore[attr-defined]
+    broadcaster.publish(requested)
+    assert [(body["topic"], body["type"], body["data"]) for _, body in poster.sent] == [
+        ("analytics", "figures", {"date": "2026-12-01", "confirmed": 1, "run": {"run_id": "run-1"}})
+    ]

@@ -6,14 +6,29 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingFailed, BookingRequested
+from trainbook.booking.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    BookingRequested,
+    DelayCompensationPaid,
+)
 from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
-from trainbook.changes.events import PlatformChanged, TrainDelayed
+from trainbook.changes.events import (
+    NotificationRead,
+    PassengerNotified,
+    PlatformChanged,
+    TrainDelayed,
+    TrainRunArrived,
+    TrainRunRestored,
+)
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
     CHANGE_KINDS,
     MESSAGE_KINDS,
+    AnalyticsApplied,
+    InboxShows,
     Journey,
     ProtocolError,
     SeatMapReflects,
@@ -128,12 +143,14 @@ def test_saga_steps_and_the_final_status_go_to_the_booking_topic_for_its_owner_o
 
 def test_booking_status_goes_to_its_owner_and_sales_to_admins() -> None:
     requested = BookingRequested("b-1", "user-ala", "r", "GDG", "KRK", 0, 5, ("05-021",), (), 100, "x")
-    [status] = pushes_for(recorded(requested, version=1))
+    [status, figures] = pushes_for(recorded(requested, version=1))
     assert (status.topic.route, status.data["status"]) == ("user:user-ala", "REQUESTED")
+    assert (figures.topic.route, figures.type) == ("analytics", "figures")
     confirmed = pushes_for(recorded(BookingConfirmed("b-1", 100, 1)), JOURNEY)
     assert [(p.topic.route, p.type) for p in confirmed] == [
         ("user:user-ala", "booking_status"),
         ("analytics", "sales"),
+        ("analytics", "figures"),
     ]
     assert pushes_for(recorded(BookingFailed("b-1", "SeatTaken")), JOURNEY)[0].data["reason"] == "SeatTaken"
     assert (
@@ -164,6 +181,9 @@ def test_every_pushed_kind_is_declared_in_the_contract() -> None:
         (SagaStepStarted("b-1", "QuoteFare"), JOURNEY),
         (SagaStepEnded("b-1", "RecordCancellation", "succeeded", None, {"refund_grosze": 1}), JOURNEY),
         (BookingConfirmed("b-1", 100, 1), JOURNEY),
+        (DelayCompensationPaid("b-1", 2500, 80, 25, "EIP-5300-2026-12-02"), JOURNEY),
+        (PassengerNotified("n-1", "user-ala", "b-1", "r", "delay", "pl", "en", "run-r#2"), None),
+        (NotificationRead("n-1", "user-ala"), None),
         (TrainDelayed(**CHANGE, station="WAW", minutes=5, previous_minutes=0), None),
         *((kind(**CHANGE), None) for kind in CHANGE_KINDS if kind not in (TrainDelayed, PlatformChanged)),
     ]
@@ -183,3 +203,72 @@ def test_a_message_has_the_contract_shape() -> None:
         "at": "2026-12-01T10:30:00.000Z",
         "seq": 7,
     }
+
+
+def test_a_notice_goes_to_its_user_once_the_inbox_shows_it() -> None:
+    notice = PassengerNotified("n-1", "user-ala", "b-1", "r", "delay", "Opóźnienie", "Delay", "run-r#2")
+    [push] = pushes_for(recorded(notice, "notification-n-1", 1))
+    assert (push.topic.route, push.type) == ("user:user-ala", "notification")
+    assert push.wait == InboxShows("user-ala", "n-1", read=False)
+    [read] = pushes_for(recorded(NotificationRead("n-1", "user-ala"), "notification-n-1", 2))
+    assert (read.topic.route, read.type, read.wait) == (
+        "user:user-ala",
+        "notification_read",
+        InboxShows("user-ala", "n-1", read=True),
+    )
+
+
+def test_compensation_reaches_the_owner_on_user_and_booking_topics_and_admins_on_analytics() -> None:
+    paid = DelayCompensationPaid("b-1", 2500, 80, 25, "EIP-5300-2026-12-02")
+    pushes = pushes_for(recorded(paid, version=9), JOURNEY)
+    assert [(p.topic.route, p.type, p.only_user) for p in pushes] == [
+        ("user:user-ala", "booking_status", None),
+        ("booking:b-1", "status", "user-ala"),
+        ("analytics", "figures", None),
+    ]
+    expected = {
+        "booking_id": "b-1",
+        "status": "CONFIRMED",
+        "compensation_grosze": 2500,
+        "delay_minutes": 80,
+        "percent": 25,
+    }
+    assert pushes[0].data == pushes[1].data == expected
+    assert pushes[2].wait == AnalyticsApplied("booking-b-1", 9, "2026-12-01", "EIP-5300-2026-12-02")
+    assert pushes_for(recorded(paid), None) == []  # no owner known: nobody may see it
+
+
+def test_a_carrier_fault_cancellation_carries_refund_and_reason_on_both_topics() -> None:
+    cancelled = pushes_for(recorded(BookingCancelled("b-1", 12000, "train_cancelled")), JOURNEY)
+    assert cancelled[0].data == {
+        "booking_id": "b-1",
+        "status": "CANCELLED",
+        "refund_grosze": 12000,
+        "reason": "train_cancelled",
+    }
+    result = {"status": "CANCELLED", "refund_grosze": 12000, "reason": "train_cancelled"}
+    ended = SagaStepEnded("b-1", "RecordCancellation", "succeeded", None, result)
+    [_, status] = pushes_for(recorded(ended, "saga-b-1"), JOURNEY)
+    assert (status.topic.name, status.only_user) == ("booking:b-1", "user-ala")
+    assert status.data == {**cancelled[0].data}
+
+
+def test_every_booking_event_pushes_the_days_figures_dated_in_warsaw() -> None:
+    late = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # already 2 December in Warsaw
+    failed = RecordedEvent("booking-b-1", 4, BookingFailed("b-1", "SeatTaken"), late)
+    [_, figures] = pushes_for(failed, JOURNEY)
+    assert (figures.topic.name, figures.type) == ("analytics", "figures")
+    assert figures.wait == AnalyticsApplied("booking-b-1", 4, "2026-12-02", JOURNEY.run_id)
+
+
+def test_a_restored_or_arrived_run_goes_to_the_run_and_to_the_changes_topic() -> None:
+    restored = pushes_for(recorded(TrainRunRestored(**CHANGE), "run-5300-2026-12-02"))
+    arrived = pushes_for(recorded(TrainRunArrived(**CHANGE), "run-5300-2026-12-02"))
+    assert [(p.topic.name, p.type, p.data.get("kind")) for p in restored + arrived] == [
+        ("run:EIP-5300-2026-12-02", "run_restored", None),
+        ("changes", "schedule_change", "restore"),
+        ("run:EIP-5300-2026-12-02", "run_arrived", None),
+        ("changes", "schedule_change", "arrival"),
+    ]
+    for push in restored + arrived:
+        assert push.type in MESSAGE_KINDS[push.topic.kind]
