@@ -22,21 +22,16 @@ export interface Inbox {
   notifications: Notification[];
 }
 
-/** How often the inbox is re-read while live: a notice is written by a consumer after the change's own
- * push, so a `changes` message can arrive before its notice; a slow re-read catches that gap when the
- * server sends no `notification` message on the `user` topic. */
-export const INBOX_LIVE_POLL_MS = 15_000;
-
-/** The inbox, followed live on the `user` and `changes` topics (any message on them re-reads it). */
+/** The inbox, followed live on the `user` topic: the server pushes `notification` there once the inbox shows
+ * a new notice (and `booking_status` for bookings); any message on it re-reads the inbox. */
 export function useInbox() {
   const session = useSession();
   const status = useLive(session ? "user" : null);
-  useLive(session ? "changes" : null);
   return useQuery({
     queryKey: keys.notifications(),
     queryFn: async () => unwrap(await api.GET("/me/notifications")) as unknown as Inbox,
     enabled: Boolean(session),
-    refetchInterval: pollEvery(status, 10_000) || INBOX_LIVE_POLL_MS,
+    refetchInterval: pollEvery(status, 10_000),
   });
 }
 
