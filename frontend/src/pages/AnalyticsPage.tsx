@@ -75,7 +75,7 @@ export function AnalyticsPage() {
                     <Tooltip formatter={money} />
                     <Legend />
                     {(["gross", "refunds", "compensation", "net"] as const).map((k) => (
-                      <Bar key={k} dataKey={k} name={t(`analytics.${k}`)} fill={COLORS[k]} />
+                      <Bar key={k} dataKey={k} name={t(`analytics.${k}`)} fill={COLORS[k]} isAnimationActive={false} />
                     ))}
                   </BarChart>
                 </ResponsiveContainer>
@@ -91,7 +91,7 @@ export function AnalyticsPage() {
                     <Tooltip />
                     <Legend />
                     {(["confirmed", "cancelled", "failed"] as const).map((k) => (
-                      <Bar key={k} dataKey={k} name={t(`analytics.${k}`)} fill={COLORS[k]} stackId="b" />
+                      <Bar key={k} dataKey={k} name={t(`analytics.${k}`)} fill={COLORS[k]} stackId="b" isAnimationActive={false} />
                     ))}
                   </BarChart>
                 </ResponsiveContainer>
