@@ -27,6 +27,8 @@ PUBLIC_OPERATIONS = frozenset(
         "GET /tickets/public-key",
         "POST /payments/tokens",
         "GET /changes",
+        "GET /discounts",
+        "POST /quotes",
     }
 )
 
@@ -43,7 +45,16 @@ ROUTE_ERRORS: dict[str, dict[int, str]] = {
         404: "unknown_train_run, unknown_station or unknown_seat",
         409: "conflict: this Idempotency-Key was used for another request, seat selection, train cancelled",
     },
+    "POST /quotes": {
+        404: "unknown_train_run, unknown_station or unknown_seat",
+        409: "conflict: seat selection, train cancelled or departed",
+    },
     "GET /bookings/{booking_id}": {404: "booking_not_found"},
+    "GET /bookings/{booking_id}/refund": {
+        404: "booking_not_found",
+        409: "only a confirmed booking is refunded",
+    },
+    "GET /bookings/{booking_id}/events": {404: "booking_not_found"},
     "DELETE /bookings/{booking_id}": {404: "booking_not_found", 409: "only a confirmed booking is cancelled"},
     "GET /bookings/{booking_id}/trace": {404: "booking_not_found"},
     "GET /bookings/{booking_id}/ticket": {404: "not_found: no ticket (yet)"},
