@@ -26,7 +26,6 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
-from trainbook.booking.domain import Booking, fold_booking
 from trainbook.booking.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -39,6 +38,7 @@ from trainbook.catalog.domain import WARSAW
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.eventstore.events import EventLog, RecordedEvent
 from trainbook.eventstore.store import transactions
+from trainbook.projections.booking_fold import booking_as_delivered
 
 TRACKING_KEPT = timedelta(days=3)
 COUNTERS = (
@@ -121,7 +121,7 @@ class AnalyticsProjection:
             BookingRequested | BookingConfirmed | BookingFailed | BookingCancelled | DelayCompensationPaid,
         ):
             return
-        booking = self._booking(recorded)
+        booking = booking_as_delivered(self.events, recorded)
         if booking is None:
             return
         shape = self._run(booking.run_id)
@@ -177,9 +177,6 @@ class AnalyticsProjection:
             if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
                 return  # counted already: a duplicate delivery
             raise
-
-    def _booking(self, recorded: RecordedEvent) -> Booking | None:
-        return fold_booking([e for e in self.events.read(recorded.stream) if e.version <= recorded.version])
 
     def _run(self, run_id: str) -> RunShape | None:
         return _run_shape(self.events, run_id)

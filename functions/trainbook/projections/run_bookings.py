@@ -12,9 +12,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
-from trainbook.booking.domain import BookingStatus, fold_booking
+from trainbook.booking.domain import BookingStatus
 from trainbook.changes.notices import Journey
 from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.projections.booking_fold import booking_as_delivered
 
 
 class ByDay(GlobalSecondaryIndex["RunBookingRow"]):
@@ -63,10 +64,7 @@ class RunBookingsProjection:
         self.events = events
 
     def apply(self, recorded: RecordedEvent) -> None:
-        if not recorded.stream.startswith("booking-"):
-            return
-        history = [e for e in self.events.read(recorded.stream) if e.version <= recorded.version]
-        booking = fold_booking(history)
+        booking = booking_as_delivered(self.events, recorded)
         if booking is None:
             return
         row = RunBookingRow(
