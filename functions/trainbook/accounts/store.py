@@ -44,7 +44,7 @@ def email_key(email: str) -> str:
 
 class UserRecord(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
+        table_name = tables.table_name(USERS_TABLE_VARIABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
@@ -93,7 +93,7 @@ class UserRecord(Model):
 
 class EmailClaim(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
+        table_name = tables.table_name(USERS_TABLE_VARIABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()

@@ -9,13 +9,13 @@ PynamoDB because leg attributes (`leg_0`, `leg_1`, ...) depend on the train's st
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from trainbook import tables
 from trainbook.catalog.domain import LegSpan
 from trainbook.eventstore.events import NO_META, ConcurrencyConflict, Meta, PendingEvent
 from trainbook.eventstore.store import EventStore
@@ -43,7 +43,7 @@ def _leg(i: int) -> str:
 class DynamoInventory:
     def __init__(self, events: EventStore, table: str | None = None, client: Any = None) -> None:
         self.events = events
-        self.table = table or os.environ.get("INVENTORY_TABLE", "trainbook-inventory")
+        self.table = table or tables.required_table_name("INVENTORY_TABLE")
         self.client: Any = client or boto3.client("dynamodb")
 
     def hold(

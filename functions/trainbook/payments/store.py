@@ -56,7 +56,7 @@ M = TypeVar("M", bound=Model)
 
 
 class _Meta(tables.TableMeta):
-    table_name = tables.table_name("PAYMENTS_TABLE", "trainbook-payments")
+    table_name = tables.table_name("PAYMENTS_TABLE")
 
 
 class OperationAttribute(MapAttribute[str, Any]):
