@@ -283,7 +283,9 @@ class DynamoPaymentLedger:
                     )
         except TransactWriteError as error:
             codes = [getattr(r, "code", None) for r in _reasons(error)]
-            if codes and codes[0] == "ConditionalCheckFailed":
+            # PynamoDB sends condition checks first, so the answer's reason follows the payment's check.
+            answer_at = 1 if decision.payment is None and decision.based_on is not None else 0
+            if len(codes) > answer_at and codes[answer_at] == "ConditionalCheckFailed":
                 raise KeyTaken(decision.key) from None
             if any(c in ("ConditionalCheckFailed", "TransactionConflict") for c in codes):
                 raise StaleDecision(decision.key) from None
