@@ -31,8 +31,8 @@ from moto import mock_aws  # noqa: E402
 
 from trainbook.analytics.api import dashboard  # noqa: E402
 from trainbook.analytics.searches import SearchCount  # noqa: E402
-from trainbook.booking.commands import BookingCommands  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
+from trainbook.booking.service import BookingService  # noqa: E402
 from trainbook.catalog import timetable_file  # noqa: E402
 from trainbook.catalog.runs import TrainRuns, today_in_poland  # noqa: E402
 from trainbook.catalog.timetable import SalesWindow  # noqa: E402
@@ -88,7 +88,7 @@ def run(bookings: int) -> None:
     for model in (EventRecord, SearchCount, *(m.model for m in models.values())):
         counter.attach(model._get_connection().connection.client)
 
-    commands = BookingCommands(
+    commands = BookingService(
         store, runs, inventory, lambda: SalesWindow(today_in_poland()), lambda: datetime.now(UTC)
     )
     run_id = next(r.id for r in timetable.runs_between("KRK", "GDG", DAY) if r.composition.code == "ED250")
