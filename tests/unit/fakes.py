@@ -45,14 +45,13 @@ class FakeEventStore:
         return recorded
 
     def check(self, pending: Sequence[PendingEvent]) -> None:
-        """ConcurrencyConflict if any (stream, version) is taken, or asked twice."""
+        """ConcurrencyConflict if any (stream, version) is taken; ValueError if the batch names one twice."""
+        if len({(p.stream, p.version) for p in pending}) != len(pending):
+            raise ValueError("a batch names one version of a stream twice")
         for p in pending:
             if p.version < 1:
                 raise ValueError(f"stream versions start at 1, got {p.version}")
-            taken = {e.version for e in self.streams.get(p.stream, [])}
-            if p.version in taken or p.version in {
-                q.version for q in pending if q is not p and q.stream == p.stream
-            }:
+            if p.version in {e.version for e in self.streams.get(p.stream, [])}:
                 raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
 
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:

@@ -114,6 +114,8 @@ class EventStore:
         ConcurrencyConflict, and nothing written, if any (stream, version) already exists.
         """
         pending = pending_after(stream, expected_version, events, meta) if isinstance(stream, str) else stream
+        if len({(p.stream, p.version) for p in pending}) != len(pending):
+            raise ValueError("a batch names one version of a stream twice")  # a caller's bug, not a race
         at = self.clock()
         records = [EventRecord.of(p, at) for p in pending]
         try:
