@@ -78,7 +78,7 @@ class BookingService:
     clock: Callable[[], datetime]
 
     def load(self, booking_id: str) -> Booking:
-        return self._fold(self._history(booking_id))
+        return load_booking(self.events, booking_id)
 
     def _history(self, booking_id: str) -> list[RecordedEvent]:
         history = self.events.read(booking_stream(booking_id))
