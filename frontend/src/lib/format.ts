@@ -91,6 +91,12 @@ export function warsawDay(at: Date = new Date()): string {
   return parts;
 }
 
+/** A share (0..1) as a percentage with one decimal ("43,2%"); a share too small to show is "<0,1%", not 0. */
+export function percent(share: number, language: Language = "pl"): string {
+  const format = new Intl.NumberFormat(locale(language), { style: "percent", maximumFractionDigits: 1 });
+  return share > 0 && share < 0.0005 ? `<${format.format(0.001)}` : format.format(share);
+}
+
 /** YYYY-MM-DD moved by `days` (calendar arithmetic, no time zone involved). */
 export function addDays(day: string, days: number): string {
   const d = new Date(`${day}T12:00:00Z`);

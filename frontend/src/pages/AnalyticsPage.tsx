@@ -8,7 +8,7 @@ import { useAnalytics } from "../api/analytics";
 import { useSession } from "../api/auth";
 import { ApiError } from "../api/client";
 import { ErrorBox, Loading } from "../components/ui";
-import { dayRows, defaultRange, loadPercent } from "../lib/analytics";
+import { dayRows, defaultRange } from "../lib/analytics";
 import { warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
 import { SignInFirst } from "./BookingPage";
@@ -56,7 +56,7 @@ export function AnalyticsPage() {
               ["refunds", t("analytics.refunds"), fmt.money(a.totals.revenue.refunds_grosze)],
               ["compensation", t("analytics.compensation"), fmt.money(a.totals.revenue.compensation_grosze)],
               ["net", t("analytics.net"), fmt.money(a.totals.revenue.net_grosze)],
-              ["load", t("analytics.loadFactor"), `${loadPercent(a.totals.load_factor)} %`],
+              ["load", t("analytics.loadFactor"), fmt.percent(a.totals.load_factor)],
             ].map(([id, label, value]) => (
               <div key={id} className="rounded-lg bg-white p-3 shadow" data-testid={`total-${id}`}>
                 <dt className="text-xs text-slate-700">{label}</dt>
@@ -111,7 +111,7 @@ export function AnalyticsPage() {
               <Table
                 testId="top-trains"
                 head={[t("analytics.train"), t("analytics.confirmed"), t("analytics.gross"), t("analytics.loadFactor")]}
-                rows={a.top_trains.map((r) => [r.train, r.confirmed, fmt.money(r.revenue.gross_grosze), `${loadPercent(r.load_factor)} %`])}
+                rows={a.top_trains.map((r) => [r.train, r.confirmed, fmt.money(r.revenue.gross_grosze), fmt.percent(r.load_factor)])}
                 empty={t("analytics.none")}
               />
             </Panel>
@@ -130,7 +130,7 @@ export function AnalyticsPage() {
                 rows={[...a.load_factors.runs]
                   .sort((x, y) => y.load_factor - x.load_factor)
                   .slice(0, 10)
-                  .map((r) => [r.train, fmt.shortDate(`${r.date}T12:00:00Z`), r.passenger_km.toLocaleString(fmt.language === "pl" ? "pl-PL" : "en-GB"), `${loadPercent(r.load_factor)} %`])}
+                  .map((r) => [r.train, fmt.shortDate(`${r.date}T12:00:00Z`), r.passenger_km.toLocaleString(fmt.language === "pl" ? "pl-PL" : "en-GB"), fmt.percent(r.load_factor)])}
                 empty={t("analytics.none")}
               />
             </Panel>
