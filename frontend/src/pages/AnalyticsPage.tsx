@@ -12,6 +12,7 @@ import { dayRows, defaultRange } from "../lib/analytics";
 import { warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
 import { SignInFirst } from "./BookingPage";
+import { DateField } from "../components/DateField";
 
 const COLORS = { gross: "#0b4f8a", refunds: "#b45309", compensation: "#b91c1c", net: "#15803d", confirmed: "#15803d", cancelled: "#64748b", failed: "#b91c1c" };
 
@@ -34,11 +35,11 @@ export function AnalyticsPage() {
       <div className="flex flex-wrap gap-4">
         <label className="block text-sm font-medium">
           {t("analytics.from")}
-          <input type="date" className="ml-2 rounded border border-slate-400 px-2 py-1" value={range.from} max={range.to} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))} name="from" />
+          <DateField boxClassName="mt-1 w-48" className="px-2 py-1" value={range.from} max={range.to} onChange={(from) => setRange((r) => ({ ...r, from }))} name="from" />
         </label>
         <label className="block text-sm font-medium">
           {t("analytics.to")}
-          <input type="date" className="ml-2 rounded border border-slate-400 px-2 py-1" value={range.to} min={range.from} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))} name="to" />
+          <DateField boxClassName="mt-1 w-48" className="px-2 py-1" value={range.to} min={range.from} onChange={(to) => setRange((r) => ({ ...r, to }))} name="to" />
         </label>
       </div>
       {analytics.isPending && <Loading />}
