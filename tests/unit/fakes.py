@@ -14,6 +14,7 @@ from trainbook.eventstore.events import (
     NO_META,
     ConcurrencyConflict,
     Event,
+    EventLog,
     Meta,
     PendingEvent,
     RecordedEvent,
@@ -64,7 +65,7 @@ class FakeEventStore:
 
 
 class FakeInventory:
-    def __init__(self, events: FakeEventStore) -> None:
+    def __init__(self, events: EventLog) -> None:
         self.events = events
         self.items: dict[tuple[str, str], SeatInventory] = {}
 
@@ -78,7 +79,9 @@ class FakeInventory:
         return RunInventory(run_id, {s.seat: s for s in self.seats(run_id, seats)})
 
     def save(self, change: SeatChange, events: Sequence[PendingEvent]) -> None:
-        self.events.check(events)  # a taken version wins over a refused seat, as in the adapter
+        for p in events:  # a taken version wins over a refused seat, as in the adapter's transaction
+            if any(e.version == p.version for e in self.events.read(p.stream, after=p.version - 1)):
+                raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
         for seat, legs in change.legs:
             current = self.seat(change.run_id, seat).legs
             if not all(
