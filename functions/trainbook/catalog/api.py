@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
 from trainbook.analytics.searches import count_search
+from trainbook.booking.domain import booking_stream
 from trainbook.booking.wiring import sales_window
 from trainbook.catalog import fares
 from trainbook.catalog.compositions import seat_position
@@ -19,7 +20,6 @@ from trainbook.catalog.errors import InvalidInstant, NotServed
 from trainbook.catalog.runs import TrainRuns, today_in_poland
 from trainbook.catalog.stations import load_stations, station
 from trainbook.eventstore.store import EventStore
-from trainbook.inventory.store import booking_stream
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import (
     Occupant,

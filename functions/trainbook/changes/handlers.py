@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.booking.wiring import booking_commands
+from trainbook.booking.wiring import booking_service
 from trainbook.changes.adapters import PaymentSimulator, StepFunctionsSagas
 from trainbook.changes.reactions import ChangeReactions
 from trainbook.eventstore.store import EventStore, recorded_from_image
@@ -28,7 +28,7 @@ def reactions() -> ChangeReactions:
         passengers=RunBookingsProjection(events),
         sagas=StepFunctionsSagas(),
         payments=PaymentSimulator(),
-        bookings=booking_commands(),
+        bookings=booking_service(),
     )
 
 

@@ -22,7 +22,6 @@ request replays the other's answer or decides again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -40,6 +39,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
+from trainbook.eventstore.conditions import cancellation_codes, is_conditional_failure
 from trainbook.payments.cards import CardSummary
 from trainbook.payments.domain import Action, Operation, Payment, PaymentState
 from trainbook.payments.processor import (
@@ -282,12 +282,11 @@ class DynamoPaymentLedger:
                         condition=TokenItem.pk.exists() & TokenItem.spent_by.does_not_exist(),
                     )
         except TransactWriteError as error:
-            codes = [getattr(r, "code", None) for r in _reasons(error)]
             # PynamoDB sends condition checks first, so the answer's reason follows the payment's check.
             answer_at = 1 if decision.payment is None and decision.based_on is not None else 0
-            if len(codes) > answer_at and codes[answer_at] == "ConditionalCheckFailed":
+            if is_conditional_failure(error, item=answer_at):
                 raise KeyTaken(decision.key) from None
-            if any(c in ("ConditionalCheckFailed", "TransactionConflict") for c in codes):
+            if is_conditional_failure(error) or "TransactionConflict" in cancellation_codes(error):
                 raise StaleDecision(decision.key) from None
             raise
 
@@ -297,10 +296,6 @@ def _get(model: type[M], pk: str) -> M | None:
         return model.get(pk, consistent_read=True)
     except model.DoesNotExist:
         return None
-
-
-def _reasons(error: TransactWriteError) -> Iterable[Any]:
-    return getattr(error, "cancellation_reasons", None) or []
 
 
 def _payment_pk(payment_id: str) -> str:

@@ -45,7 +45,8 @@ class LambdaContext:
 
 
 class FakeUsers:
-    """The UserStore port in memory, proven equal to DynamoUsers by tests/contract/test_users_port.py."""
+    """The UserStore port in memory, proven equal to DynamoUsers by
+    tests/integration/accounts/test_users_contract.py."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, Account] = {}

@@ -1,5 +1,5 @@
 """An in-memory PaymentLedger with the DynamoDB adapter's conditions (proven equal by
-tests/contract/test_payments_port.py), and a hook to stage races."""
+tests/integration/payments/test_payments_contract.py), and a hook to stage races."""
 
 from __future__ import annotations
 
