@@ -18,7 +18,7 @@ from trainbook.eventstore.store import EventStore
 from trainbook.faults import inject, plan_for
 from trainbook.tickets import keys
 from trainbook.tickets.domain import InvalidTicketRequest
-from trainbook.tickets.issuing import TicketIssuer
+from trainbook.tickets.service import TicketIssuer
 from trainbook.tickets.store import DynamoTicketStore
 
 logger = Logger(service="tickets")
