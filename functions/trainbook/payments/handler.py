@@ -17,12 +17,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.booking.progress import records_progress
 from trainbook.faults import inject, plan_for
 from trainbook.payments.commands import parse_command
 from trainbook.payments.processor import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.vault import card_vault
+from trainbook.saga_progress import records_progress
 
 DEFAULT_TIMEOUT_SECONDS = 900.0  # longer than any Lambda timeout: the caller always gives up first
 

@@ -21,7 +21,6 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
 from trainbook.catalog.domain import WARSAW
 from trainbook.changes.events import (
     NotificationRead,
@@ -37,6 +36,7 @@ from trainbook.changes.events import (
 )
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 
 MAX_TOPICS_PER_CONNECTION = 50
 MAX_TOPIC_LENGTH = 100

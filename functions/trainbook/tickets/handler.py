@@ -13,9 +13,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.booking.progress import records_progress
 from trainbook.eventstore.store import EventStore
 from trainbook.faults import inject, plan_for
+from trainbook.saga_progress import records_progress
 from trainbook.tickets import keys
 from trainbook.tickets.domain import InvalidTicketRequest
 from trainbook.tickets.service import TicketIssuer

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from trainbook.booking.events import BookingRequested
-from trainbook.booking.progress import SagaStepStarted
+from trainbook.saga_progress import SagaStepStarted
 from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld

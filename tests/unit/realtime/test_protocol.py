@@ -13,7 +13,7 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 from trainbook.changes.events import (
     NotificationRead,
     PassengerNotified,
