@@ -27,8 +27,8 @@ from trainbook.accounts.session_store import DynamoFailureCounter, DynamoSession
 from trainbook.accounts.sessions import REFRESH_TTL, Session, Sessions, SignInThrottle
 from trainbook.accounts.store import DynamoUsers
 from trainbook.accounts.tokens import AccessToken, access_tokens
-from trainbook.api.identity import identity_of
 from trainbook.eventstore.events import Meta
+from trainbook.web.identity import identity_of
 
 router = Router()
 passwords = Passwords()

@@ -14,11 +14,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from trainbook.analytics.searches import searches
-from trainbook.api.identity import identity_of, require_admin
 from trainbook.catalog.runs import today_in_poland
 from trainbook.errors import DomainError
 from trainbook.projections.analytics import counters, figures, group, load_factor, query_family
 from trainbook.projections.sales import SalesProjection
+from trainbook.web.identity import identity_of, require_admin
 
 router = Router()
 MAX_DAYS = 92

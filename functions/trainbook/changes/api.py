@@ -19,7 +19,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from trainbook.accounts.store import DynamoUsers
-from trainbook.api.identity import Identity, identity_of, require_admin
 from trainbook.catalog.runs import today_in_poland
 from trainbook.changes.admin import ChangeRequest, record_arrival, record_operator_change
 from trainbook.changes.events import NotificationRead
@@ -29,6 +28,7 @@ from trainbook.eventstore.store import EventStore
 from trainbook.projections.change_log import ChangeLogProjection, change_view
 from trainbook.projections.inbox import InboxProjection, mark_read
 from trainbook.projections.run_bookings import RunBookingsProjection
+from trainbook.web.identity import Identity, identity_of, require_admin
 
 router = Router()
 

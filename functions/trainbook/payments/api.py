@@ -20,12 +20,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from trainbook.api.errors import install_error_handlers, refusal
 from trainbook.errors import TooManyRequests
 from trainbook.payments.processor import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.tokens import HOLDER_MAX_LENGTH, TOKEN_PATTERN
 from trainbook.payments.vault import card_vault
+from trainbook.web.errors import install_error_handlers, refusal
 
 router = Router()
 logger = Logger(service="payment-tokens")

@@ -13,7 +13,6 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 from trainbook.changes.events import (
     NotificationRead,
     PassengerNotified,
@@ -39,6 +38,7 @@ from trainbook.realtime.domain import (
     parse_topic,
     pushes_for,
 )
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 
 AT = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
 ALA = Viewer("user-ala", "passenger")
