@@ -38,8 +38,8 @@ from trainbook.catalog.runs import TrainRuns, today_in_poland  # noqa: E402
 from trainbook.catalog.timetable import SalesWindow  # noqa: E402
 from trainbook.eventstore.store import EventRecord, EventStore, transactions  # noqa: E402
 from trainbook.inventory.store import DynamoInventory  # noqa: E402
-from trainbook.projections.registry import read_models  # noqa: E402
 from trainbook.projections.search_index import SearchIndexProjection  # noqa: E402
+from trainbook.projections.wiring import read_models  # noqa: E402
 
 DAY = today_in_poland() + timedelta(days=1)
 

@@ -19,13 +19,13 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from trainbook.accounts import commands
+from trainbook.accounts import service as commands
 from trainbook.accounts.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from trainbook.accounts.errors import InvalidCredentials, InvalidRefreshToken
 from trainbook.accounts.passwords import Passwords
-from trainbook.accounts.session_store import DynamoFailureCounter, DynamoSessions
 from trainbook.accounts.sessions import REFRESH_TTL, Session, Sessions, SignInThrottle
-from trainbook.accounts.store import DynamoUsers
+from trainbook.accounts.store.sessions import DynamoFailureCounter, DynamoSessions
+from trainbook.accounts.store.users import DynamoUsers
 from trainbook.accounts.tokens import AccessToken, access_tokens
 from trainbook.eventstore.events import Meta
 from trainbook.web.identity import identity_of

@@ -36,10 +36,10 @@ from trainbook.booking.domain import Booking
 from trainbook.booking.policy import refund_for
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.saga_trace import execution_path
+from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.booking.wiring import booking_commands
 from trainbook.errors import Conflict, NotFound
 from trainbook.payments.tokens import TOKEN_PATTERN
-from trainbook.projections.user_bookings import UserBookingsProjection
 from trainbook.web.identity import Identity, identity_of
 
 router = Router()

@@ -18,16 +18,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from trainbook.accounts.store import DynamoUsers
+from trainbook.accounts.store.users import DynamoUsers
 from trainbook.catalog.runs import today_in_poland
-from trainbook.changes.admin import ChangeRequest, record_arrival, record_operator_change
+from trainbook.changes.change_log import ChangeLogProjection, change_view
 from trainbook.changes.events import NotificationRead
+from trainbook.changes.inbox import InboxProjection, mark_read
+from trainbook.changes.run_bookings import RunBookingsProjection
+from trainbook.changes.service.admin import ChangeRequest, record_arrival, record_operator_change
 from trainbook.errors import Conflict, NotFound
 from trainbook.eventstore.events import ConcurrencyConflict, Meta, PendingEvent, format_instant, utc_now
 from trainbook.eventstore.store import EventStore
-from trainbook.projections.change_log import ChangeLogProjection, change_view
-from trainbook.projections.inbox import InboxProjection, mark_read
-from trainbook.projections.run_bookings import RunBookingsProjection
 from trainbook.web.identity import Identity, identity_of, require_admin
 
 router = Router()

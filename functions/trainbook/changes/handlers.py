@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.booking.wiring import booking_commands
-from trainbook.changes.adapters import PaymentSimulator, StepFunctionsSagas
-from trainbook.changes.reactions import ChangeReactions
+from trainbook.changes.run_bookings import RunBookingsProjection
+from trainbook.changes.service.reactions import ChangeReactions
+from trainbook.changes.store import PaymentSimulator, StepFunctionsSagas
 from trainbook.eventstore.store import EventStore, recorded_from_image
-from trainbook.projections.run_bookings import RunBookingsProjection
 
 logger = Logger(service="changes")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

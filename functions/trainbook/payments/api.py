@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from trainbook.errors import TooManyRequests
-from trainbook.payments.processor import PaymentProcessor
+from trainbook.payments.service import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.tokens import HOLDER_MAX_LENGTH, TOKEN_PATTERN
 from trainbook.payments.vault import card_vault

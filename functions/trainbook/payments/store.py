@@ -42,7 +42,7 @@ from pynamodb.transactions import TransactWrite
 from trainbook import tables
 from trainbook.payments.cards import CardSummary
 from trainbook.payments.domain import Action, Operation, Payment, PaymentState
-from trainbook.payments.processor import (
+from trainbook.payments.service import (
     Answer,
     Decision,
     KeyTaken,

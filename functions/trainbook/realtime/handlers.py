@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.accounts.authorizer import stage_wildcard
 from trainbook.accounts.errors import InvalidToken
+from trainbook.accounts.handlers import stage_wildcard
 from trainbook.accounts.tokens import access_tokens
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import recorded_from_image

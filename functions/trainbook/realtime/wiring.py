@@ -7,11 +7,13 @@ import os
 from functools import cache
 from typing import Any
 
-from trainbook.accounts.store import DynamoUsers
+from trainbook.accounts.store.users import DynamoUsers
+from trainbook.analytics import figures as analytics
+from trainbook.analytics import sales
 from trainbook.booking.requests import booking_request
+from trainbook.changes.inbox import InboxProjection
 from trainbook.errors import NotFound
-from trainbook.projections import analytics, sales, seat_map
-from trainbook.projections.inbox import InboxProjection
+from trainbook.projections import seat_map
 from trainbook.realtime.domain import Journey
 from trainbook.realtime.service import Broadcaster, LiveConnections
 from trainbook.realtime.store import ConnectionPoster, DynamoConnections

@@ -13,7 +13,7 @@ import pytest
 from tests.support.streams import FakeContext
 from tests.unit.payments.fakes import Clock
 from trainbook.faults import InjectedFault
-from trainbook.payments import handler as payment_function
+from trainbook.payments import handlers as payment_function
 from trainbook.payments.commands import parse_command
 from trainbook.payments.domain import PaymentState
 from trainbook.payments.errors import (
@@ -22,7 +22,7 @@ from trainbook.payments.errors import (
     InvalidPaymentToken,
     PaymentDeclined,
 )
-from trainbook.payments.processor import Decision, PaymentProcessor, new_payment_id
+from trainbook.payments.service import Decision, PaymentProcessor, new_payment_id
 from trainbook.payments.store import DynamoPaymentLedger, PaymentItem
 from trainbook.payments.vault import CardVault
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.accounts.support import FakeUsers, cheap_passwords, stronger_passwords
-from trainbook.accounts import commands
-from trainbook.accounts.commands import AdminOutcome
+from trainbook.accounts import service as commands
 from trainbook.accounts.domain import Role
 from trainbook.accounts.errors import EmailTaken, InvalidCredentials, UnknownUser, WeakPassword
 from trainbook.accounts.events import UserRegistered, UserRoleChanged
 from trainbook.accounts.passwords import Passwords
+from trainbook.accounts.service import AdminOutcome
 
 PASSWORD = "Pociag-do-Gdanska-7"
 

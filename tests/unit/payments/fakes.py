@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from trainbook.payments.domain import Payment
-from trainbook.payments.processor import Decision, KeyTaken, Slot, StaleDecision, StoredAnswer, StoredToken
+from trainbook.payments.service import Decision, KeyTaken, Slot, StaleDecision, StoredAnswer, StoredToken
 
 
 class FakePaymentLedger:

@@ -23,7 +23,7 @@ from trainbook.payments.errors import (
     PaymentNotFound,
     PaymentProcessingError,
 )
-from trainbook.payments.processor import PaymentProcessor
+from trainbook.payments.service import PaymentProcessor
 from trainbook.payments.vault import CardVault
 
 APPROVES = "4242 4242 4242 4242"

@@ -24,7 +24,7 @@ from trainbook.changes.events import (
     TrainRunCancelled,
     TrainRunRestored,
 )
-from trainbook.changes.recording import append_new
+from trainbook.changes.service.recording import append_new
 from trainbook.errors import Conflict, DomainError
 from trainbook.eventstore.events import EventLog, Meta, RecordedEvent, format_instant
 

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.faults import inject, plan_for
 from trainbook.payments.commands import parse_command
-from trainbook.payments.processor import PaymentProcessor
+from trainbook.payments.service import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.vault import card_vault
 from trainbook.saga_progress import records_progress

@@ -6,15 +6,15 @@ from typing import Protocol
 
 from pynamodb.models import Model
 
+from trainbook.analytics.figures import AnalyticsProjection
+from trainbook.analytics.sales import SalesProjection
+from trainbook.booking.user_bookings import UserBookingsProjection
+from trainbook.changes.change_log import ChangeLogProjection
+from trainbook.changes.inbox import InboxProjection
+from trainbook.changes.run_bookings import RunBookingsProjection
 from trainbook.eventstore.events import EventLog, RecordedEvent
-from trainbook.projections.analytics import AnalyticsProjection
-from trainbook.projections.change_log import ChangeLogProjection
-from trainbook.projections.inbox import InboxProjection
-from trainbook.projections.run_bookings import RunBookingsProjection
-from trainbook.projections.sales import SalesProjection
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection
-from trainbook.projections.user_bookings import UserBookingsProjection
 
 
 class Projection(Protocol):
