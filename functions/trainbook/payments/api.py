@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -21,10 +19,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from trainbook.errors import TooManyRequests
-from trainbook.payments.service import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.tokens import HOLDER_MAX_LENGTH, TOKEN_PATTERN
-from trainbook.payments.vault import card_vault
+from trainbook.payments.wiring import tokenizing_processor
 from trainbook.web.errors import install_error_handlers, refusal
 
 router = Router()
@@ -53,13 +50,6 @@ class TokenOut(BaseModel):
     card: CardSummaryOut
 
 
-@cache
-def _processor() -> PaymentProcessor:
-    return PaymentProcessor(
-        ledger=DynamoPaymentLedger(), clock=lambda: datetime.now(UTC), stall=lambda: None, vault=card_vault
-    )
-
-
 def _client_address() -> str:
     identity = (router.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
     return str(identity.get("sourceIp") or "unknown")
@@ -70,7 +60,7 @@ def _count_against_limit(address: str) -> None:
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     window_ends = (window + 1) * WINDOW_SECONDS
-    ledger = _processor().ledger
+    ledger = tokenizing_processor().ledger
     assert isinstance(ledger, DynamoPaymentLedger)
     if ledger.count_request(f"tokens#{address}#{window}", window_ends + WINDOW_SECONDS) > limit:
         raise TooManyRequests(
@@ -88,7 +78,7 @@ def _count_against_limit(address: str) -> None:
 )
 def tokenize(body: CardIn) -> Response[TokenOut]:
     _count_against_limit(_client_address())
-    token = _processor().tokenize(body.model_dump(exclude_none=True))
+    token = tokenizing_processor().tokenize(body.model_dump(exclude_none=True))
     return Response(201, content_types.APPLICATION_JSON, TokenOut.model_validate(token))
 
 

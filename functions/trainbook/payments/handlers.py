@@ -8,37 +8,17 @@ request is: AuthorizePayment, CapturePayment, VoidPayment, RefundPayment or Comp
 
 from __future__ import annotations
 
-import os
-import time
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.faults import inject, plan_for
-from trainbook.payments.commands import parse_command
-from trainbook.payments.service import PaymentProcessor
-from trainbook.payments.store import DynamoPaymentLedger
-from trainbook.payments.vault import card_vault
+from trainbook.payments.domain import parse_command
+from trainbook.payments.wiring import processor
 from trainbook.saga_progress import records_progress
 
-DEFAULT_TIMEOUT_SECONDS = 900.0  # longer than any Lambda timeout: the caller always gives up first
-
 logger = Logger(service="payments")
-
-
-def stall() -> None:
-    """The timeout test card: keep the caller waiting past its own timeout."""
-    time.sleep(float(os.environ.get("PAYMENT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)))
-
-
-@cache
-def processor() -> PaymentProcessor:
-    return PaymentProcessor(
-        ledger=DynamoPaymentLedger(), clock=lambda: datetime.now(UTC), stall=stall, vault=card_vault
-    )
 
 
 def saga_step(event: dict[str, Any]) -> str | None:

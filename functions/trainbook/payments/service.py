@@ -24,8 +24,20 @@ from typing import Any, Protocol
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import format_instant
 from trainbook.payments.cards import Card, CardBehaviour, CardSummary
-from trainbook.payments.commands import Authorize, Capture, Command, Compensate, Refund, Void, fingerprint
-from trainbook.payments.domain import CURRENCY, Action, Payment, PaymentState, authorize
+from trainbook.payments.domain import (
+    CURRENCY,
+    Action,
+    Authorize,
+    Capture,
+    Command,
+    Compensate,
+    Payment,
+    PaymentState,
+    Refund,
+    Void,
+    authorize,
+    fingerprint,
+)
 from trainbook.payments.errors import (
     REPLAYED_ERRORS,
     BookingPaymentClosed,
