@@ -22,8 +22,13 @@ from pynamodb.models import Model
 
 from trainbook import tables
 from trainbook.catalog.domain import LegSpan
-from trainbook.catalog.events import TrainRunScheduled
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved, TrainRunRestored
+from trainbook.catalog.events import (
+    TrainDelayed,
+    TrainRunCancelled,
+    TrainRunRemoved,
+    TrainRunRestored,
+    TrainRunScheduled,
+)
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 

@@ -22,9 +22,7 @@ from trainbook.booking.events import (
     DelayCompensationPaid,
 )
 from trainbook.catalog.domain import WARSAW
-from trainbook.changes.events import (
-    NotificationRead,
-    PassengerNotified,
+from trainbook.catalog.events import (
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,
@@ -34,6 +32,7 @@ from trainbook.changes.events import (
     TrainRunRemoved,
     TrainRunRestored,
 )
+from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.saga_progress import SagaStepEnded, SagaStepStarted

@@ -13,8 +13,8 @@ from trainbook.analytics.sales import SalesProjection
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
 from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.catalog.domain import WARSAW, LegSpan
+from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.catalog.runs import TrainRuns
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled
 from trainbook.eventstore.events import PendingEvent
 from trainbook.eventstore.store import EventStore
 from trainbook.inventory.store import DynamoInventory

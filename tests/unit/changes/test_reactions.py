@@ -13,9 +13,10 @@ from trainbook.booking.domain import BookingStatus, fold_booking
 from trainbook.booking.events import DelayCompensationPaid
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.catalog.errors import NotServed, UnknownTrainRun
+from trainbook.catalog.events import TrainRunRemoved
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
-from trainbook.changes.events import PassengerNotified, TrainRunRemoved
+from trainbook.changes.events import PassengerNotified
 from trainbook.changes.notices import Journey, compensation
 from trainbook.changes.service.admin import (
     ChangeRequest,

@@ -13,14 +13,8 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.changes.events import (
-    NotificationRead,
-    PassengerNotified,
-    PlatformChanged,
-    TrainDelayed,
-    TrainRunArrived,
-    TrainRunRestored,
-)
+from trainbook.catalog.events import PlatformChanged, TrainDelayed, TrainRunArrived, TrainRunRestored
+from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
