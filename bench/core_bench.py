@@ -30,7 +30,7 @@ for variable, logical_id in TABLE_VARIABLES.items():
 from moto import mock_aws  # noqa: E402
 
 from trainbook.analytics.api import dashboard  # noqa: E402
-from trainbook.analytics.searches import SearchCount  # noqa: E402
+from trainbook.analytics.store import SearchCount  # noqa: E402
 from trainbook.booking.commands import BookingCommands  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
 from trainbook.catalog import timetable_file  # noqa: E402

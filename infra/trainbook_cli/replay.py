@@ -18,7 +18,7 @@ def replay(
     as template.yaml sets them for the functions.
     """
     from trainbook.eventstore.store import EventRecord, EventStore
-    from trainbook.projections.replay import rebuild
+    from trainbook.projections.service import rebuild
     from trainbook.projections.wiring import read_models
 
     store = EventStore()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -22,40 +21,18 @@ from pydantic_core import PydanticCustomError
 from trainbook.accounts import service as commands
 from trainbook.accounts.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from trainbook.accounts.errors import InvalidCredentials, InvalidRefreshToken
-from trainbook.accounts.passwords import Passwords
-from trainbook.accounts.sessions import REFRESH_TTL, Session, Sessions, SignInThrottle
-from trainbook.accounts.store.sessions import DynamoFailureCounter, DynamoSessions
-from trainbook.accounts.store.users import DynamoUsers
+from trainbook.accounts.sessions import REFRESH_TTL, Session
 from trainbook.accounts.tokens import AccessToken, access_tokens
+from trainbook.accounts.wiring import passwords, sessions, throttle, users
 from trainbook.eventstore.events import Meta
 from trainbook.web.identity import identity_of
 
 router = Router()
-passwords = Passwords()
 
 
 REFRESH_COOKIE = "trainbook_refresh"
 # The web app is served at / with the API under /api/: the cookie goes to the /auth routes only.
 REFRESH_COOKIE_PATH = os.environ.get("REFRESH_COOKIE_PATH", "/api/auth")
-
-
-@cache
-def users() -> DynamoUsers:
-    return DynamoUsers()
-
-
-@cache
-def sessions() -> Sessions:
-    return Sessions(DynamoSessions())
-
-
-@cache
-def throttle() -> SignInThrottle:
-    return SignInThrottle(
-        DynamoFailureCounter(),
-        per_account=int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "5")),
-        per_address=int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "20")),
-    )
 
 
 Email = Annotated[str, Field(min_length=3, max_length=254, examples=["ala.nowak@example.com"])]

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from trainbook.analytics.figures import counters, figures, group, load_factor, query_family
 from trainbook.analytics.sales import SalesProjection
-from trainbook.analytics.searches import searches
+from trainbook.analytics.store import searches
 from trainbook.catalog.runs import today_in_poland
 from trainbook.errors import DomainError
 from trainbook.web.identity import identity_of, require_admin

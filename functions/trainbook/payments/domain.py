@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from trainbook.eventstore.events import format_instant
 from trainbook.payments.cards import Card, CardBehaviour, CardSummary
@@ -350,3 +350,83 @@ def _text(event: dict[str, Any], name: str, limit: int = 64) -> str | None:
     if not isinstance(value, str) or not 0 < len(value) <= limit:
         raise InvalidPaymentRequest(f"{name} is a string of 1 to {limit} characters")
     return value
+
+
+# The ledger port: what the processor (service.py) reads and records; store.py is its DynamoDB adapter.
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a request answered: a JSON body, or an error to raise again on every replay."""
+
+    body: dict[str, Any] | None
+    error: str | None = None  # the error class name (PaymentDeclined, InsufficientFunds)
+    message: str = ""
+    late: bool = False  # the timeout test card: the answer never arrives in time
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    fingerprint: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One request's writes, applied together or not at all."""
+
+    key: str
+    fingerprint: str
+    answer: Answer
+    payment: Payment | None  # the new state to write (version already bumped), None if unchanged
+    based_on: Payment | None  # the state decided on: the write fails if the payment moved since
+    claim_slot: str | None = None  # a booking whose (empty) payment slot this request takes
+    spend_token: str | None = None  # the card token this authorization uses up (if still unspent)
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """A card token as stored: the number sealed by the vault (None once spent), never the CVC."""
+
+    token: str
+    sealed_number: str | None
+    card: CardSummary
+    expires_at: datetime
+    spent_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A booking's payment slot: its approved payment, or None once closed by a void."""
+
+    payment_id: str | None
+
+
+class KeyTaken(Exception):
+    """Another request recorded this idempotency key first."""
+
+
+class StaleDecision(Exception):
+    """The payment or the booking's slot changed between the read and the write."""
+
+
+class PaymentLedger(Protocol):
+    def answer(self, key: str) -> StoredAnswer | None: ...
+
+    def payment(self, payment_id: str) -> Payment | None: ...
+
+    def slot(self, booking_id: str) -> Slot | None: ...
+
+    def count_attempt(self, key: str) -> int: ...
+
+    def token(self, token: str) -> StoredToken | None: ...
+
+    def save_token(self, token: StoredToken) -> None: ...
+
+    def record(self, decision: Decision) -> None:
+        """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race.
+
+        A decision that spends a token also removes the token's sealed number, on condition that the
+        token was not spent yet.
+        """
+        ...

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
-from trainbook.analytics.searches import count_search
+from trainbook.analytics.store import count_search
 from trainbook.catalog import fares
 from trainbook.catalog.api import StationView, station_view
 from trainbook.catalog.compositions import seat_position

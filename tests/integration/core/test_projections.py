@@ -19,9 +19,9 @@ from trainbook.eventstore.events import PendingEvent
 from trainbook.eventstore.store import EventStore
 from trainbook.inventory.store import DynamoInventory
 from trainbook.projections import handlers
-from trainbook.projections.replay import rebuild
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats, seat_map_as_of
+from trainbook.projections.service import rebuild
 from trainbook.projections.wiring import read_models
 
 pytestmark = pytest.mark.usefixtures("aws")

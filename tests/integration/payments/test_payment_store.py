@@ -15,14 +15,14 @@ from tests.unit.payments.fakes import Clock
 from trainbook.faults import InjectedFault
 from trainbook.payments import handlers as payment_function
 from trainbook.payments import wiring as payment_wiring
-from trainbook.payments.domain import PaymentState, parse_command
+from trainbook.payments.domain import Decision, PaymentState, parse_command
 from trainbook.payments.errors import (
     BookingPaymentClosed,
     IllegalPaymentTransition,
     InvalidPaymentToken,
     PaymentDeclined,
 )
-from trainbook.payments.service import Decision, PaymentProcessor, new_payment_id
+from trainbook.payments.service import PaymentProcessor, new_payment_id
 from trainbook.payments.store import DynamoPaymentLedger, PaymentItem
 from trainbook.payments.vault import CardVault
 
