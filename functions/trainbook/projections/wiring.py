@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from pynamodb.models import Model
-
 from trainbook.analytics.figures import AnalyticsProjection
 from trainbook.analytics.sales import SalesProjection
 from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.changes.change_log import ChangeLogProjection
 from trainbook.changes.inbox import InboxProjection
 from trainbook.changes.run_bookings import RunBookingsProjection
-from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.eventstore.events import EventLog
+from trainbook.projections.domain import Projection
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection
-
-
-class Projection(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def model(self) -> type[Model]: ...
-
-    def apply(self, recorded: RecordedEvent) -> None: ...
 
 
 def read_models(events: EventLog) -> dict[str, Projection]:
