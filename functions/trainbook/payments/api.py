@@ -2,27 +2,25 @@
 
 Public (no sign-in: the card form talks to the PSP directly) and rate-limited per client address
 (TOKEN_RATE_LIMIT_PER_MINUTE, default 120: a family booking several times or a test suite stays far
-below it, a card-testing script does not). Served by the simulator's own function, the only one that
-can read the card vault; the API function includes the router only so that /openapi.json documents it.
+below it, a card-testing script does not). Served by the simulator's own function
+(`handlers.tokens_api`), the only one that can read the card vault; the API function includes the
+router only so that /openapi.json documents it.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from trainbook.errors import TooManyRequests
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.tokens import HOLDER_MAX_LENGTH, TOKEN_PATTERN
 from trainbook.payments.wiring import tokenizing_processor
-from trainbook.web.errors import install_error_handlers, refusal
 
 router = Router()
 logger = Logger(service="payment-tokens")
@@ -80,13 +78,3 @@ def tokenize(body: CardIn) -> Response[TokenOut]:
     _count_against_limit(_client_address())
     token = tokenizing_processor().tokenize(body.model_dump(exclude_none=True))
     return Response(201, content_types.APPLICATION_JSON, TokenOut.model_validate(token))
-
-
-app = APIGatewayRestResolver(enable_validation=True)
-app.include_router(router)
-install_error_handlers(app, logger)
-
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return refusal(event) or app.resolve(event, context)
