@@ -18,7 +18,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from trainbook.accounts import service as commands
+from trainbook.accounts import service
 from trainbook.accounts.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from trainbook.accounts.errors import InvalidCredentials, InvalidRefreshToken
 from trainbook.accounts.sessions import REFRESH_TTL, Session
@@ -223,7 +223,7 @@ def _presented_refresh_token(body: RefreshRequest | None) -> str | None:
     },
 )
 def register(body: RegisterRequest) -> Response[SessionView]:
-    user = commands.register(
+    user = service.register(
         users(),
         passwords,
         email=body.email,
@@ -251,7 +251,7 @@ def login(body: LoginRequest) -> Response[SessionView]:
     address = _client_address()
     throttle().check(body.email, address)
     try:
-        user = commands.sign_in(users(), passwords, body.email, body.password)
+        user = service.sign_in(users(), passwords, body.email, body.password)
     except InvalidCredentials:
         throttle().failed(body.email, address)
         raise
@@ -272,7 +272,7 @@ def refresh(body: RefreshRequest | None = None) -> Response[SessionView]:
     if token is None:
         raise InvalidRefreshToken("send the refresh token (body or cookie)")
     session = sessions().refresh(token)
-    return _session_answer(commands.profile(users(), session.user_id), session)
+    return _session_answer(service.profile(users(), session.user_id), session)
 
 
 @router.post(
@@ -299,14 +299,14 @@ def logout(body: RefreshRequest | None = None) -> Response[None]:
 )
 def change_password(body: PasswordChange) -> Response[None]:
     caller = identity_of(router.current_event.raw_event.get("requestContext") or {})
-    commands.change_password(users(), passwords, caller.user_id, body.current_password, body.new_password)
+    service.change_password(users(), passwords, caller.user_id, body.current_password, body.new_password)
     sessions().store.revoke_others(caller.user_id, caller.session_id)
     return Response(204, None, None)
 
 
 @router.get("/me", summary="The signed-in user's account", tags=["accounts"])
 def me() -> UserView:
-    return UserView.of(commands.profile(users(), _caller_id()))
+    return UserView.of(service.profile(users(), _caller_id()))
 
 
 @router.patch(
@@ -316,7 +316,7 @@ def me() -> UserView:
     responses={200: {"description": "the account as changed"}, 400: {"description": "invalid field"}},
 )
 def update_me(body: ProfileUpdate) -> UserView:
-    return UserView.of(commands.update_profile(users(), _caller_id(), body.changes()))
+    return UserView.of(service.update_profile(users(), _caller_id(), body.changes()))
 
 
 def _caller_id() -> str:
