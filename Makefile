@@ -74,6 +74,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.booking_bench
 	$(BIN)/python -m bench.durability_bench
 	$(BIN)/python -m bench.realtime_bench
+	$(BIN)/python -m bench.locust_profile
 
 # Deployments (see docs/operations.md): each ends with `trainbook smoke` against the stack's public URLs.
 deploy: $(STAMP) $(SAM) $(FRONTEND_BUILT)

@@ -19,8 +19,9 @@ from pathlib import Path
 import httpx
 from tests.e2e.localcloud.running import RunningCloud
 
+from bench.passengers import CARD
+
 REPO = Path(__file__).resolve().parents[1]
-CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 
 
 def main() -> None:
