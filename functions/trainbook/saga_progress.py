@@ -3,7 +3,7 @@
 The steps of a booking are visible live (the `booking:<id>` WebSocket topic) because every task of
 the booking and cancellation sagas appends `SagaStepStarted` before its work and `SagaStepEnded`
 after it, through the `records_progress` decorator. They go to a stream of their own, never the
-booking's: the booking's commands decide on its stream's versions, and a progress event there would
+booking's: the booking's use cases decide on its stream's versions, and a progress event there would
 make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
 whether someone watches it.
 """
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 
-from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta, PendingEvent, event_type
+from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta, event_type
 from trainbook.eventstore.store import EventRecord, EventStore
 
 logger = Logger(service="saga-progress")
@@ -46,6 +46,7 @@ class SagaStepEnded(Event):
 
 
 def progress_stream(booking_id: str) -> str:
+    """The name of a booking's saga progress stream: the one place it is spelled."""
     return f"saga-{booking_id}"
 
 
@@ -59,9 +60,8 @@ class ProgressLog:
         stream = progress_stream(event.booking_id)
         meta = Meta(correlation_id=event.booking_id, causation_id=event.step, actor="booking-saga")
         for _ in range(5):
-            version = _last_version(stream) + 1
             try:
-                self.events.append([PendingEvent(stream, version, event, meta)])
+                self.events.append(stream, _last_version(stream), [event], meta)
                 return
             except ConcurrencyConflict:
                 continue  # a retried step's earlier attempt is still writing: take the next version

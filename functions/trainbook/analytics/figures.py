@@ -37,6 +37,7 @@ from trainbook.booking.events import (
 from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import WARSAW
 from trainbook.catalog.events import TrainRunScheduled
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
 from trainbook.eventstore.store import transactions
 
@@ -173,8 +174,7 @@ class AnalyticsProjection:
                 for item, actions in updates:
                     tx.update(item, actions=actions)
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            if is_conditional_failure(error, item=0):
                 return  # counted already: a duplicate delivery
             raise
 

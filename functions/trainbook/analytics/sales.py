@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from trainbook import tables
 from trainbook.booking.events import BookingCancelled, BookingConfirmed
 from trainbook.catalog.domain import WARSAW
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import transactions
 
@@ -75,8 +76,7 @@ class SalesProjection:
                 tx.save(tracking, condition=SalesItem.key.does_not_exist())
                 tx.update(counters, actions=actions)
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            if is_conditional_failure(error, item=0):
                 return  # counted already: a duplicate delivery
             raise
 

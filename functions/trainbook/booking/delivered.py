@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainbook.booking.domain import Booking, fold_booking
+from trainbook.booking.domain import Booking, fold_booking, is_booking_stream
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
@@ -11,6 +11,6 @@ def booking_as_delivered(events: EventLog, recorded: RecordedEvent) -> Booking |
 
     Reading the stream (not trusting the delivered event alone) keeps a view right under gaps and redelivery.
     """
-    if not recorded.stream.startswith("booking-"):
+    if not is_booking_stream(recorded.stream):
         return None
     return fold_booking([e for e in events.read(recorded.stream) if e.version <= recorded.version])

@@ -17,6 +17,7 @@ from pynamodb.models import Model
 from trainbook import tables
 from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.domain import Failure
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
@@ -93,7 +94,7 @@ class UserBookingsProjection:
         try:
             row.save(condition=BookingRow.version.does_not_exist() | (BookingRow.version < booking.version))
         except PutError as error:
-            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+            if not is_conditional_failure(error):
                 raise
 
     def for_user(self, user_id: str) -> list[dict[str, Any]]:

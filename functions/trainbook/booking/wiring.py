@@ -1,10 +1,10 @@
-"""Builds the booking commands on their DynamoDB adapters, once per warm Lambda container."""
+"""Builds the booking service on their DynamoDB adapters, once per warm Lambda container."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from trainbook.booking.commands import BookingCommands
+from trainbook.booking.service import BookingService
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.wiring import sales_window
 from trainbook.eventstore.events import utc_now
@@ -13,9 +13,9 @@ from trainbook.inventory.store import DynamoInventory
 
 
 @cache
-def booking_commands() -> BookingCommands:
+def booking_service() -> BookingService:
     events = EventStore()
-    return BookingCommands(
+    return BookingService(
         events=events,
         runs=TrainRuns(events),
         inventory=DynamoInventory(events),

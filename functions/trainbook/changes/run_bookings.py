@@ -15,6 +15,7 @@ from trainbook import tables
 from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.domain import BookingStatus
 from trainbook.changes.notices import Journey
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
@@ -85,7 +86,7 @@ class RunBookingsProjection:
                 condition=RunBookingRow.version.does_not_exist() | (RunBookingRow.version < booking.version)
             )
         except PutError as error:
-            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+            if not is_conditional_failure(error):
                 raise
 
     def confirmed(self, run_id: str) -> list[Journey]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from trainbook.booking.wiring import booking_commands
+from trainbook.booking.wiring import booking_service
 from trainbook.changes.run_bookings import RunBookingsProjection
 from trainbook.changes.service.reactions import ChangeReactions
 from trainbook.changes.store import PaymentSimulator, StepFunctionsSagas
@@ -19,5 +19,5 @@ def reactions() -> ChangeReactions:
         passengers=RunBookingsProjection(events),
         sagas=StepFunctionsSagas(),
         payments=PaymentSimulator(),
-        bookings=booking_commands(),
+        bookings=booking_service(),
     )

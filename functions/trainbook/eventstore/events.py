@@ -91,10 +91,27 @@ class PendingEvent:
     meta: Meta = Meta()
 
 
-class EventLog(Protocol):
-    """What commands need of an event store; the DynamoDB store and the in-memory fake both fit."""
+def pending_after(
+    stream: str, expected_version: int, events: typing.Sequence[Event], meta: Meta = NO_META
+) -> list[PendingEvent]:
+    """`events` as the next versions of `stream`, which the writer saw at `expected_version`."""
+    return [PendingEvent(stream, expected_version + i, e, meta) for i, e in enumerate(events, 1)]
 
-    def append(self, pending: typing.Sequence[PendingEvent]) -> list[RecordedEvent]: ...
+
+class EventLog(Protocol):
+    """What use cases need of an event store; the DynamoDB store and the in-memory fake both fit.
+
+    `append(stream, expected_version, events)` appends to one stream that must still be at
+    `expected_version`; `append(pending)` appends exact (stream, version) pairs in one transaction.
+    """
+
+    @typing.overload
+    def append(
+        self, stream: str, expected_version: int, events: typing.Sequence[Event], meta: Meta = ...
+    ) -> list[RecordedEvent]: ...
+
+    @typing.overload
+    def append(self, stream: typing.Sequence[PendingEvent]) -> list[RecordedEvent]: ...
 
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]: ...
 

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
 from trainbook.analytics.store import count_search
+from trainbook.booking.domain import booking_stream
 from trainbook.catalog import fares
 from trainbook.catalog.api import StationView, station_view
 from trainbook.catalog.compositions import seat_position
@@ -23,7 +24,6 @@ from trainbook.catalog.errors import InvalidInstant, NotServed
 from trainbook.catalog.runs import today_in_poland
 from trainbook.catalog.wiring import sales_window, train_runs
 from trainbook.eventstore.store import EventStore
-from trainbook.inventory.store import booking_stream
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import (
     Occupant,

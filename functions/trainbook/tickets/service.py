@@ -1,8 +1,9 @@
 """Issuing a ticket for a confirmed booking, idempotently: the IssueTicket step of the booking saga.
 
-The booking is folded from its event stream and its train run read from the catalog; the ticket
-is stored under the first of its deterministic candidate numbers that is free or already its own.
-Issuing again (a retried saga step) finds that ticket and returns it unchanged, QR code included.
+The booking is asked of the booking context (`booking.service.load_booking`) and its train run read
+from the catalog; the ticket is stored under the first of its deterministic candidate numbers that
+is free or already its own. Issuing again (a retried saga step) finds that ticket and returns it
+unchanged, QR code included.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from trainbook.booking.commands import BookingNotFound
-from trainbook.booking.domain import Booking, fold_booking
+from trainbook.booking.domain import Booking
+from trainbook.booking.service import load_booking
 from trainbook.catalog.runs import TrainRuns
 from trainbook.eventstore.events import EventLog, format_instant
 from trainbook.tickets.domain import Ticket, TicketNumberTaken, draft_ticket, ticket_number, travel_year
@@ -73,7 +74,4 @@ class TicketIssuer:
         return None
 
     def _booking(self, booking_id: str) -> Booking:
-        booking = fold_booking(self.events.read(f"booking-{booking_id}"))
-        if booking is None:
-            raise BookingNotFound(f"no booking {booking_id}")
-        return booking
+        return load_booking(self.events, booking_id)

@@ -10,13 +10,15 @@ import pytest
 from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.support.streams import FakeContext, stream_records
 from trainbook.analytics.sales import SalesProjection
+from trainbook.booking.domain import booking_stream
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
 from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.catalog.domain import WARSAW, LegSpan
 from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.catalog.runs import TrainRuns
-from trainbook.eventstore.events import PendingEvent
+from trainbook.eventstore.events import PendingEvent, pending_after
 from trainbook.eventstore.store import EventStore
+from trainbook.inventory.domain import SeatClaim
 from trainbook.inventory.store import DynamoInventory
 from trainbook.projections import handlers
 from trainbook.projections.search_index import SearchIndexProjection
@@ -60,13 +62,13 @@ def book(
     )
     store.append([PendingEvent(f"booking-{booking}", 1, requested)])
     inventory = DynamoInventory(store)
-    span = KRK_TO_GDG
-    inventory.hold(RUN, seats, span, booking, NOW + 600, NOW, version=2)
+    claim = SeatClaim(RUN, booking, seats, KRK_TO_GDG)
+    held = inventory.load(RUN, seats).hold(claim, NOW + 600, NOW)
+    inventory.save(held.change, pending_after(booking_stream(booking), 1, held.events))
     if confirm:
-        confirmed = PendingEvent(
-            f"booking-{booking}", 4, BookingConfirmed(booking, 16900 * len(seats), len(seats))
-        )
-        inventory.sell(RUN, seats, span, booking, NOW + 1, version=3, also=[confirmed])
+        sold = inventory.load(RUN, seats).sell(claim, NOW + 1)
+        sold = sold.with_event(BookingConfirmed(booking, 16900 * len(seats), len(seats)))
+        inventory.save(sold.change, pending_after(booking_stream(booking), 2, sold.events))
 
 
 def deliver(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from tests.unit.tickets.builders import SECRET, Clock, booked
-from trainbook.booking.commands import BookingNotFound
+from trainbook.booking.domain import BookingNotFound
 from trainbook.eventstore.events import EventLog
 from trainbook.tickets.domain import BookingNotConfirmed, Ticket, TicketNumberTaken, ticket_number
 from trainbook.tickets.service import TicketIssuer

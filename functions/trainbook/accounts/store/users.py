@@ -21,6 +21,7 @@ from trainbook import tables
 from trainbook.accounts.domain import Account, Role, User
 from trainbook.accounts.errors import EmailTaken, UnknownUser
 from trainbook.accounts.events import UserRegistered, UserRoleChanged
+from trainbook.eventstore.conditions import is_conditional_failure, refused_items
 from trainbook.eventstore.events import (
     NO_META,
     ConcurrencyConflict,
@@ -117,7 +118,7 @@ class DynamoUsers:
         try:
             _transact(puts=puts)
         except TransactWriteError as error:
-            refused = _refused(error)
+            refused = refused_items(error)
             if 1 in refused:
                 raise EmailTaken(f"{user.email} already has an account: sign in instead") from None
             if refused:
@@ -151,7 +152,7 @@ class DynamoUsers:
         try:
             record.update(actions=actions, condition=UserRecord.pk.exists())
         except UpdateError as error:
-            if _is_conditional_check(error):
+            if is_conditional_failure(error):
                 raise UnknownUser(f"no user {user.id}") from None
             raise
 
@@ -162,7 +163,7 @@ class DynamoUsers:
                 actions=[UserRecord.password_hash.set(password_hash)], condition=UserRecord.pk.exists()
             )
         except UpdateError as error:
-            if _is_conditional_check(error):
+            if is_conditional_failure(error):
                 raise UnknownUser(f"no user {user_id}") from None
             raise
 
@@ -178,7 +179,7 @@ class DynamoUsers:
         try:
             _transact(puts=[self.events.transact_put(changed)["Put"]], updates=[update])
         except TransactWriteError as error:
-            if _refused(error):
+            if refused_items(error):
                 raise ConcurrencyConflict(f"user {user.id} changed meanwhile; try again") from None
             raise
         return replace(user, role=role)
@@ -189,13 +190,3 @@ def _transact(puts: list[dict[str, Any]], updates: list[dict[str, Any]] | None =
     transactions().transact_write_items(
         condition_check_items=[], delete_items=[], put_items=puts, update_items=updates or []
     )
-
-
-def _refused(error: TransactWriteError) -> set[int]:
-    """Positions of the items whose condition failed."""
-    reasons = error.cancellation_reasons or []
-    return {i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"}
-
-
-def _is_conditional_check(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"

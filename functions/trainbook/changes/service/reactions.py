@@ -17,7 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Protocol
 
-from trainbook.booking.commands import BookingCommands
+from trainbook.booking.service import BookingService
 from trainbook.catalog.domain import TrainRun
 from trainbook.catalog.events import (
     PlatformChanged,
@@ -53,7 +53,7 @@ class ChangeReactions:
     passengers: Passengers
     sagas: Sagas
     payments: Payments
-    bookings: BookingCommands
+    bookings: BookingService
 
     def react(self, recorded: RecordedEvent) -> int:
         """Act on one event; returns how many bookings it touched (0 for events that are no change)."""

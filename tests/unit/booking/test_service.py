@@ -1,4 +1,4 @@
-"""Booking commands against in-memory fakes: validation, the seat lifecycle, idempotency."""
+"""The booking use cases against in-memory fakes: validation, the seat lifecycle, idempotency."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.unit.fakes import FakeEventStore, FakeInventory
-from trainbook.booking.commands import BookingClosed, BookingCommands, TrainCancelled, TrainDeparted
-from trainbook.booking.domain import BookingStatus
+from trainbook.booking.domain import BookingClosed, BookingStatus
 from trainbook.booking.pricing import InvalidPassengers, PassengerRequest
+from trainbook.booking.service import BookingService, TrainCancelled, TrainDeparted
 from trainbook.catalog.errors import (
     DateOutsideSalesWindow,
     NotServed,
@@ -50,8 +50,8 @@ def events() -> FakeEventStore:
 
 
 @pytest.fixture
-def commands(events: FakeEventStore, clock: Clock) -> BookingCommands:
-    return BookingCommands(
+def commands(events: FakeEventStore, clock: Clock) -> BookingService:
+    return BookingService(
         events=events,
         runs=TrainRuns(events),
         inventory=FakeInventory(events),
@@ -61,7 +61,7 @@ def commands(events: FakeEventStore, clock: Clock) -> BookingCommands:
 
 
 def request(
-    commands: BookingCommands,
+    commands: BookingService,
     booking: str = "b1",
     seats: list[tuple[int, int]] | None = None,
     **changes: object,
@@ -82,7 +82,7 @@ def request(
     return commands.request(**args).status  # type: ignore[arg-type]
 
 
-def test_a_booking_is_requested_priced_held_and_confirmed(commands: BookingCommands) -> None:
+def test_a_booking_is_requested_priced_held_and_confirmed(commands: BookingService) -> None:
     request(commands)
     commands.hold_seats("b1")
     booking = commands.confirm("b1")
@@ -114,7 +114,7 @@ def test_a_booking_is_requested_priced_held_and_confirmed(commands: BookingComma
     ],
 )
 def test_bad_input_gets_a_clear_error_and_writes_nothing(
-    commands: BookingCommands, events: FakeEventStore, changes: dict[str, object], error: type[Exception]
+    commands: BookingService, events: FakeEventStore, changes: dict[str, object], error: type[Exception]
 ) -> None:
     written = events.written()
 
@@ -126,7 +126,7 @@ def test_bad_input_gets_a_clear_error_and_writes_nothing(
 
 
 def test_repeating_a_request_returns_the_first_booking(
-    commands: BookingCommands, events: FakeEventStore
+    commands: BookingService, events: FakeEventStore
 ) -> None:
     request(commands)
     written = events.written()
@@ -137,7 +137,7 @@ def test_repeating_a_request_returns_the_first_booking(
         request(commands, seats=[(5, 51)], passengers=[PassengerRequest("Ola")])
 
 
-def test_holding_twice_holds_once(commands: BookingCommands, events: FakeEventStore) -> None:
+def test_holding_twice_holds_once(commands: BookingService, events: FakeEventStore) -> None:
     request(commands)
     commands.hold_seats("b1")
     written = events.written()
@@ -147,7 +147,7 @@ def test_holding_twice_holds_once(commands: BookingCommands, events: FakeEventSt
     assert events.written() == written
 
 
-def test_a_second_booking_of_a_held_seat_is_refused(commands: BookingCommands) -> None:
+def test_a_second_booking_of_a_held_seat_is_refused(commands: BookingService) -> None:
     request(commands, "b1")
     commands.hold_seats("b1")
     request(commands, "b2", seats=[(5, 46)], passengers=[PassengerRequest("Ola")])
@@ -156,7 +156,7 @@ def test_a_second_booking_of_a_held_seat_is_refused(commands: BookingCommands) -
         commands.hold_seats("b2")
 
 
-def test_an_abandoned_hold_expires_and_cannot_be_confirmed(commands: BookingCommands, clock: Clock) -> None:
+def test_an_abandoned_hold_expires_and_cannot_be_confirmed(commands: BookingService, clock: Clock) -> None:
     request(commands)
     commands.hold_seats("b1")
     clock.now += timedelta(minutes=10)
@@ -165,7 +165,7 @@ def test_an_abandoned_hold_expires_and_cannot_be_confirmed(commands: BookingComm
         commands.confirm("b1")
 
 
-def test_a_failed_booking_releases_its_seats_for_others(commands: BookingCommands) -> None:
+def test_a_failed_booking_releases_its_seats_for_others(commands: BookingService) -> None:
     request(commands, "b1")
     commands.hold_seats("b1")
     commands.release_seats("b1", "payment_declined")
@@ -178,7 +178,7 @@ def test_a_failed_booking_releases_its_seats_for_others(commands: BookingCommand
         commands.hold_seats("b1")
 
 
-def test_cancelling_refunds_within_the_price_and_frees_the_seats(commands: BookingCommands) -> None:
+def test_cancelling_refunds_within_the_price_and_frees_the_seats(commands: BookingService) -> None:
     request(commands)
     commands.hold_seats("b1")
     booking = commands.confirm("b1")
@@ -193,7 +193,7 @@ def test_cancelling_refunds_within_the_price_and_frees_the_seats(commands: Booki
 
 
 def test_a_train_that_has_left_cannot_be_booked(
-    commands: BookingCommands, clock: Clock, events: FakeEventStore
+    commands: BookingService, clock: Clock, events: FakeEventStore
 ) -> None:
     clock.now = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 06:00 in Warsaw: EIP 3500 left Kraków at 05:58
     written = events.written()
@@ -204,7 +204,7 @@ def test_a_train_that_has_left_cannot_be_booked(
     assert events.written() == written
 
 
-def test_a_cancelled_train_cannot_be_booked(commands: BookingCommands, events: FakeEventStore) -> None:
+def test_a_cancelled_train_cannot_be_booked(commands: BookingService, events: FakeEventStore) -> None:
     events.append([PendingEvent(RUN, 2, TrainRunCancelled(**change_fields()))])
     written = events.written()
 
@@ -215,7 +215,7 @@ def test_a_cancelled_train_cannot_be_booked(commands: BookingCommands, events: F
 
 
 def test_a_run_reflects_its_reported_delay_and_platform_change(
-    commands: BookingCommands, events: FakeEventStore
+    commands: BookingService, events: FakeEventStore
 ) -> None:
     events.append(
         [
