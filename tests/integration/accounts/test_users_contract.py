@@ -13,11 +13,11 @@ from moto import mock_aws
 
 from tests.support.template_tables import create_tables
 from tests.unit.accounts.support import FakeUsers
-from trainbook.accounts.commands import UserStore
 from trainbook.accounts.domain import Account, Role, User
 from trainbook.accounts.errors import EmailTaken, UnknownUser
 from trainbook.accounts.events import UserRegistered, UserRoleChanged
-from trainbook.accounts.store import DynamoUsers
+from trainbook.accounts.service import UserStore
+from trainbook.accounts.store.users import DynamoUsers
 from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta
 from trainbook.eventstore.store import EventStore
 

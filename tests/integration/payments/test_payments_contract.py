@@ -14,12 +14,15 @@ from moto import mock_aws
 from tests.support.template_tables import create_tables
 from tests.unit.payments.fakes import FakePaymentLedger
 from trainbook.payments.cards import CardSummary
-from trainbook.payments.domain import Action, Operation, Payment, PaymentState
-from trainbook.payments.processor import (
+from trainbook.payments.domain import (
+    Action,
     Answer,
     Decision,
     KeyTaken,
+    Operation,
+    Payment,
     PaymentLedger,
+    PaymentState,
     Slot,
     StaleDecision,
     StoredAnswer,
