@@ -30,7 +30,7 @@ for variable, logical_id in TABLE_VARIABLES.items():
 from moto import mock_aws  # noqa: E402
 
 from trainbook.analytics.api import dashboard  # noqa: E402
-from trainbook.analytics.searches import SearchCount  # noqa: E402
+from trainbook.analytics.store import SearchCount  # noqa: E402
 from trainbook.booking.domain import is_booking_stream  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
 from trainbook.booking.service import BookingService  # noqa: E402
@@ -39,8 +39,8 @@ from trainbook.catalog.runs import TrainRuns, today_in_poland  # noqa: E402
 from trainbook.catalog.timetable import SalesWindow  # noqa: E402
 from trainbook.eventstore.store import EventRecord, EventStore, transactions  # noqa: E402
 from trainbook.inventory.store import DynamoInventory  # noqa: E402
-from trainbook.projections.registry import read_models  # noqa: E402
 from trainbook.projections.search_index import SearchIndexProjection  # noqa: E402
+from trainbook.projections.wiring import read_models  # noqa: E402
 
 DAY = today_in_poland() + timedelta(days=1)
 

@@ -203,7 +203,7 @@ def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int, 
 
 
 def fan_out(cloud: RunningCloud, connections: int, events: int) -> None:
-    from trainbook.changes.events import TrainDelayed
+    from trainbook.catalog.events import TrainDelayed
     from trainbook.eventstore.events import encode, format_instant
 
     run_id = f"bench-{uuid.uuid4().hex[:8]}"

@@ -32,15 +32,15 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import BaseModel, Field
 
-from trainbook.api.identity import Identity, identity_of
 from trainbook.booking.domain import Booking
 from trainbook.booking.policy import refund_for
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.saga_trace import execution_path
+from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.booking.wiring import booking_service
 from trainbook.errors import Conflict, NotFound
 from trainbook.payments.tokens import TOKEN_PATTERN
-from trainbook.projections.user_bookings import UserBookingsProjection
+from trainbook.web.identity import Identity, identity_of
 
 router = Router()
 logger = Logger(service="api", child=True)

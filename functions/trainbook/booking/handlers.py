@@ -15,11 +15,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.booking.policy import refund_for
-from trainbook.booking.progress import records_progress
 from trainbook.booking.wiring import booking_service
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
 from trainbook.faults import inject, plan_for
+from trainbook.saga_progress import records_progress
 
 logger = Logger(service="booking-saga")
 Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -27,7 +27,7 @@ Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
     """Wrap a step: correlation id = booking id, fault injection around the work, structured logs,
-    and its start and end recorded for live watchers (booking/progress.py)."""
+    and its start and end recorded for live watchers (trainbook/saga_progress.py)."""
 
     def wrap(work: Callable[[str, dict[str, Any], Meta], dict[str, Any]]) -> Task:
         @logger.inject_lambda_context

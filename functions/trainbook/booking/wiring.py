@@ -5,15 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 from trainbook.booking.service import BookingService
-from trainbook.catalog.runs import TrainRuns, today_in_poland
-from trainbook.catalog.timetable import SalesWindow
+from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.wiring import sales_window
 from trainbook.eventstore.events import utc_now
 from trainbook.eventstore.store import EventStore
 from trainbook.inventory.store import DynamoInventory
-
-
-def sales_window() -> SalesWindow:
-    return SalesWindow(today_in_poland())
 
 
 @cache

@@ -41,11 +41,14 @@ from pynamodb.transactions import TransactWrite
 from trainbook import tables
 from trainbook.eventstore.conditions import cancellation_codes, is_conditional_failure
 from trainbook.payments.cards import CardSummary
-from trainbook.payments.domain import Action, Operation, Payment, PaymentState
-from trainbook.payments.processor import (
+from trainbook.payments.domain import (
+    Action,
     Answer,
     Decision,
     KeyTaken,
+    Operation,
+    Payment,
+    PaymentState,
     Slot,
     StaleDecision,
     StoredAnswer,

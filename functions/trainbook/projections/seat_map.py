@@ -15,8 +15,13 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from trainbook.catalog.events import TrainRunScheduled
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved, TrainRunRestored
+from trainbook.catalog.events import (
+    TrainDelayed,
+    TrainRunCancelled,
+    TrainRunRemoved,
+    TrainRunRestored,
+    TrainRunScheduled,
+)
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.projections.seat_map_fold import Occupant, occupant_change, occupied_seats, seat_map_as_of

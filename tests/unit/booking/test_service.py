@@ -18,10 +18,10 @@ from trainbook.catalog.errors import (
     UnknownStation,
     UnknownTrainRun,
 )
+from trainbook.catalog.events import PlatformChanged, TrainDelayed, TrainRunCancelled
 from trainbook.catalog.fares import InvalidFareRequest
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
-from trainbook.changes.events import PlatformChanged, TrainDelayed, TrainRunCancelled
 from trainbook.errors import Conflict, DomainError
 from trainbook.eventstore.events import PendingEvent
 from trainbook.inventory.domain import HoldExpired, SeatTaken

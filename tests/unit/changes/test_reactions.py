@@ -13,18 +13,19 @@ from trainbook.booking.events import DelayCompensationPaid
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.service import BookingService
 from trainbook.catalog.errors import NotServed, UnknownTrainRun
+from trainbook.catalog.events import TrainRunRemoved
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
-from trainbook.changes.admin import (
+from trainbook.changes.events import PassengerNotified
+from trainbook.changes.notices import Journey, compensation
+from trainbook.changes.service.admin import (
     ChangeRequest,
     InvalidChange,
     RunArrived,
     record_arrival,
     record_operator_change,
 )
-from trainbook.changes.events import PassengerNotified, TrainRunRemoved
-from trainbook.changes.notices import Journey, compensation
-from trainbook.changes.reactions import ChangeReactions
+from trainbook.changes.service.reactions import ChangeReactions
 from trainbook.eventstore.events import PendingEvent, RecordedEvent
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

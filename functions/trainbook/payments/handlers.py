@@ -1,4 +1,4 @@
-"""Lambda entry point of the payment simulator: parse the request, let the processor answer it.
+"""Lambda entry points of the payment simulator: the saga's requests, and its tokenization REST route.
 
 Declines and transient failures are raised, so Lambda reports the class name as `errorType`
 (PaymentDeclined, InsufficientFunds, PaymentProcessingError ...) for the saga to Catch or Retry.
@@ -8,37 +8,20 @@ request is: AuthorizePayment, CapturePayment, VoidPayment, RefundPayment or Comp
 
 from __future__ import annotations
 
-import os
-import time
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.booking.progress import records_progress
 from trainbook.faults import inject, plan_for
-from trainbook.payments.commands import parse_command
-from trainbook.payments.processor import PaymentProcessor
-from trainbook.payments.store import DynamoPaymentLedger
-from trainbook.payments.vault import card_vault
-
-DEFAULT_TIMEOUT_SECONDS = 900.0  # longer than any Lambda timeout: the caller always gives up first
+from trainbook.payments.api import router
+from trainbook.payments.domain import parse_command
+from trainbook.payments.wiring import processor
+from trainbook.saga_progress import records_progress
+from trainbook.web.errors import install_error_handlers, refusal
 
 logger = Logger(service="payments")
-
-
-def stall() -> None:
-    """The timeout test card: keep the caller waiting past its own timeout."""
-    time.sleep(float(os.environ.get("PAYMENT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)))
-
-
-@cache
-def processor() -> PaymentProcessor:
-    return PaymentProcessor(
-        ledger=DynamoPaymentLedger(), clock=lambda: datetime.now(UTC), stall=stall, vault=card_vault
-    )
 
 
 def saga_step(event: dict[str, Any]) -> str | None:
@@ -61,3 +44,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     inject(plan, "after")
     logger.info("payment answered", extra={"state": answer["state"], "payment_id": answer["payment_id"]})
     return answer
+
+
+tokens_logger = Logger(service="payment-tokens")
+tokens_app = APIGatewayRestResolver(enable_validation=True)
+tokens_app.include_router(router)
+install_error_handlers(tokens_app, tokens_logger)
+
+
+@tokens_logger.inject_lambda_context
+def tokens_api(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """`POST /payments/tokens` in the simulator's own function (payments/api.py holds the route)."""
+    return refusal(event) or tokens_app.resolve(event, context)

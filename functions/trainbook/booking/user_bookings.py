@@ -15,10 +15,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
+from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.domain import Failure
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
-from trainbook.projections.booking_fold import booking_as_delivered
 
 
 class ByUser(GlobalSecondaryIndex["BookingRow"]):

@@ -12,11 +12,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
+from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.domain import BookingStatus
 from trainbook.changes.notices import Journey
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
-from trainbook.projections.booking_fold import booking_as_delivered
 
 
 class ByDay(GlobalSecondaryIndex["RunBookingRow"]):

@@ -19,13 +19,32 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import format_instant
-from trainbook.payments.cards import Card, CardBehaviour, CardSummary
-from trainbook.payments.commands import Authorize, Capture, Command, Compensate, Refund, Void, fingerprint
-from trainbook.payments.domain import CURRENCY, Action, Payment, PaymentState, authorize
+from trainbook.payments.cards import Card, CardBehaviour
+from trainbook.payments.domain import (
+    CURRENCY,
+    Action,
+    Answer,
+    Authorize,
+    Capture,
+    Command,
+    Compensate,
+    Decision,
+    KeyTaken,
+    Payment,
+    PaymentLedger,
+    PaymentState,
+    Refund,
+    Slot,
+    StaleDecision,
+    StoredToken,
+    Void,
+    authorize,
+    fingerprint,
+)
 from trainbook.payments.errors import (
     REPLAYED_ERRORS,
     BookingPaymentClosed,
@@ -42,83 +61,6 @@ from trainbook.payments.tokens import TOKEN_TTL, CardToken, card_to_tokenize, ne
 from trainbook.payments.vault import CardVault
 
 DECIDE_ATTEMPTS = 5  # a request re-decides when a concurrent one changed the payment first
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a request answered: a JSON body, or an error to raise again on every replay."""
-
-    body: dict[str, Any] | None
-    error: str | None = None  # the error class name (PaymentDeclined, InsufficientFunds)
-    message: str = ""
-    late: bool = False  # the timeout test card: the answer never arrives in time
-
-
-@dataclass(frozen=True)
-class StoredAnswer:
-    fingerprint: str
-    answer: Answer
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One request's writes, applied together or not at all."""
-
-    key: str
-    fingerprint: str
-    answer: Answer
-    payment: Payment | None  # the new state to write (version already bumped), None if unchanged
-    based_on: Payment | None  # the state decided on: the write fails if the payment moved since
-    claim_slot: str | None = None  # a booking whose (empty) payment slot this request takes
-    spend_token: str | None = None  # the card token this authorization uses up (if still unspent)
-
-
-@dataclass(frozen=True)
-class StoredToken:
-    """A card token as stored: the number sealed by the vault (None once spent), never the CVC."""
-
-    token: str
-    sealed_number: str | None
-    card: CardSummary
-    expires_at: datetime
-    spent_by: str | None = None
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A booking's payment slot: its approved payment, or None once closed by a void."""
-
-    payment_id: str | None
-
-
-class KeyTaken(Exception):
-    """Another request recorded this idempotency key first."""
-
-
-class StaleDecision(Exception):
-    """The payment or the booking's slot changed between the read and the write."""
-
-
-class PaymentLedger(Protocol):
-    def answer(self, key: str) -> StoredAnswer | None: ...
-
-    def payment(self, payment_id: str) -> Payment | None: ...
-
-    def slot(self, booking_id: str) -> Slot | None: ...
-
-    def count_attempt(self, key: str) -> int: ...
-
-    def token(self, token: str) -> StoredToken | None: ...
-
-    def save_token(self, token: StoredToken) -> None: ...
-
-    def record(self, decision: Decision) -> None:
-        """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race.
-
-        A decision that spends a token also removes the token's sealed number, on condition that the
-        token was not spent yet.
-        """
-        ...
 
 
 def new_payment_id() -> str:

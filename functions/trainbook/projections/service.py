@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from trainbook.eventstore.store import EventStore
-from trainbook.projections.registry import Projection
+from trainbook.projections.domain import Projection
 
 
 def rebuild(projection: Projection, events: EventStore, progress: Callable[[int], None] | None = None) -> int:

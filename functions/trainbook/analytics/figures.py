@@ -26,6 +26,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
+from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -39,7 +40,6 @@ from trainbook.catalog.events import TrainRunScheduled
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
 from trainbook.eventstore.store import transactions
-from trainbook.projections.booking_fold import booking_as_delivered
 
 TRACKING_KEPT = timedelta(days=3)
 COUNTERS = (

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.accounts.errors import InvalidToken
 from trainbook.accounts.tokens import Claims, access_tokens
+from trainbook.web.identity import stage_wildcard
 
 UNAUTHORIZED = "Unauthorized"  # the exact message API Gateway turns into a 401
 
@@ -60,18 +61,6 @@ def token_of(event: Mapping[str, Any]) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
-
-
-def stage_wildcard(method_arn: str) -> str | None:
-    """`arn:aws:execute-api:<region>:<account>:<api>/<stage>/*` for any method ARN of that stage."""
-    parts = method_arn.split(":", 5)
-    if len(parts) != 6 or parts[:3] != ["arn", "aws", "execute-api"]:
-        return None
-    api_id, _, rest = parts[5].partition("/")
-    stage = rest.split("/", 1)[0]
-    if not api_id or not stage:
-        return None
-    return ":".join(parts[:5]) + f":{api_id}/{stage}/*"
 
 
 def allow(claims: Claims, resource: str) -> dict[str, Any]:

@@ -15,8 +15,7 @@ from typing import Literal
 
 from trainbook.catalog.domain import TrainRun
 from trainbook.catalog.errors import NotServed
-from trainbook.catalog.runs import TrainRuns
-from trainbook.changes.events import (
+from trainbook.catalog.events import (
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,
@@ -24,7 +23,8 @@ from trainbook.changes.events import (
     TrainRunCancelled,
     TrainRunRestored,
 )
-from trainbook.changes.recording import append_new
+from trainbook.catalog.runs import TrainRuns
+from trainbook.changes.service.recording import append_new
 from trainbook.errors import Conflict, DomainError
 from trainbook.eventstore.events import EventLog, Meta, RecordedEvent, format_instant
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from trainbook.catalog.events import ScheduleChangeEvent
 from trainbook.changes.domain import ScheduleChange, by_run
-from trainbook.changes.events import ScheduleChangeEvent, change_event
+from trainbook.changes.events import change_event
 from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent, RecordedEvent
 
 ATTEMPTS = 3

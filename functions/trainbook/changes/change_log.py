@@ -12,7 +12,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from trainbook import tables
-from trainbook.changes.events import (
+from trainbook.catalog.events import (
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,

@@ -19,9 +19,7 @@ from typing import Protocol
 
 from trainbook.booking.service import BookingService
 from trainbook.catalog.domain import TrainRun
-from trainbook.catalog.runs import fold_run
-from trainbook.changes.events import (
-    PassengerNotified,
+from trainbook.catalog.events import (
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,
@@ -29,6 +27,8 @@ from trainbook.changes.events import (
     TrainRunCancelled,
     TrainRunRemoved,
 )
+from trainbook.catalog.runs import fold_run
+from trainbook.changes.events import PassengerNotified
 from trainbook.changes.notices import Journey, Notice, affects, compensation, compensation_notice, notice
 from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent, RecordedEvent
 

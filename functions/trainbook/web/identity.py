@@ -42,3 +42,15 @@ def require_admin(identity: Identity) -> Identity:
     if not identity.is_admin:
         raise Forbidden("this route is for administrators")
     return identity
+
+
+def stage_wildcard(method_arn: str) -> str | None:
+    """`arn:aws:execute-api:<region>:<account>:<api>/<stage>/*` for any method ARN of that stage."""
+    parts = method_arn.split(":", 5)
+    if len(parts) != 6 or parts[:3] != ["arn", "aws", "execute-api"]:
+        return None
+    api_id, _, rest = parts[5].partition("/")
+    stage = rest.split("/", 1)[0]
+    if not api_id or not stage:
+        return None
+    return ":".join(parts[:5]) + f":{api_id}/{stage}/*"

@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.accounts.sessions import REFRESH_TTL, Family, RefreshRecord
-from trainbook.accounts.store import USERS_TABLE_VARIABLE, UserRecord, user_key
+from trainbook.accounts.store.users import USERS_TABLE_VARIABLE, UserRecord, user_key
 
 
 class _Meta(tables.TableMeta):

@@ -7,27 +7,17 @@ on (FAULTS_PARAMETER), a plan for the booking's "IssueTicket" step fails it befo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.booking.progress import records_progress
-from trainbook.eventstore.store import EventStore
 from trainbook.faults import inject, plan_for
-from trainbook.tickets import keys
+from trainbook.saga_progress import records_progress
 from trainbook.tickets.domain import InvalidTicketRequest
-from trainbook.tickets.issuing import TicketIssuer
-from trainbook.tickets.store import DynamoTicketStore
+from trainbook.tickets.wiring import issuer
 
 logger = Logger(service="tickets")
-
-
-def issuer() -> TicketIssuer:
-    return TicketIssuer(
-        events=EventStore(), store=DynamoTicketStore(), key=keys.signing_key, clock=lambda: datetime.now(UTC)
-    )
 
 
 @records_progress(lambda _event: "IssueTicket")

@@ -12,7 +12,7 @@ from tests.unit.tickets.builders import SECRET, Clock, booked
 from trainbook.booking.domain import BookingNotFound
 from trainbook.eventstore.events import EventLog
 from trainbook.tickets.domain import BookingNotConfirmed, Ticket, TicketNumberTaken, ticket_number
-from trainbook.tickets.issuing import TicketIssuer
+from trainbook.tickets.service import TicketIssuer
 from trainbook.tickets.signing import derive_signing_key
 
 KEY = derive_signing_key(SECRET)
