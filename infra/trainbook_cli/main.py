@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from trainbook.tables import MissingTableVariable
 from trainbook_cli import admin, import_gtfs, invoke, publish, replay, saga, scrape, smoke, up
 
 app = typer.Typer(
@@ -21,3 +22,12 @@ app.command("saga")(saga.saga)
 app.command("scrape")(scrape.scrape)
 app.command("import-gtfs")(import_gtfs.import_gtfs)
 app.command("smoke")(smoke.smoke)
+
+
+def main() -> None:
+    """The console script: a table variable that is not set is one clear line, not a traceback."""
+    try:
+        app()
+    except MissingTableVariable as missing:
+        typer.secho(f"trainbook: {missing}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None

@@ -96,3 +96,18 @@ def test_the_booking_idempotency_table_without_its_variable_names_the_missing_va
             api._idempotency_store()
     finally:
         api._idempotency_store.cache_clear()
+
+
+def test_the_cli_names_a_missing_table_variable_in_one_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trainbook_cli.main import main
+
+    monkeypatch.delenv("EVENTS_TABLE", raising=False)
+    monkeypatch.setattr("sys.argv", ["trainbook", "replay", "all"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "EVENTS_TABLE is not set" in err
+    assert "Traceback" not in err
