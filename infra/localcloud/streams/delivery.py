@@ -23,6 +23,7 @@ from localcloud.layer.stream_log import (
 )
 from localcloud.runtime.functions import InvokeResult
 from localcloud.runtime.pool import Runtime
+from localcloud.stats import STATS
 from localcloud.streams.trigger import StreamTrigger
 
 log = logging.getLogger("localcloud.streams")
@@ -85,6 +86,9 @@ class StreamPoller:
                 return []
             self.position = max(self.position, int(shard.starting_sequence_number) + trimmed(shard))
             records = shard.get(self.position, self.trigger.batch_size)
+        if records:
+            # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
+            STATS.count_many({"dynamodbstreams:GetRecords": 1, "dynamodbstreams:records": len(records)})
         # Records are never mutated after append; a JSON round trip gives the function its own copy.
         batch: list[dict[str, Any]] = json.loads(json.dumps(records, default=str))
         for record in batch:
