@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from localcloud.journal.store import DEFAULT_FSYNC
 
 ACCOUNT = "123456789012"
 MAINTENANCE_INTERVAL_SECONDS = 1.0
+WAIT_POLL_SECONDS = 0.002
 
 
 class Engine:
@@ -173,6 +175,21 @@ class Engine:
             answer["journal"] = {"groups": self.journal.groups, "writes": self.journal.ops}
         return answer
 
+    def wait_execution(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Long poll for benches: the execution's status once it is no longer RUNNING (or at `timeout`).
+
+        Answered from moto's backend in this process, so waiting costs no request per poll."""
+        from moto.stepfunctions.responses import get_backend
+
+        backend = get_backend(ACCOUNT, self.region)
+        deadline = time.monotonic() + float(body.get("timeout", 60))
+        while True:
+            status = str(getattr(backend.describe_execution(str(body["arn"])), "status", ""))
+            status = status.rsplit(".", 1)[-1]
+            if status != "RUNNING" or time.monotonic() >= deadline:
+                return {"status": status}
+            time.sleep(WAIT_POLL_SECONDS)
+
     def _maintain(self) -> None:
         """Trim consumed stream records, and journal stream positions and trims, every second."""
         while not self._stopped.wait(MAINTENANCE_INTERVAL_SECONDS):
@@ -197,7 +214,13 @@ class Engine:
             moto_app = JournalWsgi(moto_app, self.capture)
         app = ControlApp(
             moto_app,
-            {"configure": self.configure, "health": self.health, "flush": self.flush, "stats": self.stats},
+            {
+                "configure": self.configure,
+                "health": self.health,
+                "flush": self.flush,
+                "stats": self.stats,
+                "wait-execution": self.wait_execution,
+            },
         )
         server = engine_server("127.0.0.1", self.port, app)
 

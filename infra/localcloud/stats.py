@@ -12,7 +12,12 @@ from typing import Any
 
 
 class Stats:
-    """Counters by kind (`dynamodb:PutItem`, `states:StateEntered`, ...) plus per-function Lambda usage."""
+    """Counters by kind plus per-function Lambda usage.
+
+    Kinds: `<service>:<Action>` for each HTTP request to the engine (`dynamodb:PutItem`); `history:<type>`
+    for each Step Functions history event (`history:TaskStateEntered`); `internal:<what>` for work that
+    never crosses HTTP (a stream trigger's read, a Lambda invoked by Step Functions in-process);
+    `stored:<table>:items|bytes` and `journal:rows|bytes` for what was written."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -32,6 +32,7 @@ from localcloud.journal.store import Change, Forget, Journal, Op, Trim, seq_text
 from localcloud.layer.patching import Patches
 from localcloud.layer.serialize import DYNAMODB_LOCK
 from localcloud.layer.stream_log import next_sequence_number, trimmed
+from localcloud.stats import STATS
 
 PICKLE = pickle.HIGHEST_PROTOCOL
 # Services whose whole (small) state is journaled after a request that may change it.
@@ -141,6 +142,7 @@ class Capture:
             ops.append(Change("tables", (name,), (table_shell(table),)))
         self._dirty_tables.clear()
         touched: set[str] = set()
+        written: dict[str, float] = {}
         for (name, hk, rk), (table, hash_key, range_key) in self._dirty_items.items():
             touched.add(name)
             if tables.get(name) is not table:
@@ -151,12 +153,17 @@ class Capture:
             else:
                 attrs = {key: plain_value(value) for key, value in item.attrs.items()}
                 ops.append(Change("items", (name, hk, rk), (pickle.dumps(attrs, PICKLE),)))
+                # DynamoDB's own item size (names + values), what a write costs in stored bytes.
+                written[f"stored:{name}:items"] = written.get(f"stored:{name}:items", 0) + 1
+                written[f"stored:{name}:bytes"] = written.get(f"stored:{name}:bytes", 0) + item.size()
         self._dirty_items.clear()
         for name in touched:
             table = tables.get(name)
             if table is None or table.stream_shard is None:
                 continue
             ops.extend(self._new_records(name, table))
+        if written:
+            STATS.count_many(written)
         if ops:
             _note(self.journal.append(*ops))
 

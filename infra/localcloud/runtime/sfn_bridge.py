@@ -5,7 +5,7 @@ CPU under load) and invokes Lambda over HTTP on the engine's own port: a request
 only to come back into it, through the HTTP server, moto's routing and its Lambda backend. Here a Task
 whose function the runtime serves calls the runtime directly (the same code the HTTP path ends in, with
 the same payload, FunctionError and executed version); anything else takes the original path with one
-cached client per (service, region). Each history event is also counted (`states:<EventType>`).
+cached client per (service, region). Each history event is also counted (`history:<EventType>`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class InProcessLambda:
         if not (plain and qualifier) or self._runtime.pool(name) is None:
             answer: dict[str, Any] = self._fallback().invoke(**parameters)
             return answer
-        STATS.count("lambda:Invoke (Step Functions, in-process)")
+        STATS.count("internal:LambdaInvokeFromStepFunctions")
         body = parameters.get("Payload")
         if isinstance(body, bytes | bytearray):
             body = body.decode()
@@ -92,6 +92,6 @@ def patch_step_functions(patches: Patches, runtime: Runtime) -> None:
     def counted_publish(self: EventManager, *args: Any, **kwargs: Any) -> None:
         publish(self, *args, **kwargs)
         event_type = kwargs.get("event_type", args[2] if len(args) > 2 else None)
-        STATS.count(f"states:{getattr(event_type, 'value', event_type)}")
+        STATS.count(f"history:{getattr(event_type, 'value', event_type)}")
 
     patches.replace(EventManager, "_publish_history_event", counted_publish)

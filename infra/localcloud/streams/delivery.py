@@ -88,7 +88,7 @@ class StreamPoller:
             records = shard.get(self.position, self.trigger.batch_size)
         if records:
             # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
-            STATS.count_many({"dynamodbstreams:GetRecords": 1, "dynamodbstreams:records": len(records)})
+            STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(records)})
         # Records are never mutated after append; a JSON round trip gives the function its own copy.
         batch: list[dict[str, Any]] = json.loads(json.dumps(records, default=str))
         for record in batch:
