@@ -1,4 +1,4 @@
-"""Step Functions' interpreter calls the Lambda workers in-process and reuses its boto3 clients.
+"""Step Functions' interpreter calls the Lambda workers in-process, reuses its clients and parse trees.
 
 moto's interpreter creates a new boto3 client for every Task (`boto_client_for`: about 8 % of the engine's
 CPU under load) and invokes Lambda over HTTP on the engine's own port: a request that leaves the process
@@ -19,7 +19,10 @@ from typing import Any
 from botocore.response import StreamingBody
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import boto_client
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 from localcloud.layer.patching import Patches
 from localcloud.runtime.pool import Runtime
@@ -95,3 +98,17 @@ def patch_step_functions(patches: Patches, runtime: Runtime) -> None:
         STATS.count(f"history:{getattr(event_type, 'value', event_type)}")
 
     patches.replace(EventManager, "_publish_history_event", counted_publish)
+
+    # moto lexes and parses the machine's definition (ANTLR, pure Python) at every execution's start.
+    # The parse tree is only read afterwards: keep one per definition text, and build the evaluation
+    # components from it afresh for each execution (they hold the execution's state).
+    trees: dict[str, Any] = {}
+
+    def entrypoint(self: ExecutionWorker) -> Any:
+        definition = self._evaluation_details.state_machine_details.definition
+        tree = trees.get(definition)
+        if tree is None:
+            tree = trees[definition] = AmazonStateLanguageParser.parse(definition)[1]
+        return Preprocessor().visit(tree)
+
+    patches.replace(ExecutionWorker, "_get_evaluation_entrypoint", entrypoint)
