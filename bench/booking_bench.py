@@ -351,9 +351,13 @@ def run(cloud: RunningCloud, per_client: int) -> dict[str, Any]:
     mixed = bench.level(COUNTED_LEVEL, COUNTED_LEVEL * per_client, during=lambda: finish.append(background()))
     time.sleep(1.0)  # the last seat messages of the level
     finish[0]()
+    each = per_booking(counted)
+    # One follower per run topic: the seat messages one booking pushes to each subscriber of its run.
+    each["ws_messages"] = len(outcome["live"]) / mixed["bookings"]
+    each["saga_seconds"] = next(level["p50_s"] for level in levels if level["clients"] == 1)
     return {
         "levels": [{k: v for k, v in level.items() if k not in ("stats", "extra")} for level in levels],
-        "per_booking": per_booking(counted),
+        "per_booking": each,
         "engine_limit": limit,
         "under_load": {
             "bookings": mixed["bookings"],
@@ -413,6 +417,15 @@ def per_booking(level: dict[str, Any]) -> dict[str, Any]:
             "journal_bytes": counts.get("journal:bytes", 0) / n,
         },
         "cpu_seconds": {k: v / n for k, v in level["cpu_seconds"].items()},
+        # Flat figures `bench/cost.py` prices (ws_messages and saga_seconds are set by `run`).
+        "rest_requests": 2.0,  # what the client sends per booking: a card token, then POST /bookings
+        "lambda_gb_seconds": sum(f["duration_ms"] / 1000 * f["memory_mb"] / 1024 for f in functions.values())
+        / n,
+        "ddb_write_units": counts.get("capacity:WriteUnits", 0) / n,
+        "ddb_read_units": counts.get("capacity:ReadUnits", 0) / n,
+        "stored_bytes": sum(v for k, v in stored.items() if k.endswith(":bytes")),
+        "secrets_calls": sum(v for k, v in counts.items() if k.startswith("secretsmanager:")) / n,
+        "log_bytes": counts.get("internal:LambdaLogBytes", 0) / n,
     }
 
 

@@ -82,6 +82,7 @@ class FunctionPool:
         self.invocations += 1
         total = round((time.perf_counter() - started) * 1000, 2)
         STATS.invoked(self.spec.name, self.spec.memory_mb, result.duration_ms, cold)
+        STATS.count("internal:LambdaLogBytes", len(result.logs.encode()))
         log.info(
             "%s %s start %s: %.1f ms%s",
             "cold" if cold else "warm",

@@ -37,6 +37,8 @@ def test_dynamodb_requests_are_counted_by_operation_with_the_bytes_they_stored(c
     assert _grew(before, after, f"stored:{table}:items") == 2
     assert _grew(before, after, f"stored:{table}:bytes") > 0
     assert _grew(before, after, "journal:rows") >= 2 and _grew(before, after, "journal:bytes") > 0
+    assert _grew(before, after, "capacity:WriteUnits") >= 2  # two small items, 1 KB unit each (+ TTL sweeps)
+    assert _grew(before, after, "capacity:ReadUnits") >= 0.5  # an eventually consistent small read (+ sweeps)
 
 
 def test_an_execution_counts_its_transitions_and_the_lambda_calls_step_functions_makes(
