@@ -164,7 +164,7 @@ class Bench:
         while sum(int(s["backlog"]) for s in self.engine("health")["streams"].values()):
             time.sleep(0.05)
 
-    def level(self, clients: int, bookings: int, during: Callable[[], Any] | None = None) -> dict[str, Any]:
+    def level(self, clients: int, bookings: int) -> dict[str, Any]:
         seats = [self.seats.pop(0) for _ in range(bookings)]
         tokens = [self.tokenize() for _ in seats]
         self.drained()
@@ -176,7 +176,6 @@ class Bench:
                 pool.submit(self.book, self.users[i % clients], seat, tokens[i])
                 for i, seat in enumerate(seats)
             ]
-            extra = during() if during is not None else None
             results = [f.result() for f in futures]
         elapsed = time.perf_counter() - started
         self.drained()
@@ -192,7 +191,6 @@ class Bench:
             "p99_s": percentile(latencies, 0.99),
             "stats": counted,
             "cpu_seconds": cpu,
-            "extra": extra,
         }
 
     def raw_limit(self, seconds: float = 3.0, threads: int = 8) -> dict[str, float]:
@@ -263,13 +261,14 @@ class Bench:
                 found[kind].append((time.perf_counter() - started) * 1000)
         return found
 
-    def live(self, runs: list[str], stop: threading.Event) -> list[float]:
-        """Seat messages on `run:<id>` topics: received - appended (`at`), in ms."""
+    def live(self, runs: list[str], stop: threading.Event, ready: threading.Event) -> list[float]:
+        """Seat messages on `run:<id>` topics: received - appended (`at`), in ms. `ready` once subscribed."""
         samples: list[float] = []
 
         async def follow() -> None:
             sockets = await open_followers(self.cloud, 1, [f"run:{run}" for run in runs])
             socket = sockets[0]
+            ready.set()
             while not stop.is_set():
                 try:
                     body = json.loads(await asyncio.wait_for(socket.recv(), 0.5))
@@ -280,7 +279,10 @@ class Bench:
                     samples.append((datetime.now(UTC) - at).total_seconds() * 1000)
             await socket.close()
 
-        asyncio.run(follow())
+        try:
+            asyncio.run(follow())
+        finally:
+            ready.set()
         return samples
 
 
@@ -321,42 +323,45 @@ def run(cloud: RunningCloud, per_client: int) -> dict[str, Any]:
     bench = Bench(cloud)
     # Warm-up at the highest concurrency: every function gets the warm workers the levels need.
     bench.level(max(LEVELS), max(LEVELS))
-    levels = [bench.level(c, max(10, c * per_client)) for c in LEVELS]
+    levels = []
+    for clients in LEVELS:
+        levels.append(bench.level(clients, max(10, clients * per_client)))
+        done = levels[-1]
+        print(
+            f"level {clients:>2} clients: {done['bookings']} bookings, {done['succeeded']} succeeded, "
+            f"{done['throughput_per_s']:.2f}/s, p50 {done['p50_s']:.2f} s, p99 {done['p99_s']:.2f} s "
+            f"(load average {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     counted = next(level for level in levels if level["clients"] == COUNTED_LEVEL)
     limit = bench.raw_limit()
 
-    stop = threading.Event()
+    # Search, seat map and live updates while 8 clients book: followers subscribe before it starts.
+    stop, subscribed = threading.Event(), threading.Event()
     runs_used = sorted({seat[0] for seat in bench.seats[: COUNTED_LEVEL * per_client]})
     outcome: dict[str, Any] = {}
 
-    def background() -> Callable[[], None]:
-        def readers() -> None:
-            outcome["reads"] = bench.readers(stop)
+    def readers() -> None:
+        outcome["reads"] = bench.readers(stop)
 
-        def live() -> None:
-            outcome["live"] = bench.live(runs_used, stop)
+    def live() -> None:
+        outcome["live"] = bench.live(runs_used, stop, subscribed)
 
-        threads = [threading.Thread(target=readers), threading.Thread(target=live)]
-        for thread in threads:
-            thread.start()
-
-        def finish() -> None:
-            stop.set()
-            for thread in threads:
-                thread.join()
-
-        return finish
-
-    finish: list[Callable[[], None]] = []
-    mixed = bench.level(COUNTED_LEVEL, COUNTED_LEVEL * per_client, during=lambda: finish.append(background()))
+    threads = [threading.Thread(target=live), threading.Thread(target=readers)]
+    threads[0].start()
+    subscribed.wait(120)
+    threads[1].start()
+    mixed = bench.level(COUNTED_LEVEL, COUNTED_LEVEL * per_client)
     time.sleep(1.0)  # the last seat messages of the level
-    finish[0]()
+    stop.set()
+    for thread in threads:
+        thread.join()
     each = per_booking(counted)
     # One follower per run topic: the seat messages one booking pushes to each subscriber of its run.
     each["ws_messages"] = len(outcome["live"]) / mixed["bookings"]
     each["saga_seconds"] = next(level["p50_s"] for level in levels if level["clients"] == 1)
     return {
-        "levels": [{k: v for k, v in level.items() if k not in ("stats", "extra")} for level in levels],
+        "levels": [{k: v for k, v in level.items() if k != "stats"} for level in levels],
         "per_booking": each,
         "engine_limit": limit,
         "under_load": {
