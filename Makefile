@@ -11,12 +11,12 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) $(wildcard frontend/*.json frontend/*.ts frontend/*.js frontend/index.html)
 FRONTEND_BUILT := frontend/dist/.built
 
-.PHONY: up test lint types cfn sam-build pytest bench install system-deps deploy localstack-deploy frontend-check
+.PHONY: up test lint types imports cfn sam-build pytest bench install system-deps deploy localstack-deploy frontend-check
 
 up: $(STAMP) $(FRONTEND_BUILT)
 	$(BIN)/trainbook up $(ARGS)
 
-test: $(STAMP) system-deps lint types cfn sam-build frontend-check pytest
+test: $(STAMP) system-deps lint types imports cfn sam-build frontend-check pytest
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(BIN)/mypy
+
+# Imports point inward: the contracts in pyproject.toml ([tool.importlinter]) fail on a cycle or an outward import.
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 cfn: $(STAMP) $(SAM)
 	$(BIN)/cfn-lint template.yaml
@@ -70,6 +74,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.booking_bench
 	$(BIN)/python -m bench.durability_bench
 	$(BIN)/python -m bench.realtime_bench
+	$(BIN)/python -m bench.locust_profile
 
 # Deployments (see docs/operations.md): each ends with `trainbook smoke` against the stack's public URLs.
 deploy: $(STAMP) $(SAM) $(FRONTEND_BUILT)

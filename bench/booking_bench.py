@@ -31,11 +31,11 @@ from typing import Any
 import httpx
 from tests.e2e.localcloud.running import RunningCloud
 
+from bench.passengers import CARD
 from bench.realtime_bench import open_followers
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "booking.json"
-CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 LEVELS = (1, 2, 4, 8, 16)
 COUNTED_LEVEL = 8
 ORIGIN, DESTINATION = "WAW", "KRK"

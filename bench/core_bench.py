@@ -30,16 +30,17 @@ for variable, logical_id in TABLE_VARIABLES.items():
 from moto import mock_aws  # noqa: E402
 
 from trainbook.analytics.api import dashboard  # noqa: E402
-from trainbook.analytics.searches import SearchCount  # noqa: E402
-from trainbook.booking.commands import BookingCommands  # noqa: E402
+from trainbook.analytics.store import SearchCount  # noqa: E402
+from trainbook.booking.domain import is_booking_stream  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
+from trainbook.booking.service import BookingService  # noqa: E402
 from trainbook.catalog import timetable_file  # noqa: E402
 from trainbook.catalog.runs import TrainRuns, today_in_poland  # noqa: E402
 from trainbook.catalog.timetable import SalesWindow  # noqa: E402
 from trainbook.eventstore.store import EventRecord, EventStore, transactions  # noqa: E402
 from trainbook.inventory.store import DynamoInventory  # noqa: E402
-from trainbook.projections.registry import read_models  # noqa: E402
 from trainbook.projections.search_index import SearchIndexProjection  # noqa: E402
+from trainbook.projections.wiring import read_models  # noqa: E402
 
 DAY = today_in_poland() + timedelta(days=1)
 
@@ -88,7 +89,7 @@ def run(bookings: int) -> None:
     for model in (EventRecord, SearchCount, *(m.model for m in models.values())):
         counter.attach(model._get_connection().connection.client)
 
-    commands = BookingCommands(
+    commands = BookingService(
         store, runs, inventory, lambda: SalesWindow(today_in_poland()), lambda: datetime.now(UTC)
     )
     run_id = next(r.id for r in timetable.runs_between("KRK", "GDG", DAY) if r.composition.code == "ED250")
@@ -115,7 +116,7 @@ def run(bookings: int) -> None:
     timed("hold 2 seats", lambda i: commands.hold_seats(f"b{i}"), bookings)
     timed("confirm (sell + BookingConfirmed)", lambda i: commands.confirm(f"b{i}"), bookings // 2)
     timed("release", lambda i: commands.release_seats(f"b{bookings // 2 + i}", "bench"), bookings // 2)
-    booking_events = [e for e in store.all_events() if e.stream.startswith("booking-")]
+    booking_events = [e for e in store.all_events() if is_booking_stream(e.stream)]
     for name, model in models.items():
         # Every event of every booking goes through every projector; shown per booking.
         requests = counter.measure(lambda m=model: [m.apply(e) for e in booking_events])

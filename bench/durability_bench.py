@@ -30,13 +30,13 @@ import boto3
 import httpx
 from tests.e2e.localcloud.running import RunningCloud, processes_naming
 
+from bench.passengers import CARD
 from localcloud.engine_process import EngineProcess
 from localcloud.journal.store import JOURNAL_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 REGION = "eu-central-1"
 EVENTS_TABLE = "trainbook-dev-events"
-CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 OPTIONS = ("--timetable-days", "2", "--quiet")
 
 

@@ -28,8 +28,9 @@ import httpx
 from tests.e2e.localcloud.running import RunningCloud
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.passengers import CARD
+
 REPO = Path(__file__).resolve().parents[1]
-CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 GOAL_P99_MS = 300.0
 IDLE_SECONDS = 60.0
 
@@ -202,7 +203,7 @@ def latency(cloud: RunningCloud, bookings: int, subscribers: int, clients: int, 
 
 
 def fan_out(cloud: RunningCloud, connections: int, events: int) -> None:
-    from trainbook.changes.events import TrainDelayed
+    from trainbook.catalog.events import TrainDelayed
     from trainbook.eventstore.events import encode, format_instant
 
     run_id = f"bench-{uuid.uuid4().hex[:8]}"

@@ -36,10 +36,10 @@ def create(
     """
     from pynamodb.exceptions import PynamoDBException
 
-    from trainbook.accounts.commands import AdminOutcome, make_admin
     from trainbook.accounts.domain import normalize_email
     from trainbook.accounts.passwords import Passwords
-    from trainbook.accounts.store import DynamoUsers, UserRecord
+    from trainbook.accounts.service import AdminOutcome, make_admin
+    from trainbook.accounts.store.users import DynamoUsers, UserRecord
     from trainbook.errors import DomainError
     from trainbook.eventstore.events import Meta
 

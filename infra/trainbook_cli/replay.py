@@ -18,8 +18,8 @@ def replay(
     as template.yaml sets them for the functions.
     """
     from trainbook.eventstore.store import EventRecord, EventStore
-    from trainbook.projections.registry import read_models
-    from trainbook.projections.replay import rebuild
+    from trainbook.projections.service import rebuild
+    from trainbook.projections.wiring import read_models
 
     store = EventStore()
     models = read_models(store)

@@ -180,7 +180,7 @@ def _report_changes(previous: Snapshot, seen: Snapshot, stations: list[Station],
         console.print("[yellow]the two snapshots share no search[/] (stations and day): nothing to compare")
     if not changes or not record:
         return
-    from trainbook.changes.recording import record_changes
+    from trainbook.changes.service.recording import record_changes
     from trainbook.eventstore.store import EventStore
 
     try:

@@ -1,37 +1,59 @@
 """In-memory fakes of the event store and the seat inventory, for unit tests that run in milliseconds.
 
-The fake inventory applies the pure domain rules (inventory.domain) and appends its event in the
-same step, as the DynamoDB adapter does in one transaction.
+The fake inventory writes a change only if every changed leg still passes its guard (the same domain
+rule the DynamoDB adapter's conditions translate), together with its events, or nothing, as the
+adapter does in one transaction. tests/contracts/ runs the same suite against both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from trainbook.catalog.domain import LegSpan
-from trainbook.eventstore.events import NO_META, ConcurrencyConflict, Meta, PendingEvent, RecordedEvent
-from trainbook.inventory.domain import SeatInventory, check_selection
-from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+from trainbook.eventstore.events import (
+    NO_META,
+    ConcurrencyConflict,
+    Event,
+    EventLog,
+    Meta,
+    PendingEvent,
+    RecordedEvent,
+    pending_after,
+)
+from trainbook.inventory.domain import RunInventory, SeatChange, SeatInventory, guard_holds
 
 
 class FakeEventStore:
-    def __init__(self, now: datetime | None = None) -> None:
+    def __init__(self, now: datetime | Callable[[], datetime] | None = None) -> None:
         self.streams: dict[str, list[RecordedEvent]] = {}
-        self.now = now or datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        fixed = now if isinstance(now, datetime) else datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        self.clock: Callable[[], datetime] = now if callable(now) else (lambda: fixed)
 
-    def append(self, pending: Sequence[PendingEvent]) -> list[RecordedEvent]:
-        for p in pending:
-            taken = {e.version for e in self.streams.get(p.stream, [])}
-            if p.version in taken or p.version in {
-                q.version for q in pending if q is not p and q.stream == p.stream
-            }:
-                raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
-        recorded = [RecordedEvent(p.stream, p.version, p.event, self.now, p.meta) for p in pending]
+    def append(
+        self,
+        stream: str | Sequence[PendingEvent],
+        expected_version: int = 0,
+        events: Sequence[Event] = (),
+        meta: Meta = NO_META,
+    ) -> list[RecordedEvent]:
+        pending = pending_after(stream, expected_version, events, meta) if isinstance(stream, str) else stream
+        self.check(pending)
+        at = self.clock()
+        recorded = [RecordedEvent(p.stream, p.version, p.event, at, p.meta) for p in pending]
         for r in recorded:
             self.streams.setdefault(r.stream, []).append(r)
             self.streams[r.stream].sort(key=lambda e: e.version)
         return recorded
+
+    def check(self, pending: Sequence[PendingEvent]) -> None:
+        """ConcurrencyConflict if any (stream, version) is taken; ValueError if the batch names one twice."""
+        if len({(p.stream, p.version) for p in pending}) != len(pending):
+            raise ValueError("a batch names one version of a stream twice")
+        for p in pending:
+            if p.version < 1:
+                raise ValueError(f"stream versions start at 1, got {p.version}")
+            if p.version in {e.version for e in self.streams.get(p.stream, [])}:
+                raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
 
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
         return [
@@ -43,64 +65,29 @@ class FakeEventStore:
 
 
 class FakeInventory:
-    def __init__(self, events: FakeEventStore) -> None:
+    def __init__(self, events: EventLog) -> None:
         self.events = events
         self.items: dict[tuple[str, str], SeatInventory] = {}
 
     def seat(self, run_id: str, seat: str) -> SeatInventory:
         return self.items.get((run_id, seat), SeatInventory(run_id, seat))
 
-    def hold(
-        self,
-        run_id: str,
-        seats: Sequence[str],
-        span: LegSpan,
-        booking_id: str,
-        expires_at: int,
-        now: int,
-        version: int,
-        meta: Meta = NO_META,
-    ) -> SeatsHeld:
-        check_selection(list(seats))
-        changed = {s: self.seat(run_id, s).hold(span, booking_id, expires_at, now) for s in seats}
-        event = SeatsHeld(booking_id, run_id, tuple(seats), span.start, span.end, expires_at)
-        self._commit(run_id, changed, [PendingEvent(f"booking-{booking_id}", version, event, meta)])
-        return event
+    def seats(self, run_id: str, seats: Sequence[str]) -> list[SeatInventory]:
+        return [self.seat(run_id, s) for s in dict.fromkeys(seats)]
 
-    def sell(
-        self,
-        run_id: str,
-        seats: Sequence[str],
-        span: LegSpan,
-        booking_id: str,
-        now: int,
-        version: int,
-        meta: Meta = NO_META,
-        also: Sequence[PendingEvent] = (),
-    ) -> SeatsSold:
-        changed = {s: self.seat(run_id, s).sell(span, booking_id, now) for s in seats}
-        event = SeatsSold(booking_id, run_id, tuple(seats), span.start, span.end)
-        self._commit(run_id, changed, [PendingEvent(f"booking-{booking_id}", version, event, meta), *also])
-        return event
+    def load(self, run_id: str, seats: Sequence[str]) -> RunInventory:
+        return RunInventory(run_id, {s.seat: s for s in self.seats(run_id, seats)})
 
-    def release(
-        self,
-        run_id: str,
-        seats: Sequence[str],
-        booking_id: str,
-        reason: str,
-        version: int,
-        meta: Meta = NO_META,
-    ) -> SeatsReleased | None:
-        mine = [s for s in seats if self.seat(run_id, s).held_by(booking_id)]
-        if not mine:
-            return None
-        event = SeatsReleased(booking_id, run_id, tuple(sorted(mine)), reason)
-        changed = {s: self.seat(run_id, s).release(booking_id) for s in mine}
-        self._commit(run_id, changed, [PendingEvent(f"booking-{booking_id}", version, event, meta)])
-        return event
-
-    def _commit(self, run_id: str, changed: dict[str, SeatInventory], pending: list[PendingEvent]) -> None:
-        self.events.append(pending)  # raises before any seat changes, like a cancelled transaction
-        for seat, inventory in changed.items():
-            self.items[(run_id, seat)] = inventory
+    def save(self, change: SeatChange, events: Sequence[PendingEvent]) -> None:
+        for p in events:  # a taken version wins over a refused seat, as in the adapter's transaction
+            if any(e.version == p.version for e in self.events.read(p.stream, after=p.version - 1)):
+                raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
+        for seat, legs in change.legs:
+            current = self.seat(change.run_id, seat).legs
+            if not all(
+                guard_holds(change.guard, current.get(leg), change.booking_id, change.now) for leg in legs
+            ):
+                raise change.refusal(seat)
+        self.events.append(events)
+        for seat, legs in change.legs:
+            self.items[(change.run_id, seat)] = self.seat(change.run_id, seat).changed(legs, change.new)

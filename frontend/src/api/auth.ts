@@ -21,7 +21,8 @@ export interface Session {
 
 const KEY = "trainbook.session";
 const listeners = new Set<() => void>();
-let current: Session | null = load();
+// An expired access token still means signed in: the refresh cookie renews it on the next call.
+let current: Session | null = stored();
 
 function stored(): Session | null {
   try {
@@ -32,25 +33,23 @@ function stored(): Session | null {
   }
 }
 
-function load(): Session | null {
-  const session = stored();
-  return session && session.expiresAt > Date.now() ? session : null;
-}
 
 function publish(): void {
   for (const listener of listeners) listener();
 }
 
-export function session(): Session | null {
-  if (current && current.expiresAt <= Date.now()) {
-    current = null;
-    globalThis.localStorage?.removeItem(KEY);
-  }
-  return current;
+/** Milliseconds of margin: a token this close to its end is renewed before it is sent. */
+const MARGIN_MS = 10_000;
+
+/** The access token while it still works, otherwise null. */
+export function accessToken(): string | null {
+  return current && current.expiresAt - MARGIN_MS > Date.now() ? current.accessToken : null;
 }
 
-export function accessToken(): string | null {
-  return session()?.accessToken ?? null;
+/** The access token for a call: the current one, or a renewed one when it has expired; null if signed out. */
+export async function freshAccessToken(): Promise<string | null> {
+  if (!current) return null;
+  return accessToken() ?? ((await refresh()) ? accessToken() : null);
 }
 
 /** Keep what sign-in or registration answered (`SessionView`). */
@@ -61,10 +60,20 @@ export function signedIn(answer: { access_token: string; expires_in: number; use
     user: answer.user,
   };
   globalThis.localStorage?.setItem(KEY, JSON.stringify(current));
+  renewBeforeExpiry(current.expiresAt);
   publish();
 }
 
+let renewal: ReturnType<typeof setTimeout> | undefined;
+
+/** Renew the token just before it ends, so the live connection reconnects with a working one too. */
+function renewBeforeExpiry(expiresAt: number): void {
+  clearTimeout(renewal);
+  renewal = setTimeout(() => void refresh(), Math.max(0, expiresAt - MARGIN_MS - Date.now()));
+}
+
 function forget(): void {
+  clearTimeout(renewal);
   current = null;
   globalThis.localStorage?.removeItem(KEY);
   publish();
@@ -100,7 +109,7 @@ export function refresh(): Promise<boolean> {
 
 /** At start: a passenger whose access token expired since the last visit stays signed in by the cookie. */
 export function resume(): void {
-  if (!current && stored()) void refresh();
+  if (current && !accessToken()) void refresh();
 }
 
 function subscribe(listener: () => void): () => void {

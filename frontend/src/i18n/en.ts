@@ -23,6 +23,8 @@ export const en: Dictionary<typeof pl> = {
     class2: "2nd class",
     class1short: "1st",
     class2short: "2nd",
+    datePlaceholder: "dd/mm/yyyy",
+    calendar: "Open the calendar",
   },
   auth: {
     signIn: "Sign in",

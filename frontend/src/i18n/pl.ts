@@ -19,6 +19,8 @@ export const pl = {
     class2: "Klasa 2",
     class1short: "kl. 1",
     class2short: "kl. 2",
+    datePlaceholder: "dd.mm.rrrr",
+    calendar: "Otwórz kalendarz",
   },
   auth: {
     signIn: "Zaloguj się",

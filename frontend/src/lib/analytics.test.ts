@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { addDays, dayRows, defaultRange, loadPercent } from "./analytics";
+import { dayRows, defaultRange } from "./analytics";
 
 describe("analytics helpers", () => {
-  it("moves days across month and year ends", () => {
-    expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
-    expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
-    expect(addDays("2026-10-25", 1)).toBe("2026-10-26"); // the DST change in Warsaw does not matter
-  });
-
   it("defaults to the week ending today", () => {
     expect(defaultRange("2026-12-02")).toEqual({ from: "2026-11-26", to: "2026-12-02" });
-  });
-
-  it("shows load factors as percentages with one decimal", () => {
-    expect(loadPercent(0.43219)).toBe(43.2);
-    expect(loadPercent(0)).toBe(0);
   });
 
   it("draws one row per day with money in zloty and the Polish short date", () => {

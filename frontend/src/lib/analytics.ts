@@ -1,20 +1,10 @@
 // Pure helpers of the analytics screen: the default range, day arithmetic and the chart rows.
 
-/** "2026-12-02" shifted by n days (calendar arithmetic in UTC, so no zone or DST can move it). */
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
+import { addDays } from "./format";
 
 /** The week ending today: what an operator looks at first. */
 export function defaultRange(today: string): { from: string; to: string } {
   return { from: addDays(today, -6), to: today };
-}
-
-/** A load factor (0..1) as a whole percentage, "43 %" style number. */
-export function loadPercent(factor: number): number {
-  return Math.round(factor * 1000) / 10;
 }
 
 export interface DayFigures {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { addDays, delay, duration, longDate, money, roman, shortDate, time } from "./format";
+import { addDays, dayText, delay, duration, longDate, money, parseDay, percent, roman, shortDate, time } from "./format";
 
 const NBSP = "\u00a0";
 
@@ -32,6 +32,41 @@ describe("dates and times in Warsaw whatever the browser's zone", () => {
   it("moves a calendar day across month ends", () => {
     expect(addDays("2026-11-30", 1)).toBe("2026-12-01");
     expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
+    expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
+    expect(addDays("2026-10-25", 1)).toBe("2026-10-26"); // the DST change in Warsaw does not matter
+  });
+});
+
+describe("typed days", () => {
+  it("reads the ways a passenger writes a date", () => {
+    expect(parseDay("02.12.2026")).toBe("2026-12-02");
+    expect(parseDay(" 2.12.2026 ")).toBe("2026-12-02");
+    expect(parseDay("02/12/2026")).toBe("2026-12-02");
+    expect(parseDay("2026-12-02")).toBe("2026-12-02");
+  });
+
+  it("refuses days that do not exist and half-typed dates", () => {
+    expect(parseDay("31.02.2026")).toBeNull();
+    expect(parseDay("29.02.2027")).toBeNull();
+    expect(parseDay("02.12.20")).toBeNull();
+    expect(parseDay("jutro")).toBeNull();
+  });
+
+  it("writes a day in the language's short style", () => {
+    expect(dayText("2026-12-02")).toBe("02.12.2026");
+    expect(dayText("2026-12-02", "en")).toBe("02/12/2026");
+  });
+});
+
+describe("shares", () => {
+  it("writes a percentage with one decimal in the language's style", () => {
+    expect(percent(0.43219)).toBe("43,2%");
+    expect(percent(0.43219, "en")).toBe("43.2%");
+    expect(percent(0)).toBe("0%");
+  });
+
+  it("never shows a small non-zero load as 0%", () => {
+    expect(percent(0.0002)).toBe("<0,1%");
   });
 });
 

@@ -53,6 +53,25 @@ export function shortDate(iso: string | Date, language: Language = "pl"): string
   }).format(new Date(iso));
 }
 
+/** A calendar day as a passenger types it: "2.12.2026", "02.12.2026", "02/12/2026", "2026-12-02"; null if none. */
+export function parseDay(text: string): string | null {
+  const trimmed = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(trimmed);
+  const local = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(trimmed);
+  const [year, month, day] = iso ? [iso[1], iso[2], iso[3]] : local ? [local[3], local[2], local[1]] : [];
+  if (!year || !month || !day) return null;
+  const candidate = `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}`;
+  const date = new Date(`${candidate}T12:00:00Z`);
+  // 31.02 rolls over to 03.03 in Date: only a day that survives the round trip exists.
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === candidate ? candidate : null;
+}
+
+/** "02.12.2026" or "02/12/2026" for a calendar day "2026-12-02" (no time zone involved). */
+export function dayText(day: string, language: Language = "pl"): string {
+  const [year, month, date] = day.split("-");
+  return language === "pl" ? `${date}.${month}.${year}` : `${date}/${month}/${year}`;
+}
+
 /** "02.12.2026, 06:25:03": an instant to the second, for event histories and the time slider. */
 export function instant(iso: string | Date, language: Language = "pl"): string {
   return new Intl.DateTimeFormat(locale(language), {
@@ -89,6 +108,12 @@ export function warsawDay(at: Date = new Date()): string {
     day: "2-digit",
   }).format(at);
   return parts;
+}
+
+/** A share (0..1) as a percentage with one decimal ("43,2%"); a share too small to show is "<0,1%", not 0. */
+export function percent(share: number, language: Language = "pl"): string {
+  const format = new Intl.NumberFormat(locale(language), { style: "percent", maximumFractionDigits: 1 });
+  return share > 0 && share < 0.0005 ? `<${format.format(0.001)}` : format.format(share);
 }
 
 /** YYYY-MM-DD moved by `days` (calendar arithmetic, no time zone involved). */

@@ -9,6 +9,7 @@ export function useFormat() {
   return {
     language,
     money: (grosze: number) => f.money(grosze, language),
+    percent: (share: number) => f.percent(share, language),
     time: (iso: string) => f.time(iso, language),
     longDate: (iso: string) => f.longDate(iso, language),
     shortDate: (iso: string) => f.shortDate(iso, language),

@@ -8,10 +8,11 @@ import { useAnalytics } from "../api/analytics";
 import { useSession } from "../api/auth";
 import { ApiError } from "../api/client";
 import { ErrorBox, Loading } from "../components/ui";
-import { dayRows, defaultRange, loadPercent } from "../lib/analytics";
+import { dayRows, defaultRange } from "../lib/analytics";
 import { warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
 import { SignInFirst } from "./BookingPage";
+import { DateField } from "../components/DateField";
 
 const COLORS = { gross: "#0b4f8a", refunds: "#b45309", compensation: "#b91c1c", net: "#15803d", confirmed: "#15803d", cancelled: "#64748b", failed: "#b91c1c" };
 
@@ -34,11 +35,11 @@ export function AnalyticsPage() {
       <div className="flex flex-wrap gap-4">
         <label className="block text-sm font-medium">
           {t("analytics.from")}
-          <input type="date" className="ml-2 rounded border border-slate-400 px-2 py-1" value={range.from} max={range.to} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))} name="from" />
+          <DateField boxClassName="mt-1 w-48" className="px-2 py-1" value={range.from} max={range.to} onChange={(from) => setRange((r) => ({ ...r, from }))} name="from" />
         </label>
         <label className="block text-sm font-medium">
           {t("analytics.to")}
-          <input type="date" className="ml-2 rounded border border-slate-400 px-2 py-1" value={range.to} min={range.from} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))} name="to" />
+          <DateField boxClassName="mt-1 w-48" className="px-2 py-1" value={range.to} min={range.from} onChange={(to) => setRange((r) => ({ ...r, to }))} name="to" />
         </label>
       </div>
       {analytics.isPending && <Loading />}
@@ -56,7 +57,7 @@ export function AnalyticsPage() {
               ["refunds", t("analytics.refunds"), fmt.money(a.totals.revenue.refunds_grosze)],
               ["compensation", t("analytics.compensation"), fmt.money(a.totals.revenue.compensation_grosze)],
               ["net", t("analytics.net"), fmt.money(a.totals.revenue.net_grosze)],
-              ["load", t("analytics.loadFactor"), `${loadPercent(a.totals.load_factor)} %`],
+              ["load", t("analytics.loadFactor"), fmt.percent(a.totals.load_factor)],
             ].map(([id, label, value]) => (
               <div key={id} className="rounded-lg bg-white p-3 shadow" data-testid={`total-${id}`}>
                 <dt className="text-xs text-slate-700">{label}</dt>
@@ -111,7 +112,7 @@ export function AnalyticsPage() {
               <Table
                 testId="top-trains"
                 head={[t("analytics.train"), t("analytics.confirmed"), t("analytics.gross"), t("analytics.loadFactor")]}
-                rows={a.top_trains.map((r) => [r.train, r.confirmed, fmt.money(r.revenue.gross_grosze), `${loadPercent(r.load_factor)} %`])}
+                rows={a.top_trains.map((r) => [r.train, r.confirmed, fmt.money(r.revenue.gross_grosze), fmt.percent(r.load_factor)])}
                 empty={t("analytics.none")}
               />
             </Panel>
@@ -130,7 +131,7 @@ export function AnalyticsPage() {
                 rows={[...a.load_factors.runs]
                   .sort((x, y) => y.load_factor - x.load_factor)
                   .slice(0, 10)
-                  .map((r) => [r.train, fmt.shortDate(`${r.date}T12:00:00Z`), r.passenger_km.toLocaleString(fmt.language === "pl" ? "pl-PL" : "en-GB"), `${loadPercent(r.load_factor)} %`])}
+                  .map((r) => [r.train, fmt.shortDate(`${r.date}T12:00:00Z`), r.passenger_km.toLocaleString(fmt.language === "pl" ? "pl-PL" : "en-GB"), fmt.percent(r.load_factor)])}
                 empty={t("analytics.none")}
               />
             </Panel>

@@ -12,6 +12,7 @@ import { ErrorBox, Loading } from "../components/ui";
 import { changeBody, emptyChangeForm, withRecorded, type ChangeForm, type ChangeKind } from "../lib/changeForm";
 import { warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
+import { DateField } from "../components/DateField";
 
 const input = "mt-1 block w-full rounded border border-slate-400 px-2 py-1";
 
@@ -28,11 +29,12 @@ export function ChangesPage() {
       <h1 className="text-2xl font-bold">{t("changes.title")}</h1>
       <label className="block text-sm font-medium">
         {t("changes.day")}
-        <input
-          type="date"
-          className="ml-2 rounded border border-slate-400 px-2 py-1"
+        <DateField
+          boxClassName="mt-1 w-48"
+          className="px-2 py-1"
           value={day}
-          onChange={(e) => setParams((p) => ({ ...Object.fromEntries(p), date: e.target.value }), { replace: true })}
+          name="date"
+          onChange={(date) => setParams((p) => ({ ...Object.fromEntries(p), date }), { replace: true })}
         />
       </label>
       {session?.user.role === "admin" && <RecordChange record={record} />}

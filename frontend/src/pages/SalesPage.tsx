@@ -12,6 +12,7 @@ import { warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
 import { pollEvery, useLive } from "../live";
 import { SignInFirst } from "./BookingPage";
+import { DateField } from "../components/DateField";
 
 export function SalesPage() {
   const { t } = useTranslation();
@@ -37,7 +38,7 @@ export function SalesPage() {
       <h1 className="text-2xl font-bold">{t("sales.title")}</h1>
       <label className="block text-sm font-medium">
         {t("sales.day")}
-        <input type="date" className="ml-2 rounded border border-slate-400 px-2 py-1" value={day} onChange={(e) => setDay(e.target.value)} />
+        <DateField boxClassName="mt-1 w-48" className="px-2 py-1" value={day} onChange={setDay} name="day" />
       </label>
       {sales.isPending && <Loading />}
       {sales.isError && <ErrorBox error={sales.error} />}

@@ -11,6 +11,7 @@ import { Badge, Delay, ErrorBox, Loading } from "../components/ui";
 import { addDays, warsawDay } from "../lib/format";
 import { useFormat } from "../lib/useFormat";
 import { pollEvery, useLive } from "../live";
+import { DateField } from "../components/DateField";
 
 export function useStations() {
   return useQuery({
@@ -88,13 +89,14 @@ export function SearchPage() {
           <label htmlFor="date" className="block text-sm font-medium text-slate-700">
             {t("search.date")}
           </label>
-          <input
+          <DateField
             id="date"
-            type="date"
+            name="date"
             required
-            className="mt-1 w-full rounded border border-slate-400 px-3 py-2"
+            boxClassName="mt-1 w-full"
+            className="px-3 py-2"
             value={form.date}
-            onChange={(e) => setForm((f) => ({ ...f, date: e.target.value }))}
+            onChange={(date) => setForm((f) => ({ ...f, date }))}
           />
         </div>
         <div className="flex gap-2 sm:col-span-2">

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -19,43 +18,21 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from trainbook.accounts import commands
+from trainbook.accounts import service
 from trainbook.accounts.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, User
 from trainbook.accounts.errors import InvalidCredentials, InvalidRefreshToken
-from trainbook.accounts.passwords import Passwords
-from trainbook.accounts.session_store import DynamoFailureCounter, DynamoSessions
-from trainbook.accounts.sessions import REFRESH_TTL, Session, Sessions, SignInThrottle
-from trainbook.accounts.store import DynamoUsers
+from trainbook.accounts.sessions import REFRESH_TTL, Session
 from trainbook.accounts.tokens import AccessToken, access_tokens
-from trainbook.api.identity import identity_of
+from trainbook.accounts.wiring import passwords, sessions, throttle, users
 from trainbook.eventstore.events import Meta
+from trainbook.web.identity import identity_of
 
 router = Router()
-passwords = Passwords()
 
 
 REFRESH_COOKIE = "trainbook_refresh"
 # The web app is served at / with the API under /api/: the cookie goes to the /auth routes only.
 REFRESH_COOKIE_PATH = os.environ.get("REFRESH_COOKIE_PATH", "/api/auth")
-
-
-@cache
-def users() -> DynamoUsers:
-    return DynamoUsers()
-
-
-@cache
-def sessions() -> Sessions:
-    return Sessions(DynamoSessions())
-
-
-@cache
-def throttle() -> SignInThrottle:
-    return SignInThrottle(
-        DynamoFailureCounter(),
-        per_account=int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "5")),
-        per_address=int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "20")),
-    )
 
 
 Email = Annotated[str, Field(min_length=3, max_length=254, examples=["ala.nowak@example.com"])]
@@ -246,7 +223,7 @@ def _presented_refresh_token(body: RefreshRequest | None) -> str | None:
     },
 )
 def register(body: RegisterRequest) -> Response[SessionView]:
-    user = commands.register(
+    user = service.register(
         users(),
         passwords,
         email=body.email,
@@ -274,7 +251,7 @@ def login(body: LoginRequest) -> Response[SessionView]:
     address = _client_address()
     throttle().check(body.email, address)
     try:
-        user = commands.sign_in(users(), passwords, body.email, body.password)
+        user = service.sign_in(users(), passwords, body.email, body.password)
     except InvalidCredentials:
         throttle().failed(body.email, address)
         raise
@@ -295,7 +272,7 @@ def refresh(body: RefreshRequest | None = None) -> Response[SessionView]:
     if token is None:
         raise InvalidRefreshToken("send the refresh token (body or cookie)")
     session = sessions().refresh(token)
-    return _session_answer(commands.profile(users(), session.user_id), session)
+    return _session_answer(service.profile(users(), session.user_id), session)
 
 
 @router.post(
@@ -322,14 +299,14 @@ def logout(body: RefreshRequest | None = None) -> Response[None]:
 )
 def change_password(body: PasswordChange) -> Response[None]:
     caller = identity_of(router.current_event.raw_event.get("requestContext") or {})
-    commands.change_password(users(), passwords, caller.user_id, body.current_password, body.new_password)
+    service.change_password(users(), passwords, caller.user_id, body.current_password, body.new_password)
     sessions().store.revoke_others(caller.user_id, caller.session_id)
     return Response(204, None, None)
 
 
 @router.get("/me", summary="The signed-in user's account", tags=["accounts"])
 def me() -> UserView:
-    return UserView.of(commands.profile(users(), _caller_id()))
+    return UserView.of(service.profile(users(), _caller_id()))
 
 
 @router.patch(
@@ -339,7 +316,7 @@ def me() -> UserView:
     responses={200: {"description": "the account as changed"}, 400: {"description": "invalid field"}},
 )
 def update_me(body: ProfileUpdate) -> UserView:
-    return UserView.of(commands.update_profile(users(), _caller_id(), body.changes()))
+    return UserView.of(service.update_profile(users(), _caller_id(), body.changes()))
 
 
 def _caller_id() -> str:

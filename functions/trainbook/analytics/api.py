@@ -13,12 +13,12 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from trainbook.analytics.searches import searches
-from trainbook.api.identity import identity_of, require_admin
+from trainbook.analytics.figures import counters, figures, group, load_factor, query_family
+from trainbook.analytics.sales import SalesProjection
+from trainbook.analytics.store import searches
 from trainbook.catalog.runs import today_in_poland
 from trainbook.errors import DomainError
-from trainbook.projections.analytics import counters, figures, group, load_factor, query_family
-from trainbook.projections.sales import SalesProjection
+from trainbook.web.identity import identity_of, require_admin
 
 router = Router()
 MAX_DAYS = 92

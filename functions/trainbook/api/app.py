@@ -1,7 +1,7 @@
 """The API function: routes of every context on one resolver, validation, OpenAPI, JSON errors.
 
 Each context contributes a Powertools `Router` (catalog, accounts, bookings, ...). Errors are mapped
-once (`trainbook.api.errors`): every 4xx and 5xx is `{"error": {"code", "message"}}`; a body that is
+once (`trainbook.web.errors`): every 4xx and 5xx is `{"error": {"code", "message"}}`; a body that is
 not JSON, not UTF-8 or too large is refused before any route reads it.
 """
 
@@ -16,9 +16,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.api.errors import install_error_handlers, refusal
 from trainbook.api.openapi import complete
 from trainbook.api.routers import ROUTERS
+from trainbook.web.errors import install_error_handlers, refusal
 
 logger = Logger(service="api")
 tracer = Tracer(service="api")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trainbook.api.errors import ErrorBody
+from trainbook.web.errors import ErrorBody
 
 # Routes the authorizer does not guard (template.yaml gives them `Auth: {Authorizer: NONE}`).
 PUBLIC_OPERATIONS = frozenset(

@@ -10,7 +10,18 @@ from trainbook.booking.api import router as bookings
 from trainbook.catalog.api import router as catalog
 from trainbook.changes.api import router as changes
 from trainbook.payments.api import router as payments
+from trainbook.projections.api import router as read_models
 from trainbook.realtime.api import router as realtime
 from trainbook.tickets.api import router as tickets
 
-ROUTERS: list[Router] = [catalog, accounts, bookings, tickets, analytics, payments, realtime, changes]
+ROUTERS: list[Router] = [
+    catalog,
+    read_models,
+    accounts,
+    bookings,
+    tickets,
+    analytics,
+    payments,
+    realtime,
+    changes,
+]

@@ -32,15 +32,15 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import BaseModel, Field
 
-from trainbook.api.identity import Identity, identity_of
 from trainbook.booking.domain import Booking
 from trainbook.booking.policy import refund_for
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.saga_trace import execution_path
-from trainbook.booking.wiring import booking_commands
+from trainbook.booking.user_bookings import UserBookingsProjection
+from trainbook.booking.wiring import booking_service
 from trainbook.errors import Conflict, NotFound
 from trainbook.payments.tokens import TOKEN_PATTERN
-from trainbook.projections.user_bookings import UserBookingsProjection
+from trainbook.web.identity import Identity, identity_of
 
 router = Router()
 logger = Logger(service="api", child=True)
@@ -150,7 +150,7 @@ class BookingView(BaseModel):
             seats=list(booking.seats),
             passengers=[dict(p) for p in booking.passengers],
             total_grosze=booking.total_grosze,
-            ticket_url=f"/bookings/{booking.id}/ticket.pdf" if booking.status.value == "CONFIRMED" else None,
+            ticket_url=f"/bookings/{booking.id}/ticket.pdf" if booking.confirmed else None,
             failure=FailureView.model_validate(booking.failure.as_json()) if booking.failure else None,
             refund_grosze=booking.refund_grosze,
             fee_grosze=booking.fee_grosze,
@@ -201,7 +201,7 @@ def _caller() -> Identity:
 
 def _own_booking(booking_id: str, caller: Identity) -> Booking:
     """The booking, if the caller may see it; another user's booking does not exist for them."""
-    booking = booking_commands().load(booking_id)
+    booking = booking_service().load(booking_id)
     if booking.user_id != caller.user_id and not caller.is_admin:
         raise NotFound(f"no booking {booking_id}")
     return booking
@@ -242,7 +242,7 @@ def create_booking(
 def _start(request: dict[str, Any]) -> dict[str, Any]:
     body = BookingIn.model_validate(request["body"])
     booking_id = str(uuid.uuid5(BOOKING_NAMESPACE, f"{request['user_id']}:{request['key']}"))
-    booking = booking_commands().request(
+    booking = booking_service().request(
         booking_id=booking_id,
         user_id=request["user_id"],
         run_id=body.run_id,
@@ -278,7 +278,7 @@ _start_booking = idempotent_function(
     "/quotes", summary="The price of chosen seats for named passengers, before booking; records nothing"
 )
 def quote(body: QuoteIn) -> QuoteView:
-    priced = booking_commands().quote(
+    priced = booking_service().quote(
         run_id=body.run_id,
         origin=body.origin,
         destination=body.destination,
@@ -300,7 +300,7 @@ def quote(body: QuoteIn) -> QuoteView:
 
 @router.get("/bookings", summary="The caller's bookings, soonest departure first")
 def list_bookings() -> list[BookingRowView]:
-    rows = UserBookingsProjection(booking_commands().events).for_user(_caller().user_id)
+    rows = UserBookingsProjection(booking_service().events).for_user(_caller().user_id)
     return [BookingRowView.model_validate(row) for row in rows]
 
 
@@ -315,10 +315,7 @@ def get_booking(booking_id: Annotated[str, Path(max_length=64)]) -> BookingView:
 )
 def refund_quote(booking_id: Annotated[str, Path(max_length=64)]) -> RefundQuoteView:
     booking = _own_booking(booking_id, _caller())
-    if booking.status.value != "CONFIRMED":
-        raise Conflict(
-            f"booking {booking_id} is {booking.status.value.lower()}; only a confirmed one can be cancelled"
-        )
+    booking.check_cancellable()
     refund = refund_for(booking, datetime.now(UTC))
     return RefundQuoteView(
         booking_id=booking.id,
@@ -333,7 +330,7 @@ def booking_events(booking_id: Annotated[str, Path(max_length=64)]) -> list[Even
     booking = _own_booking(booking_id, _caller())
     return [
         EventView(version=e.version, type=e.event.TYPE, at=e.at.isoformat(), data=asdict(e.event))
-        for e in booking_commands().events.read(booking.stream)
+        for e in booking_service().events.read(booking.stream)
     ]
 
 
@@ -346,10 +343,7 @@ def booking_events(booking_id: Annotated[str, Path(max_length=64)]) -> list[Even
 def cancel_booking(booking_id: Annotated[str, Path(max_length=64)]) -> Response[dict[str, str]]:
     caller = _caller()
     booking = _own_booking(booking_id, caller)
-    if booking.status.value != "CONFIRMED":
-        raise Conflict(
-            f"booking {booking_id} is {booking.status.value.lower()}; only a confirmed one can be cancelled"
-        )
+    booking.check_cancellable()
     saga_input = {"booking_id": booking.id, "carrier_at_fault": False, "reason": "passenger"}
     try:
         _sfn().start_execution(

@@ -1,4 +1,8 @@
-"""A booking folded from its stream: status, seats, passengers and price. Pure Python."""
+"""A booking: folded from its stream, it decides each step of its life and returns the events. Pure Python.
+
+Every decision is idempotent the way a retried saga step needs: a step whose effect is already
+recorded returns no events (or None), a step the booking is past raises BookingClosed.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,41 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.eventstore.events import RecordedEvent
+from trainbook.catalog.domain import LegSpan
+from trainbook.errors import Conflict, DomainError, NotFound
+from trainbook.eventstore.events import Event, RecordedEvent
+from trainbook.inventory.domain import RunInventory, SeatClaim, SeatDecision
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+
+STREAM_PREFIX = "booking-"
+
+
+def booking_stream(booking_id: str) -> str:
+    """The name of a booking's event stream: the one place it is spelled."""
+    return f"{STREAM_PREFIX}{booking_id}"
+
+
+def is_booking_stream(stream: str) -> bool:
+    return stream.startswith(STREAM_PREFIX)
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+
+
+class InvalidBooking(DomainError):
+    code = "invalid_booking"
+
+
+class BookingClosed(Conflict):
+    """The booking has already ended (failed or cancelled) or is past the step asked for."""
+
+    code = "booking_closed"
+
+
+class NotCancellable(Conflict):
+    """Asked of a booking that is not confirmed: only a confirmed booking can be cancelled."""
+
 
 # Why a booking failed, as the passenger is told: the saga's error name -> (code, message).
 FAILURES: dict[str, tuple[str, str]] = {
@@ -87,7 +124,83 @@ class Booking:
 
     @property
     def stream(self) -> str:
-        return f"booking-{self.id}"
+        return booking_stream(self.id)
+
+    @property
+    def claim(self) -> SeatClaim:
+        """The seats this booking asks the run's inventory for, on the legs of its journey."""
+        return SeatClaim(self.run_id, self.id, self.seats, LegSpan(self.first_leg, self.end_leg))
+
+    @property
+    def closed(self) -> bool:
+        return self.status in (BookingStatus.FAILED, BookingStatus.CANCELLED)
+
+    def same_request(self, requested: BookingRequested) -> bool:
+        """Whether `requested` asks again for what opened this booking (a retried request)."""
+        asked = (requested.user_id, requested.run_id, requested.seats)
+        return (self.user_id, self.run_id, self.seats) == asked
+
+    def hold(self, inventory: RunInventory, expires_at: int, now: int) -> SeatDecision | None:
+        """Hold the requested seats until `expires_at`; None once held (or further along)."""
+        if self.closed:
+            raise BookingClosed(f"booking {self.id} is {self.status.lower()}")
+        if self.status is not BookingStatus.REQUESTED:
+            return None
+        return inventory.hold(self.claim, expires_at, now)
+
+    def confirm(self, inventory: RunInventory, now: int) -> SeatDecision | None:
+        """Sell the held seats and confirm, recorded together; None once confirmed; HoldExpired if lost."""
+        if self.status is BookingStatus.CONFIRMED:
+            return None
+        if self.status is not BookingStatus.HELD:
+            raise BookingClosed(f"booking {self.id} is {self.status.lower()}, not held")
+        sold = inventory.sell(self.claim, now)
+        return sold.with_event(BookingConfirmed(self.id, self.total_grosze, len(self.seats)))
+
+    def release(self, inventory: RunInventory, reason: str) -> SeatDecision | None:
+        """Free whatever this booking still holds or owns; None when it holds nothing."""
+        return inventory.release(self.claim, reason)
+
+    def fail(self, reason: str) -> list[Event]:
+        if self.closed:
+            return []
+        if self.status is BookingStatus.CONFIRMED and not self.seats_released:
+            # A confirmed booking fails only as a saga's compensation, once its seats are free again.
+            raise BookingClosed(f"booking {self.id} is confirmed; cancel it instead")
+        return [BookingFailed(self.id, reason)]
+
+    @property
+    def confirmed(self) -> bool:
+        """Paid for and its seats sold: it has a ticket, and only it can be cancelled."""
+        return self.status is BookingStatus.CONFIRMED
+
+    def can_cancel(self) -> bool:
+        return self.confirmed
+
+    def check_cancellable(self) -> None:
+        """NotCancellable unless this booking can be cancelled (asked before a cancellation starts)."""
+        if not self.can_cancel():
+            raise NotCancellable(self._not_cancellable())
+
+    def cancel(self, refund_grosze: int, reason: str) -> list[Event]:
+        if self.status is BookingStatus.CANCELLED:
+            return []
+        if not self.can_cancel():
+            raise BookingClosed(self._not_cancellable())
+        if not 0 <= refund_grosze <= self.total_grosze:
+            raise InvalidBooking("a refund is between nothing and the price paid")
+        return [BookingCancelled(self.id, refund_grosze, reason)]
+
+    def compensate(self, compensation_grosze: int, delay_minutes: int, percent: int) -> list[Event]:
+        """Delay compensation, paid once per booking: no events when it already was."""
+        if self.compensation_grosze:
+            return []
+        if not 0 < compensation_grosze <= self.total_grosze:
+            raise InvalidBooking("compensation is more than nothing and at most the price paid")
+        return [DelayCompensationPaid(self.id, compensation_grosze, delay_minutes, percent, self.run_id)]
+
+    def _not_cancellable(self) -> str:
+        return f"booking {self.id} is {self.status.lower()}; only a confirmed one can be cancelled"
 
     @property
     def failure(self) -> Failure | None:

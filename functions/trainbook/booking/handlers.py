@@ -1,6 +1,6 @@
-"""Lambda tasks of the booking and cancellation sagas (stepfunctions/*.asl.json): one command each.
+"""Lambda tasks of the booking and cancellation sagas (stepfunctions/*.asl.json): one use case each.
 
-Every task takes `{"booking_id": ...}` (plus what the state passes), calls one idempotent command and
+Every task takes `{"booking_id": ...}` (plus what the state passes), calls one idempotent use case and
 returns a small JSON result. Domain errors surface to Step Functions under their class name
 (`SeatTaken`, `HoldExpired`, `BookingClosed`, `ConcurrencyConflict` ...), which the state machine
 Catches or Retries by name.
@@ -15,11 +15,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.booking.policy import refund_for
-from trainbook.booking.progress import records_progress
-from trainbook.booking.wiring import booking_commands
+from trainbook.booking.wiring import booking_service
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
 from trainbook.faults import inject, plan_for
+from trainbook.saga_progress import records_progress
 
 logger = Logger(service="booking-saga")
 Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -27,7 +27,7 @@ Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
     """Wrap a step: correlation id = booking id, fault injection around the work, structured logs,
-    and its start and end recorded for live watchers (booking/progress.py)."""
+    and its start and end recorded for live watchers (trainbook/saga_progress.py)."""
 
     def wrap(work: Callable[[str, dict[str, Any], Meta], dict[str, Any]]) -> Task:
         @logger.inject_lambda_context
@@ -59,36 +59,36 @@ def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict
 
 @saga_task("QuoteFare")
 def quote_fare(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    booking = booking_commands().load(booking_id)
+    booking = booking_service().load(booking_id)
     return {"total_grosze": booking.total_grosze, "currency": "PLN", "status": booking.status.value}
 
 
 @saga_task("HoldSeats")
 def hold_seats(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    booking = booking_commands().hold_seats(booking_id, meta=meta)
+    booking = booking_service().hold_seats(booking_id, meta=meta)
     return {"seats": list(booking.seats), "hold_expires_at": booking.hold_expires_at}
 
 
 @saga_task("ConfirmBooking")
 def confirm_booking(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    return {"status": booking_commands().confirm(booking_id, meta=meta).status.value}
+    return {"status": booking_service().confirm(booking_id, meta=meta).status.value}
 
 
 @saga_task("ReleaseSeats")
 def release_seats(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    booking = booking_commands().release_seats(booking_id, str(event.get("reason", "saga_failed")), meta=meta)
+    booking = booking_service().release_seats(booking_id, str(event.get("reason", "saga_failed")), meta=meta)
     return {"seats_released": booking.seats_released}
 
 
 @saga_task("MarkBookingFailed")
 def mark_booking_failed(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
     reason = _reason(event.get("error"))
-    return {"status": booking_commands().fail(booking_id, reason, meta=meta).status.value, "reason": reason}
+    return {"status": booking_service().fail(booking_id, reason, meta=meta).status.value, "reason": reason}
 
 
 @saga_task("QuoteRefund")
 def quote_refund(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    booking = booking_commands().load(booking_id)
+    booking = booking_service().load(booking_id)
     at_fault = bool(event.get("carrier_at_fault", False))
     return {"refund_grosze": refund_for(booking, utc_now(), at_fault), "carrier_at_fault": at_fault}
 
@@ -97,7 +97,7 @@ def quote_refund(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str
 def record_cancellation(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
     refund = int(event["refund_grosze"])
     reason = str(event.get("reason", "passenger"))
-    booking = booking_commands().cancel(booking_id, refund, reason, meta=meta)
+    booking = booking_service().cancel(booking_id, refund, reason, meta=meta)
     # The reason goes out with the final status pushed on `booking:<id>` (train_cancelled or passenger).
     return {"status": booking.status.value, "refund_grosze": refund, "reason": reason}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from trainbook.booking.domain import booking_stream
 from trainbook.booking.events import BookingRequested
 from trainbook.eventstore.store import EventRecord
 
@@ -14,7 +15,7 @@ def booking_request(booking_id: str) -> BookingRequested | None:
     if not booking_id or len(booking_id) > 64:
         return None
     try:
-        record = EventRecord.get(f"booking-{booking_id}", 1, consistent_read=True)
+        record = EventRecord.get(booking_stream(booking_id), 1, consistent_read=True)
     except EventRecord.DoesNotExist:
         return None
     event = record.recorded().event

@@ -1,25 +1,21 @@
-"""Builds the booking commands on their DynamoDB adapters, once per warm Lambda container."""
+"""Builds the booking service on their DynamoDB adapters, once per warm Lambda container."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from trainbook.booking.commands import BookingCommands
-from trainbook.catalog.runs import TrainRuns, today_in_poland
-from trainbook.catalog.timetable import SalesWindow
+from trainbook.booking.service import BookingService
+from trainbook.catalog.runs import TrainRuns
+from trainbook.catalog.wiring import sales_window
 from trainbook.eventstore.events import utc_now
 from trainbook.eventstore.store import EventStore
 from trainbook.inventory.store import DynamoInventory
 
 
-def sales_window() -> SalesWindow:
-    return SalesWindow(today_in_poland())
-
-
 @cache
-def booking_commands() -> BookingCommands:
+def booking_service() -> BookingService:
     events = EventStore()
-    return BookingCommands(
+    return BookingService(
         events=events,
         runs=TrainRuns(events),
         inventory=DynamoInventory(events),

@@ -1,33 +1,16 @@
-"""Public catalog routes: stations, train search with free seats and prices, run details, seat maps."""
+"""Public catalog routes: stations, discounts, a train run's details (search and seat maps: projections)."""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, date, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
-from trainbook.analytics.searches import count_search
-from trainbook.booking.wiring import sales_window
 from trainbook.catalog import fares
-from trainbook.catalog.compositions import seat_position
-from trainbook.catalog.domain import LegSpan, SeatRef
-from trainbook.catalog.errors import InvalidInstant, NotServed
-from trainbook.catalog.runs import TrainRuns, today_in_poland
 from trainbook.catalog.stations import load_stations, station
-from trainbook.eventstore.store import EventStore
-from trainbook.inventory.store import booking_stream
-from trainbook.projections.search_index import SearchIndexProjection
-from trainbook.projections.seat_map import (
-    Occupant,
-    SeatMapProjection,
-    occupant_change,
-    occupied_seats,
-    seat_map_as_of,
-)
+from trainbook.catalog.wiring import train_runs
 
 router = Router()
 
@@ -40,27 +23,6 @@ class StationView(BaseModel):
     product: bool
 
 
-class DepartureView(BaseModel):
-    run_id: str
-    train: str
-    category: str
-    departs_at: str
-    arrives_at: str
-    duration_minutes: int
-    distance_km: float
-    free_seats: dict[str, int]  # {"1": first class, "2": second class}
-    cancelled: bool
-    delay_minutes: int
-    price_from_grosze: dict[str, int]  # one adult, full fare, per class
-
-
-class SearchResult(BaseModel):
-    origin: StationView
-    destination: StationView
-    date: str
-    departures: list[DepartureView]
-
-
 class StopView(BaseModel):
     station: str
     name: str
@@ -69,30 +31,6 @@ class StopView(BaseModel):
     platform: str | None
     track: str | None
     delay_minutes: int
-
-
-class SeatView(BaseModel):
-    seat: int
-    key: str
-    position: str
-    state: str  # free, taken
-
-
-class CarView(BaseModel):
-    number: int
-    travel_class: int
-    layout: str
-    seats: list[SeatView]
-
-
-class SeatMapView(BaseModel):
-    run_id: str
-    train: str
-    origin: str
-    destination: str
-    at: str | None = None  # the instant an as-of seat map shows; None for the live one
-    changes: list[str] | None = None  # as-of only: every instant the run's seats changed, for a time slider
-    cars: list[CarView]
 
 
 class DiscountView(BaseModel):
@@ -112,14 +50,14 @@ class RunView(BaseModel):
     arrived: bool = False
 
 
-def _view(code: str) -> StationView:
+def station_view(code: str) -> StationView:
     s = station(code)
     return StationView(code=s.code, name=s.name, lat=s.lat, lon=s.lon, product=s.product)
 
 
 @router.get("/stations", summary="Stations, the five Trainbook sells between first")
 def list_stations() -> list[StationView]:
-    return [_view(s.code) for s in load_stations()]
+    return [station_view(s.code) for s in load_stations()]
 
 
 @router.get("/discounts", summary="The discounts a passenger may claim: full fare and the statutory ones")
@@ -127,51 +65,9 @@ def list_discounts() -> list[DiscountView]:
     return [DiscountView(code=d.value, percent=d.percent, meaning=d.meaning) for d in fares.Discount]
 
 
-@router.get("/search", summary="Direct trains between two stations on a date, with free seats per class")
-def search(
-    origin: Annotated[str, Query(alias="from", min_length=2, max_length=5)],
-    destination: Annotated[str, Query(alias="to", min_length=2, max_length=5)],
-    day: Annotated[date, Query(alias="date")],
-    passengers: Annotated[int, Query(ge=1, le=8)] = 1,
-) -> SearchResult:
-    origin_view, destination_view = _view(origin), _view(destination)
-    if origin == destination:
-        raise NotServed("origin and destination are the same station")
-    sales_window().check(day)
-    count_search(today_in_poland().isoformat(), origin, destination)
-    departures = []
-    now = time.time()
-    for d in SearchIndexProjection().search(origin, destination, day, int(now)):
-        if d.departs_at.timestamp() <= now:
-            continue  # already gone: nothing to sell
-        free = {"1": d.free_first_class, "2": d.free_second_class}
-        departures.append(
-            DepartureView(
-                run_id=d.run_id,
-                train=d.train,
-                category=d.category,
-                departs_at=d.departs_at.isoformat(),
-                arrives_at=d.arrives_at.isoformat(),
-                duration_minutes=d.duration_minutes,
-                distance_km=d.distance_km,
-                free_seats=free,
-                cancelled=d.cancelled,
-                delay_minutes=d.delay_minutes,
-                price_from_grosze={
-                    c: fares.base_fare(d.category, int(c), d.distance_km)
-                    for c in free
-                    if free[c] >= passengers and not d.cancelled
-                },
-            )
-        )
-    return SearchResult(
-        origin=origin_view, destination=destination_view, date=day.isoformat(), departures=departures
-    )
-
-
 @router.get("/runs/<run_id>", summary="A train run: its stops, times, platforms and composition")
 def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
-    run = TrainRuns(EventStore()).get(run_id)
+    run = train_runs().get(run_id)
     stops = [
         StopView(
             station=stop.station,
@@ -194,75 +90,3 @@ def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
         cancelled_from=run.cancelled_from,
         arrived=run.arrived,
     )
-
-
-@router.get(
-    "/runs/<run_id>/seatmap",
-    summary="Seats of a run for one journey: which are free, now or as they were at an instant (`at`)",
-)
-def seat_map(
-    run_id: Annotated[str, Path(max_length=40)],
-    origin: Annotated[str, Query(alias="from", min_length=2, max_length=5)],
-    destination: Annotated[str, Query(alias="to", min_length=2, max_length=5)],
-    at: Annotated[datetime | None, Query(description="ISO 8601 instant with its offset")] = None,
-) -> SeatMapView:
-    store = EventStore()
-    run = TrainRuns(store).get(run_id)
-    span: LegSpan = run.service.span(origin, destination)
-    live = SeatMapProjection().run(run.id).occupants
-    changes: list[str] | None = None
-    if at is None:
-        taken = occupied_seats(live, span, int(time.time()))
-    else:
-        at = _instant(at)
-        occupants, changes = _occupants_as_of(store, run.id, live, at)
-        taken = occupied_seats(occupants, span, int(at.timestamp()))
-    cars = [
-        CarView(
-            number=car.number,
-            travel_class=car.travel_class,
-            layout=car.layout,
-            seats=[
-                SeatView(
-                    seat=ref.seat,
-                    key=ref.key,
-                    position=seat_position(car, ref.seat).value,
-                    state="taken" if ref.key in taken else "free",
-                )
-                for ref in (SeatRef(car.number, seat, car.travel_class) for seat in car.seats)
-            ],
-        )
-        for car in run.composition.cars
-    ]
-    return SeatMapView(
-        run_id=run.id,
-        train=run.service.label,
-        origin=origin,
-        destination=destination,
-        at=at.isoformat() if at is not None else None,
-        changes=changes,
-        cars=cars,
-    )
-
-
-def _instant(at: datetime) -> datetime:
-    """`at` in UTC; one without an offset, or one that UTC cannot hold (year 1 at +14:00), is refused."""
-    if at.tzinfo is None:
-        raise InvalidInstant("`at` needs a time zone offset, e.g. 2026-12-02T06:25:00+01:00")
-    try:
-        return at.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInstant(f"`at` {at.isoformat()} is outside the time the API can place") from None
-
-
-def _occupants_as_of(
-    store: EventStore, run_id: str, live: list[Occupant], at: datetime
-) -> tuple[list[Occupant], list[str]]:
-    """Fold the events of every booking the run has seen, as appended up to `at`, from the event store.
-
-    The live read model names the bookings (it keeps released ones too); their streams are the truth
-    of what each held, sold or released, and when. Also returns every instant the run's seats changed.
-    """
-    events = [e for o in live for e in store.read(booking_stream(o.booking))]
-    changes = sorted({e.at for e in events if (c := occupant_change(e)) is not None and c[0] == run_id})
-    return seat_map_as_of([e for e in events if e.at <= at], run_id), [c.isoformat() for c in changes]

@@ -14,16 +14,16 @@ from datetime import date, datetime
 from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import WARSAW, Category, ServiceCalendar, Stop, TrainRun, TrainService
 from trainbook.catalog.errors import UnknownTrainRun
-from trainbook.catalog.events import TrainRunScheduled
-from trainbook.catalog.timetable import SalesWindow, Timetable
-from trainbook.changes.events import (
+from trainbook.catalog.events import (
     PlatformChanged,
     TrainDelayed,
     TrainRunArrived,
     TrainRunCancelled,
     TrainRunRemoved,
     TrainRunRestored,
+    TrainRunScheduled,
 )
+from trainbook.catalog.timetable import SalesWindow, Timetable
 from trainbook.eventstore.events import (
     NO_META,
     ConcurrencyConflict,

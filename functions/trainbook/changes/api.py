@@ -18,17 +18,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from trainbook.accounts.store import DynamoUsers
-from trainbook.api.identity import Identity, identity_of, require_admin
+from trainbook.accounts.wiring import language_of
 from trainbook.catalog.runs import today_in_poland
-from trainbook.changes.admin import ChangeRequest, record_arrival, record_operator_change
+from trainbook.changes.change_log import ChangeLogProjection, change_view
 from trainbook.changes.events import NotificationRead
+from trainbook.changes.inbox import InboxProjection, mark_read
+from trainbook.changes.run_bookings import RunBookingsProjection
+from trainbook.changes.service.admin import ChangeRequest, record_arrival, record_operator_change
 from trainbook.errors import Conflict, NotFound
 from trainbook.eventstore.events import ConcurrencyConflict, Meta, PendingEvent, format_instant, utc_now
 from trainbook.eventstore.store import EventStore
-from trainbook.projections.change_log import ChangeLogProjection, change_view
-from trainbook.projections.inbox import InboxProjection, mark_read
-from trainbook.projections.run_bookings import RunBookingsProjection
+from trainbook.web.identity import Identity, identity_of, require_admin
 
 router = Router()
 
@@ -120,7 +120,7 @@ def list_changes(day: Annotated[date, Query(alias="date")]) -> list[dict[str, An
 @router.get("/me/notifications", summary="The caller's notifications, newest first, with the unread count")
 def notifications() -> NotificationsView:
     caller = _caller()
-    inbox = InboxProjection().inbox(caller.user_id, _language(caller.user_id))
+    inbox = InboxProjection().inbox(caller.user_id, language_of(caller.user_id))
     return NotificationsView(unread=inbox.unread, notifications=inbox.notifications)
 
 
@@ -140,12 +140,3 @@ def read_notification(notification_id: Annotated[str, Path(max_length=64)]) -> d
         caller.user_id, notification_id
     )  # the projector does the same; written here to read it back now
     return {"id": notification_id, "read": True, "at": format_instant(utc_now())}
-
-
-def _language(user_id: str) -> str:
-    """The account's language (Polish unless the account says otherwise)."""
-    try:
-        account = DynamoUsers().get(user_id)
-    except NotFound:
-        return "pl"
-    return account.user.language

@@ -1,7 +1,8 @@
-"""Events recorded on a train run's stream (`run-<train>-<date>`) when its schedule changes.
+"""Events of the changes context (a passenger notified, a notice read); the change event for a diff.
 
-Each carries a `change_id` derived from what changed and when it was observed, so recording the
-same diff twice appends nothing the second time.
+The schedule change events themselves are facts of a train run's stream, defined in `catalog/events.py`;
+`change_event` builds one from a `ScheduleChange`, with a `change_id` derived from what changed and when
+it was observed, so recording the same diff twice appends nothing the second time.
 """
 
 from __future__ import annotations
@@ -9,72 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from trainbook.catalog.events import (
+    PlatformChanged,
+    ScheduleChangeEvent,
+    TrainDelayed,
+    TrainRunAdded,
+    TrainRunCancelled,
+    TrainRunRemoved,
+)
 from trainbook.changes.domain import ChangeKind, ScheduleChange
 from trainbook.eventstore.events import Event, event_type
-
-
-@dataclass(frozen=True)
-class ScheduleChangeEvent(Event):
-    change_id: str
-    run_id: str
-    train: str
-    day: str  # ISO date of the run
-    label: str  # "EIP 5300"
-    source: str  # where it was seen: the timetable site's address or the import's source
-    observed_at: str  # ISO instant of the observation that showed the change
-
-
-@event_type("TrainDelayed")
-@dataclass(frozen=True)
-class TrainDelayed(ScheduleChangeEvent):
-    station: str
-    minutes: int  # late now at `station` and, unless a later station says otherwise, from it on; 0: on time
-    previous_minutes: int
-    reason: str = ""  # what the operator said (admin changes); a scrape does not know
-
-
-@event_type("TrainRunCancelled")
-@dataclass(frozen=True)
-class TrainRunCancelled(ScheduleChangeEvent):
-    from_station: str | None = None  # None: the whole run; a station: no service from it on
-    reason: str = ""
-
-
-@event_type("TrainRunRestored")
-@dataclass(frozen=True)
-class TrainRunRestored(ScheduleChangeEvent):
-    """A cancellation undone before departure: the run is on sale again (refunds already made stand)."""
-
-
-@event_type("TrainRunArrived")
-@dataclass(frozen=True)
-class TrainRunArrived(ScheduleChangeEvent):
-    """The run reached its terminus (recorded by the dispatcher, or for every run when a day is closed).
-
-    Delay compensation is computed from the delays recorded up to this event.
-    """
-
-
-@event_type("PlatformChanged")
-@dataclass(frozen=True)
-class PlatformChanged(ScheduleChangeEvent):
-    station: str
-    platform: str
-    track: str | None
-    previous_platform: str | None
-    previous_track: str | None
-
-
-@event_type("TrainRunAdded")
-@dataclass(frozen=True)
-class TrainRunAdded(ScheduleChangeEvent):
-    pass
-
-
-@event_type("TrainRunRemoved")
-@dataclass(frozen=True)
-class TrainRunRemoved(ScheduleChangeEvent):
-    pass
 
 
 def change_event(change: ScheduleChange, *, source: str, observed_at: str) -> ScheduleChangeEvent:

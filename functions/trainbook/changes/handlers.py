@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,26 +9,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.booking.wiring import booking_commands
-from trainbook.changes.adapters import PaymentSimulator, StepFunctionsSagas
-from trainbook.changes.reactions import ChangeReactions
-from trainbook.eventstore.store import EventStore, recorded_from_image
-from trainbook.projections.run_bookings import RunBookingsProjection
+from trainbook.changes.wiring import reactions
+from trainbook.eventstore.store import recorded_from_image
 
 logger = Logger(service="changes")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-@cache
-def reactions() -> ChangeReactions:
-    events = EventStore()
-    return ChangeReactions(
-        events=events,
-        passengers=RunBookingsProjection(events),
-        sagas=StepFunctionsSagas(),
-        payments=PaymentSimulator(),
-        bookings=booking_commands(),
-    )
 
 
 def _react(record: DynamoDBRecord) -> None:

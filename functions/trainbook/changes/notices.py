@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trainbook.catalog.domain import TrainRun
-from trainbook.catalog.stations import station
-from trainbook.changes.events import (
+from trainbook.catalog.events import (
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,
     TrainRunCancelled,
     TrainRunRemoved,
 )
+from trainbook.catalog.stations import station
 
 COMPENSATION_BANDS = ((120, 50), (60, 25))  # (minutes late at the destination, at least) -> percent
 

@@ -9,6 +9,7 @@ that silently skipped events would drift from the truth.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import typing
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from trainbook.errors import Conflict, DomainError
+from trainbook.event_types import EVENT_MODULES
 
 
 class UnknownEventType(DomainError):
@@ -89,10 +91,27 @@ class PendingEvent:
     meta: Meta = Meta()
 
 
-class EventLog(Protocol):
-    """What commands need of an event store; the DynamoDB store and the in-memory fake both fit."""
+def pending_after(
+    stream: str, expected_version: int, events: typing.Sequence[Event], meta: Meta = NO_META
+) -> list[PendingEvent]:
+    """`events` as the next versions of `stream`, which the writer saw at `expected_version`."""
+    return [PendingEvent(stream, expected_version + i, e, meta) for i, e in enumerate(events, 1)]
 
-    def append(self, pending: typing.Sequence[PendingEvent]) -> list[RecordedEvent]: ...
+
+class EventLog(Protocol):
+    """What use cases need of an event store; the DynamoDB store and the in-memory fake both fit.
+
+    `append(stream, expected_version, events)` appends to one stream that must still be at
+    `expected_version`; `append(pending)` appends exact (stream, version) pairs in one transaction.
+    """
+
+    @typing.overload
+    def append(
+        self, stream: str, expected_version: int, events: typing.Sequence[Event], meta: Meta = ...
+    ) -> list[RecordedEvent]: ...
+
+    @typing.overload
+    def append(self, stream: typing.Sequence[PendingEvent]) -> list[RecordedEvent]: ...
 
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]: ...
 
@@ -104,8 +123,7 @@ def encode(event: Event) -> str:
 def decode(type_name: str, schema: int, data: str) -> Event:
     cls = _REGISTRY.get((type_name, schema))
     if cls is None:
-        import trainbook.event_types  # noqa: F401 - registers every event type, then look again
-
+        _import_event_modules()
         cls = _REGISTRY.get((type_name, schema))
     if cls is None:
         raise UnknownEventType(f"no event type {type_name} v{schema} is registered")
@@ -115,6 +133,12 @@ def decode(type_name: str, schema: int, data: str) -> Event:
         if isinstance(value, list) and typing.get_origin(hints.get(name)) is tuple:
             values[name] = tuple(value)
     return cls(**values)
+
+
+def _import_event_modules() -> None:
+    """Import every module that defines events (by path: the event store depends on no context)."""
+    for module in EVENT_MODULES:
+        importlib.import_module(module)
 
 
 def utc_now() -> datetime:

@@ -7,10 +7,10 @@ inventory) put the event through `transact_put`, inside their own TransactWriteI
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -19,8 +19,11 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import (
+    NO_META,
     ConcurrencyConflict,
+    Event,
     Meta,
     PendingEvent,
     RecordedEvent,
@@ -28,6 +31,7 @@ from trainbook.eventstore.events import (
     encode,
     format_instant,
     parse_instant,
+    pending_after,
     utc_now,
 )
 
@@ -90,8 +94,28 @@ class EventStore:
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         self.clock = clock
 
-    def append(self, pending: Sequence[PendingEvent]) -> list[RecordedEvent]:
-        """Append events atomically; ConcurrencyConflict if any (stream, version) already exists."""
+    @overload
+    def append(
+        self, stream: str, expected_version: int, events: Sequence[Event], meta: Meta = NO_META
+    ) -> list[RecordedEvent]: ...
+
+    @overload
+    def append(self, stream: Sequence[PendingEvent]) -> list[RecordedEvent]: ...
+
+    def append(
+        self,
+        stream: str | Sequence[PendingEvent],
+        expected_version: int = 0,
+        events: Sequence[Event] = (),
+        meta: Meta = NO_META,
+    ) -> list[RecordedEvent]:
+        """Append `events` to `stream` at `expected_version` (or exact pending events) atomically.
+
+        ConcurrencyConflict, and nothing written, if any (stream, version) already exists.
+        """
+        pending = pending_after(stream, expected_version, events, meta) if isinstance(stream, str) else stream
+        if len({(p.stream, p.version) for p in pending}) != len(pending):
+            raise ValueError("a batch names one version of a stream twice")  # a caller's bug, not a race
         at = self.clock()
         records = [EventRecord.of(p, at) for p in pending]
         try:
@@ -102,7 +126,7 @@ class EventStore:
                     for record in records:
                         tx.save(record, condition=EventRecord.version.does_not_exist())
         except (PutError, TransactWriteError) as error:
-            if _conditional_check_failed(error):
+            if is_conditional_failure(error):
                 names = ", ".join(f"{p.stream}@{p.version}" for p in pending)
                 raise ConcurrencyConflict(f"stream already has version {names}") from None
             raise
@@ -132,11 +156,3 @@ class EventStore:
                 "ConditionExpression": "attribute_not_exists(version)",
             }
         }
-
-
-def _conditional_check_failed(error: Exception) -> bool:
-    cause = getattr(error, "cause_response_code", None)
-    if cause == "ConditionalCheckFailedException":
-        return True
-    reasons: Iterable[Any] = getattr(error, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)

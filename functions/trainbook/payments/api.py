@@ -2,30 +2,25 @@
 
 Public (no sign-in: the card form talks to the PSP directly) and rate-limited per client address
 (TOKEN_RATE_LIMIT_PER_MINUTE, default 120: a family booking several times or a test suite stays far
-below it, a card-testing script does not). Served by the simulator's own function, the only one that
-can read the card vault; the API function includes the router only so that /openapi.json documents it.
+below it, a card-testing script does not). Served by the simulator's own function
+(`handlers.tokens_api`), the only one that can read the card vault; the API function includes the
+router only so that /openapi.json documents it.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
-from functools import cache
-from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from trainbook.api.errors import install_error_handlers, refusal
 from trainbook.errors import TooManyRequests
-from trainbook.payments.processor import PaymentProcessor
 from trainbook.payments.store import DynamoPaymentLedger
 from trainbook.payments.tokens import HOLDER_MAX_LENGTH, TOKEN_PATTERN
-from trainbook.payments.vault import card_vault
+from trainbook.payments.wiring import tokenizing_processor
 
 router = Router()
 logger = Logger(service="payment-tokens")
@@ -53,13 +48,6 @@ class TokenOut(BaseModel):
     card: CardSummaryOut
 
 
-@cache
-def _processor() -> PaymentProcessor:
-    return PaymentProcessor(
-        ledger=DynamoPaymentLedger(), clock=lambda: datetime.now(UTC), stall=lambda: None, vault=card_vault
-    )
-
-
 def _client_address() -> str:
     identity = (router.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
     return str(identity.get("sourceIp") or "unknown")
@@ -70,7 +58,7 @@ def _count_against_limit(address: str) -> None:
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     window_ends = (window + 1) * WINDOW_SECONDS
-    ledger = _processor().ledger
+    ledger = tokenizing_processor().ledger
     assert isinstance(ledger, DynamoPaymentLedger)
     if ledger.count_request(f"tokens#{address}#{window}", window_ends + WINDOW_SECONDS) > limit:
         raise TooManyRequests(
@@ -88,15 +76,5 @@ def _count_against_limit(address: str) -> None:
 )
 def tokenize(body: CardIn) -> Response[TokenOut]:
     _count_against_limit(_client_address())
-    token = _processor().tokenize(body.model_dump(exclude_none=True))
+    token = tokenizing_processor().tokenize(body.model_dump(exclude_none=True))
     return Response(201, content_types.APPLICATION_JSON, TokenOut.model_validate(token))
-
-
-app = APIGatewayRestResolver(enable_validation=True)
-app.include_router(router)
-install_error_handlers(app, logger)
-
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return refusal(event) or app.resolve(event, context)

@@ -14,10 +14,13 @@ declined payment, refunding "the rest" of a fully refunded one (or refunding 0 g
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from trainbook.eventstore.events import format_instant
 from trainbook.payments.cards import Card, CardBehaviour, CardSummary
@@ -28,6 +31,7 @@ from trainbook.payments.errors import (
     PaymentProcessingError,
     RefundExceedsCaptured,
 )
+from trainbook.payments.tokens import TOKEN_PATTERN
 
 CURRENCY = "PLN"
 MAX_AMOUNT_GROSZE = 10_000_000  # 100 000 zł: far above any ticket, low enough to catch a zł/grosz mix-up
@@ -215,3 +219,214 @@ def check_amount(amount: object, allow_zero: bool = False) -> int:
             f"an amount is between {least} and {MAX_AMOUNT_GROSZE} grosze, got {amount}"
         )
     return amount
+
+
+# The simulator's requests, parsed from the function's JSON input into small frozen commands.
+#
+# Input: {"action": "authorize" | "capture" | "void" | "refund" | "compensate", "idempotency_key",
+# "booking_id", "amount_grosze", "payment_token" (authorize only: a `tok_...` from POST /payments/tokens),
+# "payment_id" (optional: the other actions find the booking's payment by "booking_id" when it is left
+# out), "currency" (optional, "PLN")}.
+# `compensate` voids an authorization or refunds what is left of a capture, whichever applies.
+# Bad input raises InvalidPaymentRequest and changes nothing. No request to this function carries a card.
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Authorize:
+    idempotency_key: str
+    booking_id: str
+    amount_grosze: int
+    payment_token: str
+
+    action = Action.AUTHORIZE
+
+
+@dataclass(frozen=True)
+class Capture:
+    idempotency_key: str
+    payment_id: str | None
+    booking_id: str | None
+    amount_grosze: int | None  # None: everything authorized
+
+    action = Action.CAPTURE
+
+
+@dataclass(frozen=True)
+class Void:
+    idempotency_key: str
+    payment_id: str | None
+    booking_id: str | None
+
+    action = Action.VOID
+
+
+@dataclass(frozen=True)
+class Refund:
+    idempotency_key: str
+    payment_id: str | None
+    booking_id: str | None
+    amount_grosze: int | None  # None: everything not yet refunded
+
+    action = Action.REFUND
+
+
+@dataclass(frozen=True)
+class Compensate:
+    idempotency_key: str
+    payment_id: str | None
+    booking_id: str | None
+
+    action = Action.COMPENSATE
+
+
+Command = Authorize | Capture | Void | Refund | Compensate
+
+
+def parse_command(event: object) -> Command:
+    if not isinstance(event, dict):
+        raise InvalidPaymentRequest("the request is a JSON object")
+    raw_action = event.get("action")
+    if raw_action not in [a.value for a in Action]:
+        known = ", ".join(a.value for a in Action)
+        raise InvalidPaymentRequest(f"action is one of {known}, got {raw_action!r}")
+    action = Action(raw_action)
+    currency = event.get("currency", CURRENCY)
+    if currency != CURRENCY:
+        raise InvalidPaymentRequest(f"only {CURRENCY} is accepted, got {currency!r}")
+    key = _text(event, "idempotency_key", MAX_KEY_LENGTH)
+    if action is Action.AUTHORIZE:
+        booking_id = _text(event, "booking_id")
+        if booking_id is None or key is None:
+            raise InvalidPaymentRequest("authorize needs booking_id and idempotency_key")
+        if "card" in event:
+            raise InvalidPaymentRequest("authorize takes a payment_token, never a card: tokenize it first")
+        token = event.get("payment_token")
+        if not isinstance(token, str) or not re.fullmatch(TOKEN_PATTERN, token):
+            raise InvalidPaymentRequest(
+                "authorize needs a payment_token (tok_...) from POST /payments/tokens"
+            )
+        amount = check_amount(event.get("amount_grosze"), allow_zero=True)
+        return Authorize(key, booking_id, amount, token)
+    if key is None:
+        raise InvalidPaymentRequest(f"{action.value} needs an idempotency_key")
+    if "card" in event:
+        raise InvalidPaymentRequest(f"{action.value} takes no card: it acts on an existing payment")
+    payment_id, booking_id = _text(event, "payment_id"), _text(event, "booking_id")
+    if payment_id is None and booking_id is None:
+        raise InvalidPaymentRequest(f"{action.value} needs a payment_id or a booking_id")
+    raw_amount = event.get("amount_grosze")
+    if action in (Action.VOID, Action.COMPENSATE):
+        if raw_amount is not None:
+            raise InvalidPaymentRequest(f"{action.value} undoes the whole payment: leave out amount_grosze")
+        if action is Action.VOID:
+            return Void(key, payment_id, booking_id)
+        return Compensate(key, payment_id, booking_id)
+    checked = None if raw_amount is None else check_amount(raw_amount, allow_zero=True)
+    if action is Action.CAPTURE:
+        return Capture(key, payment_id, booking_id, checked)
+    return Refund(key, payment_id, booking_id, checked)
+
+
+def fingerprint(command: Command, card: dict[str, Any] | None = None) -> str:
+    """What makes two requests "the same" under one idempotency key.
+
+    An authorization enters with the card its token stands for (brand, last four digits, expiry) when
+    the token is known, so a repeat that tokenized the same card again is the same request.
+    """
+    fields: dict[str, Any] = {"action": command.action.value}
+    fields.update(vars(command))
+    if card is not None:
+        fields["payment_token"] = card
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _text(event: dict[str, Any], name: str, limit: int = 64) -> str | None:
+    value = event.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        raise InvalidPaymentRequest(f"{name} is a string of 1 to {limit} characters")
+    return value
+
+
+# The ledger port: what the processor (service.py) reads and records; store.py is its DynamoDB adapter.
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a request answered: a JSON body, or an error to raise again on every replay."""
+
+    body: dict[str, Any] | None
+    error: str | None = None  # the error class name (PaymentDeclined, InsufficientFunds)
+    message: str = ""
+    late: bool = False  # the timeout test card: the answer never arrives in time
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    fingerprint: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One request's writes, applied together or not at all."""
+
+    key: str
+    fingerprint: str
+    answer: Answer
+    payment: Payment | None  # the new state to write (version already bumped), None if unchanged
+    based_on: Payment | None  # the state decided on: the write fails if the payment moved since
+    claim_slot: str | None = None  # a booking whose (empty) payment slot this request takes
+    spend_token: str | None = None  # the card token this authorization uses up (if still unspent)
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """A card token as stored: the number sealed by the vault (None once spent), never the CVC."""
+
+    token: str
+    sealed_number: str | None
+    card: CardSummary
+    expires_at: datetime
+    spent_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A booking's payment slot: its approved payment, or None once closed by a void."""
+
+    payment_id: str | None
+
+
+class KeyTaken(Exception):
+    """Another request recorded this idempotency key first."""
+
+
+class StaleDecision(Exception):
+    """The payment or the booking's slot changed between the read and the write."""
+
+
+class PaymentLedger(Protocol):
+    def answer(self, key: str) -> StoredAnswer | None: ...
+
+    def payment(self, payment_id: str) -> Payment | None: ...
+
+    def slot(self, booking_id: str) -> Slot | None: ...
+
+    def count_attempt(self, key: str) -> int: ...
+
+    def token(self, token: str) -> StoredToken | None: ...
+
+    def save_token(self, token: StoredToken) -> None: ...
+
+    def record(self, decision: Decision) -> None:
+        """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race.
+
+        A decision that spends a token also removes the token's sealed number, on condition that the
+        token was not spent yet.
+        """
+        ...

@@ -22,7 +22,6 @@ request replays the other's answer or decides again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -40,12 +39,16 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
+from trainbook.eventstore.conditions import cancellation_codes, is_conditional_failure
 from trainbook.payments.cards import CardSummary
-from trainbook.payments.domain import Action, Operation, Payment, PaymentState
-from trainbook.payments.processor import (
+from trainbook.payments.domain import (
+    Action,
     Answer,
     Decision,
     KeyTaken,
+    Operation,
+    Payment,
+    PaymentState,
     Slot,
     StaleDecision,
     StoredAnswer,
@@ -282,10 +285,9 @@ class DynamoPaymentLedger:
                         condition=TokenItem.pk.exists() & TokenItem.spent_by.does_not_exist(),
                     )
         except TransactWriteError as error:
-            codes = [getattr(r, "code", None) for r in _reasons(error)]
-            if codes and codes[0] == "ConditionalCheckFailed":
+            if is_conditional_failure(error, item=0):
                 raise KeyTaken(decision.key) from None
-            if any(c in ("ConditionalCheckFailed", "TransactionConflict") for c in codes):
+            if is_conditional_failure(error) or "TransactionConflict" in cancellation_codes(error):
                 raise StaleDecision(decision.key) from None
             raise
 
@@ -295,10 +297,6 @@ def _get(model: type[M], pk: str) -> M | None:
         return model.get(pk, consistent_read=True)
     except model.DoesNotExist:
         return None
-
-
-def _reasons(error: TransactWriteError) -> Iterable[Any]:
-    return getattr(error, "cancellation_reasons", None) or []
 
 
 def _payment_pk(payment_id: str) -> str:

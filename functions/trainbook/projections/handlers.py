@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook.eventstore.store import EventStore, recorded_from_image
-from trainbook.projections.registry import Projection, read_models
+from trainbook.projections.domain import Projection
+from trainbook.projections.wiring import read_models
 
 logger = Logger(service="projections")
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]

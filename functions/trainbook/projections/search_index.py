@@ -21,6 +21,7 @@ from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import LegSpan, local_time
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
@@ -109,7 +110,7 @@ class SearchIndexProjection:
                     condition=SearchRow.version.does_not_exist() | (SearchRow.version < recorded.version)
                 )
             except PutError as error:
-                if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+                if not is_conditional_failure(error):
                     raise
 
     def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:

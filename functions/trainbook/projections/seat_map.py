@@ -1,60 +1,43 @@
 """Seat map read model: per train run, what each booking holds or bought, to answer free seats fast.
 
-One item per run; one entry per booking (its seats, legs, state, hold expiry and the version of the
-booking's stream it reflects). An entry is replaced only by a newer version, so duplicate and
-out-of-order delivery converge to the same item. Free seats of ANY segment are computed at query
-time: a booking writes one entry, never one row per origin-destination pair.
+One item per run (seat_map_item); one entry per booking (its seats, legs, state, hold expiry and the
+version of the booking's stream it reflects). An entry is replaced only by a newer version, so
+duplicate and out-of-order delivery converge to the same item. Free seats of ANY segment are computed
+at query time (seat_map_fold, seat_map_queries): a booking writes one entry, never one row per
+origin-destination pair. This module is the writer; it also names the read side for its users.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import boto3
-from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
-from trainbook import tables
-from trainbook.catalog.domain import LegSpan
-from trainbook.catalog.events import TrainRunScheduled
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled, TrainRunRemoved, TrainRunRestored
+from trainbook.catalog.events import (
+    TrainDelayed,
+    TrainRunCancelled,
+    TrainRunRemoved,
+    TrainRunRestored,
+    TrainRunScheduled,
+)
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+from trainbook.projections.seat_map_fold import Occupant, occupant_change, occupied_seats, seat_map_as_of
+from trainbook.projections.seat_map_item import SeatMapItem
+from trainbook.projections.seat_map_queries import RunState, reflected_version, run_states
 
-
-class SeatMapItem(Model):
-    class Meta(tables.TableMeta):
-        table_name = tables.table_name("SEAT_MAP_TABLE", "trainbook-seat-map")
-
-    run = UnicodeAttribute(hash_key=True)
-    bookings = MapAttribute[str, Any](default=dict)  # booking id -> its seats, legs, state, version
-    cancelled = BooleanAttribute(default=False)
-    cancelled_v = NumberAttribute(null=True)  # the run stream version `cancelled` reflects
-    delays = MapAttribute[str, Any](default=dict)  # station -> {"m": minutes late, "v": run stream version}
-
-
-@dataclass(frozen=True)
-class Occupant:
-    booking: str
-    version: int
-    seats: tuple[str, ...]
-    span: LegSpan
-    state: str  # held, sold, released
-    expires_at: int
-
-    def occupies(self, span: LegSpan, now: int) -> bool:
-        live = self.state == "sold" or (self.state == "held" and self.expires_at > now)
-        return live and self.span.overlaps(span)
-
-
-def occupied_seats(occupants: Iterable[Occupant], span: LegSpan, now: int) -> set[str]:
-    return {seat for o in occupants if o.occupies(span, now) for seat in o.seats}
+__all__ = [
+    "Occupant",
+    "RunState",
+    "SeatMapItem",
+    "SeatMapProjection",
+    "occupant_change",
+    "occupied_seats",
+    "reflected_version",
+    "seat_map_as_of",
+]
 
 
 class SeatMapProjection:
@@ -92,10 +75,9 @@ class SeatMapProjection:
                 SeatMapItem(run_id).update(actions=actions, condition=condition)
                 return
             except UpdateError as error:
-                code = getattr(error, "cause_response_code", "")
-                if code == "ConditionalCheckFailedException":
+                if is_conditional_failure(error):
                     return
-                if code == "ValidationException" and attempt == 0:
+                if getattr(error, "cause_response_code", "") == "ValidationException" and attempt == 0:
                     self._ensure(run_id)  # the item or its maps are missing: stream order is per item only
                     continue
                 raise
@@ -104,10 +86,7 @@ class SeatMapProjection:
         return self.runs([run_id])[run_id]
 
     def runs(self, run_ids: list[str]) -> dict[str, RunState]:
-        found = {run: RunState([], False, {}) for run in run_ids}
-        for item in SeatMapItem.batch_get(run_ids):
-            found[item.run] = state_of(item)
-        return found
+        return run_states(run_ids)
 
     def _ensure(self, run_id: str) -> None:
         """Create the run's item and its maps if missing; never overwrites what is there."""
@@ -119,64 +98,6 @@ class SeatMapProjection:
         )
 
 
-@dataclass(frozen=True)
-class RunState:
-    """What the seat-map item says of a run: who occupies which seats, and its live status."""
-
-    occupants: list[Occupant]
-    cancelled: bool
-    delays: dict[str, int]  # station -> minutes late
-
-
-def state_of(item: SeatMapItem) -> RunState:
-    delays = item.delays.as_dict() if item.delays else {}
-    return RunState(
-        occupants_of(item), bool(item.cancelled), {station: int(d["m"]) for station, d in delays.items()}
-    )
-
-
-def occupants_of(item: SeatMapItem) -> list[Occupant]:
-    bookings = item.bookings.as_dict() if item.bookings else {}
-    return [
-        Occupant(
-            booking=booking,
-            version=int(entry["v"]),
-            seats=tuple(entry["seats"]),
-            span=LegSpan(int(entry["first"]), int(entry["end"])),
-            state=str(entry["state"]),
-            expires_at=int(entry["expires"]),
-        )
-        for booking, entry in sorted(bookings.items())
-    ]
-
-
-def occupant_change(recorded: RecordedEvent) -> tuple[str, Occupant] | None:
-    """The run and the booking's new entry that a seat event makes, or None for other events."""
-    event = recorded.event
-    if isinstance(event, SeatsHeld):
-        span, state, expires = LegSpan(event.first_leg, event.end_leg), "held", event.expires_at
-    elif isinstance(event, SeatsSold):
-        span, state, expires = LegSpan(event.first_leg, event.end_leg), "sold", 0
-    elif isinstance(event, SeatsReleased):
-        span, state, expires = LegSpan(0, 1), "released", 0  # a released entry occupies nothing
-    else:
-        return None
-    return event.run_id, Occupant(event.booking_id, recorded.version, event.seats, span, state, expires)
-
-
-def seat_map_as_of(events: Iterable[RecordedEvent], run_id: str) -> list[Occupant]:
-    """Fold seat events in memory: the occupants of one run after exactly these events."""
-    occupants: dict[str, Occupant] = {}
-    for recorded in events:
-        change = occupant_change(recorded)
-        if change is None or change[0] != run_id:
-            continue
-        current = occupants.get(change[1].booking)
-        if current is None or current.version < change[1].version:
-            occupants[change[1].booking] = change[1]
-    return [occupants[b] for b in sorted(occupants)]
-
-
 def _entry(occupant: Occupant) -> dict[str, Any]:
     return {
         "v": occupant.version,
@@ -186,24 +107,3 @@ def _entry(occupant: Occupant) -> dict[str, Any]:
         "state": occupant.state,
         "expires": occupant.expires_at,
     }
-
-
-def reflected_version(run_id: str, booking_id: str) -> int:
-    """The version of the booking's stream the run's seat map shows (0: none yet), read consistently.
-
-    Reads one number, not the run's whole item, so the broadcaster can ask often and cheaply.
-    """
-    answer = _dynamodb().get_item(
-        TableName=SeatMapItem.Meta.table_name,
-        Key={"run": {"S": run_id}},
-        ConsistentRead=True,
-        ProjectionExpression="#b.#id.#v",
-        ExpressionAttributeNames={"#b": "bookings", "#id": booking_id, "#v": "v"},
-    )
-    entry = answer.get("Item", {}).get("bookings", {}).get("M", {}).get(booking_id, {}).get("M", {})
-    return int(entry.get("v", {}).get("N", "0"))
-
-
-@cache
-def _dynamodb() -> Any:
-    return boto3.client("dynamodb", region_name=tables.region())

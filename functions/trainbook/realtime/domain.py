@@ -21,11 +21,8 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
 from trainbook.catalog.domain import WARSAW
-from trainbook.changes.events import (
-    NotificationRead,
-    PassengerNotified,
+from trainbook.catalog.events import (
     PlatformChanged,
     ScheduleChangeEvent,
     TrainDelayed,
@@ -35,8 +32,10 @@ from trainbook.changes.events import (
     TrainRunRemoved,
     TrainRunRestored,
 )
+from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 
 MAX_TOPICS_PER_CONNECTION = 50
 MAX_TOPIC_LENGTH = 100

@@ -15,13 +15,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.accounts.authorizer import stage_wildcard
 from trainbook.accounts.errors import InvalidToken
 from trainbook.accounts.tokens import access_tokens
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import recorded_from_image
 from trainbook.realtime.domain import ANONYMOUS, Viewer
 from trainbook.realtime.wiring import broadcaster, live_connections
+from trainbook.web.identity import stage_wildcard
 
 logger = Logger(service="realtime")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

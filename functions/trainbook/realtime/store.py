@@ -24,6 +24,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from trainbook import tables
+from trainbook.eventstore.conditions import cancellation_codes, is_conditional_failure
 from trainbook.realtime.domain import ProtocolError, Subscriber, Viewer
 
 CONNECTION_LIFETIME = timedelta(hours=2)  # API Gateway closes every WebSocket after 2 hours
@@ -74,10 +75,6 @@ def _dynamodb() -> Any:
     return boto3.client("dynamodb", region_name=tables.region())
 
 
-def _cancellation_codes(error: ClientError) -> list[str]:
-    return [str(reason.get("Code", "None")) for reason in error.response.get("CancellationReasons", [])]
-
-
 class DynamoConnections:
     """Subscriptions change in one transaction with the connection item and the topic's follower count."""
 
@@ -126,10 +123,9 @@ class DynamoConnections:
                 ]
             )
         except ClientError as error:
-            codes = _cancellation_codes(error)
-            if len(codes) == 3 and codes[1] == "ConditionalCheckFailed":
+            if len(cancellation_codes(error)) == 3 and is_conditional_failure(error, item=1):
                 return  # subscribed already: nothing to change
-            if codes and codes[0] == "ConditionalCheckFailed":
+            if is_conditional_failure(error, item=0):
                 raise ProtocolError(
                     "too_many_topics", f"a connection may follow at most {limit} topics: unsubscribe first"
                 ) from None
@@ -158,7 +154,7 @@ class DynamoConnections:
                 ]
             )
         except ClientError as error:
-            if "ConditionalCheckFailed" not in _cancellation_codes(error):
+            if not is_conditional_failure(error):
                 raise
             # Not subscribed: nothing to change.
 

@@ -7,11 +7,12 @@ import os
 from functools import cache
 from typing import Any
 
-from trainbook.accounts.store import DynamoUsers
+from trainbook.accounts.wiring import language_of
+from trainbook.analytics import figures as analytics
+from trainbook.analytics import sales
 from trainbook.booking.requests import booking_request
-from trainbook.errors import NotFound
-from trainbook.projections import analytics, sales, seat_map
-from trainbook.projections.inbox import InboxProjection
+from trainbook.changes.inbox import InboxProjection
+from trainbook.projections import seat_map
 from trainbook.realtime.domain import Journey
 from trainbook.realtime.service import Broadcaster, LiveConnections
 from trainbook.realtime.store import ConnectionPoster, DynamoConnections
@@ -54,14 +55,6 @@ class ProjectedReadModels:
 
     def analytics_figures(self, day: str, run_id: str) -> dict[str, Any]:
         return analytics.day_figures(day, run_id)
-
-
-def language_of(user_id: str) -> str:
-    """The account's language, as `GET /me/notifications` picks it (Polish unless the account says)."""
-    try:
-        return DynamoUsers().get(user_id).user.language
-    except NotFound:
-        return "pl"
 
 
 @cache

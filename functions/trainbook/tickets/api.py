@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from trainbook.api.identity import identity_of
 from trainbook.errors import NotFound
 from trainbook.tickets.domain import Ticket
-from trainbook.tickets.handler import issuer
 from trainbook.tickets.keys import key_id, public_key_pem
 from trainbook.tickets.pdf import render_pdf
 from trainbook.tickets.qr import qr_svg
+from trainbook.tickets.wiring import issuer
+from trainbook.web.identity import identity_of
 
 router = Router()
 

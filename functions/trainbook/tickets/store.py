@@ -20,6 +20,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from trainbook import tables
+from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.tickets.domain import Ticket, TicketNumberTaken
 
 
@@ -52,6 +53,6 @@ class DynamoTicketStore:
         try:
             record.save(condition=TicketRecord.ticket_number.does_not_exist())
         except PutError as error:
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if is_conditional_failure(error):
                 raise TicketNumberTaken(ticket.number) from None
             raise

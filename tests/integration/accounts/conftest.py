@@ -21,7 +21,7 @@ from tests.integration.accounts import clients
 from tests.support.template_tables import declared_tables
 from tests.unit.accounts.support import SECRET, cheap_passwords
 from trainbook.accounts import api
-from trainbook.accounts.store import UserRecord
+from trainbook.accounts.store.users import UserRecord
 from trainbook.accounts.tokens import access_tokens
 from trainbook.eventstore.store import EventRecord
 

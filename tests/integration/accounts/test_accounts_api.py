@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.accounts.clients import scan
 from tests.integration.accounts.http import Answer, call, sample
-from trainbook.accounts.store import UserRecord
+from trainbook.accounts.store.users import UserRecord
 from trainbook.accounts.tokens import access_tokens
 from trainbook.eventstore.store import EventStore
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from tests.integration.accounts.clients import scan
 from tests.integration.accounts.http import call
-from trainbook.accounts.store import UserRecord
+from trainbook.accounts.store.users import UserRecord
 from trainbook.accounts.tokens import access_tokens
 from trainbook.eventstore.store import EventStore
 from trainbook_cli import admin

@@ -12,7 +12,7 @@ from tests.unit.accounts.support import NOW, stronger_passwords
 from trainbook.accounts import api
 from trainbook.accounts.domain import Role, new_user
 from trainbook.accounts.errors import EmailTaken
-from trainbook.accounts.store import DynamoUsers, UserRecord
+from trainbook.accounts.store.users import DynamoUsers, UserRecord
 from trainbook.eventstore.events import ConcurrencyConflict
 from trainbook.eventstore.store import EventStore
 

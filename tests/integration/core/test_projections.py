@@ -9,20 +9,22 @@ import pytest
 
 from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.support.streams import FakeContext, stream_records
+from trainbook.analytics.sales import SalesProjection
+from trainbook.booking.domain import booking_stream
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
+from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.catalog.domain import WARSAW, LegSpan
+from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.catalog.runs import TrainRuns
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled
-from trainbook.eventstore.events import PendingEvent
+from trainbook.eventstore.events import PendingEvent, pending_after
 from trainbook.eventstore.store import EventStore
+from trainbook.inventory.domain import SeatClaim
 from trainbook.inventory.store import DynamoInventory
 from trainbook.projections import handlers
-from trainbook.projections.registry import read_models
-from trainbook.projections.replay import rebuild
-from trainbook.projections.sales import SalesProjection
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats, seat_map_as_of
-from trainbook.projections.user_bookings import UserBookingsProjection
+from trainbook.projections.service import rebuild
+from trainbook.projections.wiring import read_models
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -60,13 +62,13 @@ def book(
     )
     store.append([PendingEvent(f"booking-{booking}", 1, requested)])
     inventory = DynamoInventory(store)
-    span = KRK_TO_GDG
-    inventory.hold(RUN, seats, span, booking, NOW + 600, NOW, version=2)
+    claim = SeatClaim(RUN, booking, seats, KRK_TO_GDG)
+    held = inventory.load(RUN, seats).hold(claim, NOW + 600, NOW)
+    inventory.save(held.change, pending_after(booking_stream(booking), 1, held.events))
     if confirm:
-        confirmed = PendingEvent(
-            f"booking-{booking}", 4, BookingConfirmed(booking, 16900 * len(seats), len(seats))
-        )
-        inventory.sell(RUN, seats, span, booking, NOW + 1, version=3, also=[confirmed])
+        sold = inventory.load(RUN, seats).sell(claim, NOW + 1)
+        sold = sold.with_event(BookingConfirmed(booking, 16900 * len(seats), len(seats)))
+        inventory.save(sold.change, pending_after(booking_stream(booking), 2, sold.events))
 
 
 def deliver(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -231,10 +233,10 @@ def test_analytics_count_each_event_once_under_duplicate_and_shuffled_delivery(s
 
 def test_the_live_reads_give_what_the_dashboard_and_the_inbox_show(store: EventStore) -> None:
     from trainbook.analytics.api import dashboard
+    from trainbook.analytics.figures import counted, day_figures
     from trainbook.booking.events import BookingFailed
     from trainbook.changes.events import NotificationRead, PassengerNotified
-    from trainbook.projections.analytics import counted, day_figures
-    from trainbook.projections.inbox import InboxProjection
+    from trainbook.changes.inbox import InboxProjection
 
     book(store, "b1", ("05-045", "05-046"))
     book(store, "b2", ("05-047",), user="ola", confirm=False)

@@ -13,16 +13,16 @@ import pytest
 from tests.support.streams import FakeContext
 from tests.unit.payments.fakes import Clock
 from trainbook.faults import InjectedFault
-from trainbook.payments import handler as payment_function
-from trainbook.payments.commands import parse_command
-from trainbook.payments.domain import PaymentState
+from trainbook.payments import handlers as payment_function
+from trainbook.payments import wiring as payment_wiring
+from trainbook.payments.domain import Decision, PaymentState, parse_command
 from trainbook.payments.errors import (
     BookingPaymentClosed,
     IllegalPaymentTransition,
     InvalidPaymentToken,
     PaymentDeclined,
 )
-from trainbook.payments.processor import Decision, PaymentProcessor, new_payment_id
+from trainbook.payments.service import PaymentProcessor, new_payment_id
 from trainbook.payments.store import DynamoPaymentLedger, PaymentItem
 from trainbook.payments.vault import CardVault
 
@@ -216,9 +216,9 @@ def test_a_decline_leaves_the_handler_as_an_error_named_for_the_saga(monkeypatch
 def test_the_timeout_card_sleeps_for_the_configured_time(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
     monkeypatch.setenv("PAYMENT_TIMEOUT_SECONDS", "42")
-    monkeypatch.setattr(payment_function.time, "sleep", slept.append)
+    monkeypatch.setattr(payment_wiring.time, "sleep", slept.append)
     psp = PaymentProcessor(
-        ledger=DynamoPaymentLedger(), clock=Clock(), stall=payment_function.stall, vault=lambda: VAULT
+        ledger=DynamoPaymentLedger(), clock=Clock(), stall=payment_wiring.stall, vault=lambda: VAULT
     )
     answer = authorize(psp, card={**CARD, "number": "4000000000003220"})
     assert (answer["state"], slept) == ("AUTHORIZED", [42.0])

@@ -14,7 +14,7 @@ from trainbook.catalog.runs import TrainRuns
 from trainbook.eventstore.store import EventStore
 from trainbook.tickets import keys
 from trainbook.tickets.domain import InvalidTicketRequest, TicketNumberTaken
-from trainbook.tickets.handler import issue
+from trainbook.tickets.handlers import issue
 from trainbook.tickets.signing import verify
 from trainbook.tickets.store import DynamoTicketStore, TicketRecord
 

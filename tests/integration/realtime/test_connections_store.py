@@ -7,10 +7,10 @@ from typing import Any
 import boto3
 import pytest
 
-from trainbook.booking.progress import records_progress
 from trainbook.eventstore.store import EventStore
 from trainbook.realtime.domain import ProtocolError, Viewer
 from trainbook.realtime.store import DynamoConnections
+from trainbook.saga_progress import records_progress
 
 VIEWER = Viewer("u1", "passenger")
 

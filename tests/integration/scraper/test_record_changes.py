@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from trainbook.catalog.events import TrainDelayed, TrainRunRemoved
 from trainbook.changes.domain import ChangeKind, ScheduleChange
-from trainbook.changes.events import TrainDelayed, TrainRunRemoved
-from trainbook.changes.recording import record_changes
+from trainbook.changes.service.recording import record_changes
 from trainbook.eventstore.store import EventStore
 
 DAY = date(2026, 12, 1)

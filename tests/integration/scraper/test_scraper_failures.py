@@ -16,7 +16,7 @@ from timetable_scraper import snapshot
 from timetable_scraper.errors import PageChanged, SiteUnavailable
 from timetable_scraper.scrape import Politeness, TimetableScraper, plan
 from trainbook.catalog import timetable_file
-from trainbook.changes.events import TrainDelayed, TrainRunCancelled
+from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.eventstore.store import EventStore
 from trainbook_cli.main import app
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.unit.accounts.support import SECRET, LambdaContext, sample_event
-from trainbook.accounts import authorizer
+from trainbook.accounts import handlers as authorizer
 from trainbook.accounts.domain import Role
 from trainbook.accounts.tokens import AccessTokens
 

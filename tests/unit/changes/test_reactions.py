@@ -8,23 +8,24 @@ import pytest
 
 from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.unit.fakes import FakeEventStore, FakeInventory
-from trainbook.booking.commands import BookingCommands
 from trainbook.booking.domain import BookingStatus, fold_booking
 from trainbook.booking.events import DelayCompensationPaid
 from trainbook.booking.pricing import PassengerRequest
+from trainbook.booking.service import BookingService
 from trainbook.catalog.errors import NotServed, UnknownTrainRun
+from trainbook.catalog.events import TrainRunRemoved
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
-from trainbook.changes.admin import (
+from trainbook.changes.events import PassengerNotified
+from trainbook.changes.notices import Journey, compensation
+from trainbook.changes.service.admin import (
     ChangeRequest,
     InvalidChange,
     RunArrived,
     record_arrival,
     record_operator_change,
 )
-from trainbook.changes.events import PassengerNotified, TrainRunRemoved
-from trainbook.changes.notices import Journey, compensation
-from trainbook.changes.reactions import ChangeReactions
+from trainbook.changes.service.reactions import ChangeReactions
 from trainbook.eventstore.events import PendingEvent, RecordedEvent
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -86,8 +87,8 @@ def events() -> FakeEventStore:
 
 
 @pytest.fixture
-def commands(events: FakeEventStore) -> BookingCommands:
-    return BookingCommands(
+def commands(events: FakeEventStore) -> BookingService:
+    return BookingService(
         events=events,
         runs=TrainRuns(events),
         inventory=FakeInventory(events),
@@ -108,21 +109,19 @@ def sagas() -> Sagas:
 
 @pytest.fixture
 def reactions(
-    events: FakeEventStore, commands: BookingCommands, sagas: Sagas, payments: Payments
+    events: FakeEventStore, commands: BookingService, sagas: Sagas, payments: Payments
 ) -> ChangeReactions:
     return ChangeReactions(events, Passengers(events), sagas, payments, commands)
 
 
-def book(
-    commands: BookingCommands, booking: str, user: str, origin: str, destination: str, seat: int
-) -> None:
+def book(commands: BookingService, booking: str, user: str, origin: str, destination: str, seat: int) -> None:
     commands.request(booking, user, RUN, origin, destination, [(5, seat)], [PassengerRequest("Ala")])
     commands.hold_seats(booking)
     commands.confirm(booking)
 
 
 @pytest.fixture
-def three_journeys(commands: BookingCommands) -> None:
+def three_journeys(commands: BookingService) -> None:
     """EIP 3500 Kraków -> Gdynia: ala Kraków-Warszawa, jan Kraków-Gdańsk, ewa Warszawa-Gdynia."""
     book(commands, "a", "ala", "KRK", "WAW", 45)
     book(commands, "b", "jan", "KRK", "GDG", 46)
@@ -187,7 +186,7 @@ def test_a_cancellation_cancels_every_touched_booking_once_with_the_carrier_at_f
 
 @pytest.mark.usefixtures("three_journeys")
 def test_arrival_pays_compensation_by_the_delay_at_each_destination_once(
-    events: FakeEventStore, reactions: ChangeReactions, payments: Payments, commands: BookingCommands
+    events: FakeEventStore, reactions: ChangeReactions, payments: Payments, commands: BookingService
 ) -> None:
     operator(events, kind="delay", station="WAW", minutes=30)
     operator(events, kind="delay", station="GDG", minutes=130)
@@ -254,7 +253,7 @@ def test_a_change_to_an_unknown_or_arrived_run_is_refused(events: FakeEventStore
 
 
 def test_a_cancellation_is_undone_by_restore_and_the_run_is_on_sale_again(
-    events: FakeEventStore, commands: BookingCommands
+    events: FakeEventStore, commands: BookingService
 ) -> None:
     operator(events, kind="cancel")
     operator(events, kind="restore")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from tests.unit.fakes import FakeEventStore
-from trainbook.catalog.events import TrainRunScheduled
+from trainbook.catalog.events import PlatformChanged, TrainDelayed, TrainRunCancelled, TrainRunScheduled
 from trainbook.changes.domain import ChangeKind, ScheduleChange
-from trainbook.changes.events import PlatformChanged, TrainDelayed, TrainRunCancelled
-from trainbook.changes.recording import record_changes
+from trainbook.changes.service.recording import record_changes
 from trainbook.eventstore.events import PendingEvent, decode, encode
 
 DAY = date(2026, 12, 1)

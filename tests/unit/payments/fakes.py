@@ -6,8 +6,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from trainbook.payments.domain import Payment
-from trainbook.payments.processor import Decision, KeyTaken, Slot, StaleDecision, StoredAnswer, StoredToken
+from trainbook.payments.domain import (
+    Decision,
+    KeyTaken,
+    Payment,
+    Slot,
+    StaleDecision,
+    StoredAnswer,
+    StoredToken,
+)
 
 
 class FakePaymentLedger:

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from tests.unit.payments.fakes import Clock, FakePaymentLedger, PaymentIds
-from trainbook.payments.commands import parse_command
-from trainbook.payments.domain import Action, PaymentState
+from trainbook.payments.domain import Action, PaymentState, parse_command
 from trainbook.payments.errors import (
     BookingPaymentClosed,
     DuplicatePayment,
@@ -23,7 +22,7 @@ from trainbook.payments.errors import (
     PaymentNotFound,
     PaymentProcessingError,
 )
-from trainbook.payments.processor import PaymentProcessor
+from trainbook.payments.service import PaymentProcessor
 from trainbook.payments.vault import CardVault
 
 APPROVES = "4242 4242 4242 4242"

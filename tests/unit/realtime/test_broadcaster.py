@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from trainbook.booking.events import BookingRequested
-from trainbook.booking.progress import SagaStepStarted
 from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld
 from trainbook.realtime.domain import Journey, ProtocolError, Subscriber, Viewer
 from trainbook.realtime.service import Broadcaster, LiveConnections, ReadModelBehind
+from trainbook.saga_progress import SagaStepStarted
 
 JOURNEY = Journey("b-1", "user-ala", "run-1", "GDG", "KRK", 0, 5)
 AT = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)

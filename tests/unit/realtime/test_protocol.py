@@ -13,15 +13,8 @@ from trainbook.booking.events import (
     BookingRequested,
     DelayCompensationPaid,
 )
-from trainbook.booking.progress import SagaStepEnded, SagaStepStarted
-from trainbook.changes.events import (
-    NotificationRead,
-    PassengerNotified,
-    PlatformChanged,
-    TrainDelayed,
-    TrainRunArrived,
-    TrainRunRestored,
-)
+from trainbook.catalog.events import PlatformChanged, TrainDelayed, TrainRunArrived, TrainRunRestored
+from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import Event, RecordedEvent
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
@@ -39,6 +32,7 @@ from trainbook.realtime.domain import (
     parse_topic,
     pushes_for,
 )
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 
 AT = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
 ALA = Viewer("user-ala", "passenger")

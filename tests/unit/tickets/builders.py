@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from tests.support.builders import DAY, RUN, small_timetable
 from tests.unit.fakes import FakeEventStore, FakeInventory
-from trainbook.booking.commands import BookingCommands
 from trainbook.booking.pricing import PassengerRequest
+from trainbook.booking.service import BookingService
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.eventstore.events import EventLog
@@ -30,7 +30,7 @@ def booked(
     booking_id: str = "b-2026-0001",
     confirm: bool = True,
     seats: tuple[tuple[int, int], ...] = ((5, 45), (5, 46)),
-) -> tuple[EventLog, BookingCommands]:
+) -> tuple[EventLog, BookingService]:
     """The event store (a fake unless given) with a booking for up to two passengers (one with 51 % off).
 
     Seats are held and sold in an in-memory inventory even when the event store is the real one:
@@ -39,7 +39,7 @@ def booked(
     if events is None:
         events = FakeEventStore()
         TrainRuns(events).publish(small_timetable(), [DAY])
-    commands = BookingCommands(
+    commands = BookingService(
         events=events,
         runs=TrainRuns(events),
         inventory=FakeInventory(events),  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests.unit.tickets.builders import POLISH_NAME, booked
-from tests.unit.tickets.test_issuing import FakeTicketStore, issuer
+from tests.unit.tickets.test_service import FakeTicketStore, issuer
 from trainbook.tickets.domain import Ticket
 from trainbook.tickets.pdf import format_zloty, polish_date, render_pdf
 from trainbook.tickets.qr import qr_modules, qr_png, qr_svg

@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from tests.unit.tickets.builders import SECRET, booked
-from tests.unit.tickets.test_issuing import FakeTicketStore, issuer
+from tests.unit.tickets.test_service import FakeTicketStore, issuer
 from trainbook.tickets.domain import InvalidTicket, Ticket
 from trainbook.tickets.signing import derive_signing_key, key_id, public_key_pem, sign_ticket, verify
 

@@ -1,0 +1,1 @@
+"""Use cases of schedule changes: recording them, an operator's changes by hand, and what follows them."""

@@ -1,0 +1,23 @@
+"""Rebuild a read model from the Events table (not the stream, which keeps only 24 hours)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from trainbook.eventstore.store import EventStore
+from trainbook.projections.domain import Projection
+
+
+def rebuild(projection: Projection, events: EventStore, progress: Callable[[int], None] | None = None) -> int:
+    """Empty the read model's table, then apply every event in replay order. Returns events applied."""
+    model = projection.model
+    with model.batch_write() as batch:
+        for item in model.scan():
+            batch.delete(item)
+    applied = 0
+    for recorded in events.all_events():
+        projection.apply(recorded)
+        applied += 1
+        if progress is not None:
+            progress(applied)
+    return applied

@@ -1,0 +1,104 @@
+"""Saga progress: each saga task records when it starts and ends, on the booking's `saga-<id>` stream.
+
+The steps of a booking are visible live (the `booking:<id>` WebSocket topic) because every task of
+the booking and cancellation sagas appends `SagaStepStarted` before its work and `SagaStepEnded`
+after it, through the `records_progress` decorator. They go to a stream of their own, never the
+booking's: the booking's use cases decide on its stream's versions, and a progress event there would
+make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
+whether someone watches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger
+
+from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta, event_type
+from trainbook.eventstore.store import EventRecord, EventStore
+
+logger = Logger(service="saga-progress")
+Handler = TypeVar("Handler", bound=Callable[..., dict[str, Any]])
+
+# What a step's result may show to the booking's owner live; nothing else leaves the task this way
+# (a payment answer carries ids and amounts a watcher has no use for).
+VISIBLE_RESULT = ("ticket_number", "status", "reason", "refund_grosze", "seats_released")
+
+
+@event_type("SagaStepStarted")
+@dataclass(frozen=True)
+class SagaStepStarted(Event):
+    booking_id: str
+    step: str
+
+
+@event_type("SagaStepEnded")
+@dataclass(frozen=True)
+class SagaStepEnded(Event):
+    booking_id: str
+    step: str
+    outcome: str  # "succeeded" or "failed"
+    error: str | None  # the error's class name, as Step Functions sees it
+    result: dict[str, Any]  # the VISIBLE_RESULT part of the step's answer
+
+
+def progress_stream(booking_id: str) -> str:
+    """The name of a booking's saga progress stream: the one place it is spelled."""
+    return f"saga-{booking_id}"
+
+
+class ProgressLog:
+    """Appends progress events at the end of a booking's saga stream (a retried step appends again)."""
+
+    def __init__(self, events: EventStore | None = None) -> None:
+        self.events = events or EventStore()
+
+    def record(self, event: SagaStepStarted | SagaStepEnded) -> None:
+        stream = progress_stream(event.booking_id)
+        meta = Meta(correlation_id=event.booking_id, causation_id=event.step, actor="booking-saga")
+        for _ in range(5):
+            try:
+                self.events.append(stream, _last_version(stream), [event], meta)
+                return
+            except ConcurrencyConflict:
+                continue  # a retried step's earlier attempt is still writing: take the next version
+
+
+def _last_version(stream: str) -> int:
+    latest = list(EventRecord.query(stream, scan_index_forward=False, limit=1, consistent_read=True))
+    return int(latest[0].version) if latest else 0
+
+
+def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callable[[Handler], Handler]:
+    """Wrap a saga task's Lambda handler so it records its start and end; `step_of` names the step."""
+
+    def wrap(handler: Handler) -> Handler:
+        @wraps(handler)
+        def recorded(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            booking_id = event.get("booking_id") if isinstance(event, dict) else None
+            step = step_of(event) if isinstance(booking_id, str) and booking_id else None
+            if step is None or not isinstance(booking_id, str):
+                return handler(event, context)
+            _safely(SagaStepStarted(booking_id, step))
+            try:
+                result = handler(event, context)
+            except Exception as error:
+                _safely(SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}))
+                raise
+            visible = {k: result[k] for k in VISIBLE_RESULT if isinstance(result, dict) and k in result}
+            _safely(SagaStepEnded(booking_id, step, "succeeded", None, visible))
+            return result
+
+        return recorded  # type: ignore[return-value]
+
+    return wrap
+
+
+def _safely(event: SagaStepStarted | SagaStepEnded) -> None:
+    try:
+        ProgressLog().record(event)
+    except Exception:  # progress is for watchers: losing one must never fail the booking
+        logger.exception("saga progress not recorded", extra={"step": event.step})

@@ -1,0 +1,77 @@
+"""Issuing a ticket for a confirmed booking, idempotently: the IssueTicket step of the booking saga.
+
+The booking is asked of the booking context (`booking.service.load_booking`) and its train run read
+from the catalog; the ticket is stored under the first of its deterministic candidate numbers that
+is free or already its own. Issuing again (a retried saga step) finds that ticket and returns it
+unchanged, QR code included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from trainbook.booking.domain import Booking
+from trainbook.booking.service import load_booking
+from trainbook.catalog.runs import TrainRuns
+from trainbook.eventstore.events import EventLog, format_instant
+from trainbook.tickets.domain import Ticket, TicketNumberTaken, draft_ticket, ticket_number, travel_year
+from trainbook.tickets.signing import sign_ticket
+
+NUMBER_CANDIDATES = 16  # 40-bit numbers: a 16-fold collision is not going to happen
+
+
+class TicketStore(Protocol):
+    def get(self, number: str) -> Ticket | None: ...
+
+    def add(self, ticket: Ticket) -> None:
+        """Store a new ticket; TicketNumberTaken if the number is held."""
+        ...
+
+
+@dataclass
+class TicketIssuer:
+    events: EventLog
+    store: TicketStore
+    key: Callable[[], Ed25519PrivateKey]
+    clock: Callable[[], datetime]
+
+    def issue(self, booking_id: str) -> Ticket:
+        """The booking's ticket, issued now or earlier; BookingNotConfirmed unless it is confirmed."""
+        booking = self._booking(booking_id)
+        run = TrainRuns(self.events).get(booking.run_id)
+        draft = draft_ticket(booking, run, "", format_instant(self.clock()))
+        year = travel_year(booking)
+        for attempt in range(NUMBER_CANDIDATES):
+            number = ticket_number(booking.id, year, attempt)
+            held = self.store.get(number)
+            if held is None:
+                ticket = replace(draft, number=number)
+                ticket = replace(ticket, qr_payload=sign_ticket(ticket, self.key()))
+                try:
+                    self.store.add(ticket)
+                    return ticket
+                except TicketNumberTaken:  # a concurrent issue (ours or another booking's) came first
+                    held = self.store.get(number)
+            if held is not None and held.booking_id == booking.id:
+                return held
+        raise RuntimeError(f"no free ticket number for booking {booking.id} after {NUMBER_CANDIDATES} tries")
+
+    def find(self, booking_id: str) -> Ticket | None:
+        """The booking's ticket if one was issued (whatever the booking's state now)."""
+        booking = self._booking(booking_id)
+        year = travel_year(booking)
+        for attempt in range(NUMBER_CANDIDATES):
+            held = self.store.get(ticket_number(booking.id, year, attempt))
+            if held is None:
+                return None  # numbers are taken in order and never freed
+            if held.booking_id == booking.id:
+                return held
+        return None
+
+    def _booking(self, booking_id: str) -> Booking:
+        return load_booking(self.events, booking_id)
