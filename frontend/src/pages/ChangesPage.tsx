@@ -37,7 +37,7 @@ export function ChangesPage() {
           onChange={(date) => setParams((p) => ({ ...Object.fromEntries(p), date }), { replace: true })}
         />
       </label>
-      {session?.user.role === "admin" && <RecordChange record={record} />}
+      {session?.user.role === "admin" && <RecordChange record={record} day={day} />}
       <section aria-labelledby="changes-list" className="space-y-2">
         <h2 id="changes-list" className="text-lg font-semibold">
           {t("changes.list")}
@@ -88,24 +88,34 @@ function describe(c: ChangeView, t: (key: string, options?: Record<string, unkno
   }
 }
 
-function RecordChange({ record }: { record: ReturnType<typeof useRecordChange> }) {
-  const { t } = useTranslation();
-  const [params, setParams] = useSearchParams();
-  const [runId, setRunId] = useState(params.get("run") ?? "");
-  const [form, setForm] = useState<ChangeForm>(emptyChangeForm);
+/** The run an operator means: a train number on the day the page shows (`?run=` names one directly). */
+function useRunOfDay(day: string) {
+  const [params] = useSearchParams();
+  const named = /^run-(.+)-(\d{4}-\d{2}-\d{2})$/.exec(params.get("run") ?? "");
+  const [train, setTrain] = useState(named?.[1] ?? "");
+  const runId = train.trim() ? `run-${train.trim()}-${named && named[1] === train.trim() ? named[2] : day}` : "";
   const run = useQuery({
-    queryKey: keys.run(runId.trim()),
-    queryFn: async () => unwrap(await api.GET("/runs/{run_id}", { params: { path: { run_id: runId.trim() } } })),
-    enabled: runId.trim().length > 8,
+    queryKey: keys.run(runId),
+    queryFn: async () => unwrap(await api.GET("/runs/{run_id}", { params: { path: { run_id: runId } } })),
+    enabled: /^[0-9A-Za-z]{2,8}$/.test(train.trim()),
     retry: false,
   });
+  return { train, setTrain, runId, run };
+}
+
+function RecordChange({ record, day }: { record: ReturnType<typeof useRecordChange>; day: string }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const [, setParams] = useSearchParams();
+  const { train, setTrain, runId, run } = useRunOfDay(day);
+  const [form, setForm] = useState<ChangeForm>(emptyChangeForm);
   const stops = run.data?.stops ?? [];
   const set = (patch: Partial<ChangeForm>) => setForm((f) => ({ ...f, ...patch }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     // Show the day of the changed run, where the new change is listed.
     record.mutate(
-      { runId: runId.trim(), body: changeBody(form) },
+      { runId, body: changeBody(form) },
       { onSuccess: (change) => setParams((p) => ({ ...Object.fromEntries(p), date: change.date }), { replace: true }) },
     );
   };
@@ -129,9 +139,11 @@ function RecordChange({ record }: { record: ReturnType<typeof useRecordChange> }
       </h2>
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
         <label className="block text-sm font-medium sm:col-span-2">
-          {t("changes.run")}
-          <input className={input} value={runId} onChange={(e) => setRunId(e.target.value)} required name="run" />
-          {run.data && <span className="text-xs text-slate-700">{run.data.train}</span>}
+          {t("changes.train")}
+          <input className={input} value={train} onChange={(e) => setTrain(e.target.value)} required name="train" inputMode="numeric" autoComplete="off" aria-describedby="train-run" />
+          <span id="train-run" className="text-xs text-slate-700" data-testid="train-run">
+            {run.data ? `${run.data.train}: ${run.data.stops[0]?.name ?? ""} → ${run.data.stops.at(-1)?.name ?? ""}, ${fmt.longDate(`${runId.slice(-10)}T12:00:00Z`)}` : run.isError ? <span className="text-red-800">{t("errors.unknown_train_run")}</span> : t("changes.trainHint", { day: fmt.longDate(`${day}T12:00:00Z`) })}
+          </span>
         </label>
         <label className="block text-sm font-medium">
           {t("changes.kind")}

@@ -126,7 +126,7 @@ class Ticket:
 
 def draft_ticket(booking: Booking, run: TrainRun, number: str, issued_at: str) -> Ticket:
     """The ticket's content from the confirmed booking and its train run (unsigned)."""
-    if booking.status != "CONFIRMED":
+    if not booking.confirmed:
         raise BookingNotConfirmed(f"booking {booking.id} is {booking.status.lower()}, not confirmed")
     departs = run.departure(booking.origin)
     leg = Leg(

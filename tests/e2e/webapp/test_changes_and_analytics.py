@@ -44,8 +44,12 @@ def test_an_admins_75_minute_delay_reaches_the_passengers_open_page_live(webapp:
     desk = admin.new_page()
     webapp.sign_in(desk, admin_email)
     desk.get_by_role("link", name="Zmiany w rozkładzie").click()
+    # The operator names the train by its number on the day the page shows, typed as 02.12.2026.
+    train, day = run_id.removeprefix("run-").split("-", 1)
+    desk.get_by_label("Dzień").fill(".".join(reversed(day.split("-"))))
     form = desk.get_by_test_id("change-form")
-    form.get_by_label("Kurs (identyfikator)").fill(run_id)
+    form.get_by_label("Numer pociągu").fill(train)
+    expect(form.get_by_test_id("train-run")).to_contain_text("→")
     form.get_by_label("Rodzaj zmiany").select_option("delay")
     station = form.get_by_label("Stacja")
     expect(station.locator("option[value=KRK]")).to_have_count(1)  # the run's stops have loaded
