@@ -29,12 +29,12 @@ for variable, logical_id in TABLE_VARIABLES.items():
 
 from moto import mock_aws  # noqa: E402
 
+from timetable_file import location, reading  # noqa: E402
 from trainbook.analytics.api import dashboard  # noqa: E402
 from trainbook.analytics.store import SearchCount  # noqa: E402
 from trainbook.booking.domain import is_booking_stream  # noqa: E402
 from trainbook.booking.pricing import PassengerRequest  # noqa: E402
 from trainbook.booking.service import BookingService  # noqa: E402
-from trainbook.catalog import timetable_file  # noqa: E402
 from trainbook.catalog.runs import TrainRuns, today_in_poland  # noqa: E402
 from trainbook.catalog.timetable import SalesWindow  # noqa: E402
 from trainbook.eventstore.store import EventRecord, EventStore, transactions  # noqa: E402
@@ -74,7 +74,7 @@ def run(bookings: int) -> None:
     store = EventStore()
     inventory = DynamoInventory(store)
     runs = TrainRuns(store)
-    timetable = timetable_file.read(timetable_file.shipped_timetable_path())
+    timetable = reading.read(location.shipped_timetable_path())
     started = time.perf_counter()
     opened = runs.publish(timetable, [DAY])
     publish_seconds = time.perf_counter() - started

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from trainbook.catalog import timetable_file
+from timetable_file import writing
 from trainbook.catalog.compositions import COMPOSITIONS
 from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainService
 from trainbook.catalog.stations import load_stations
@@ -293,7 +293,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT, help=f"where to write (default {OUT})")
     args = parser.parse_args()
     timetable = build(trains())
-    timetable_file.write(timetable, args.out, source=SOURCE, attribution=ATTRIBUTION)
+    writing.write(timetable, args.out, source=SOURCE, attribution=ATTRIBUTION)
     per_weekday = Counter(
         day.strftime("%a")
         for day in (date(2026, 11, 23 + i) for i in range(7))

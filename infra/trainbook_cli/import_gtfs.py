@@ -31,8 +31,8 @@ def import_gtfs(
     into the timetable the local cloud loads ($TRAINBOOK_TIMETABLE, else scraper/data/timetable.json,
     or DATA_DIR/timetable.json), replacing services with the same train number.
     """
+    from timetable_file import location, reading, writing
     from timetable_scraper.gtfs import InvalidFeed, import_feed, iter_codes
-    from trainbook.catalog import timetable_file
     from trainbook.catalog.compositions import COMPOSITIONS
     from trainbook.catalog.stations import load_stations
     from trainbook.catalog.timetable import Timetable
@@ -43,9 +43,9 @@ def import_gtfs(
     if unknown:
         console.print(f"[red]unknown station codes[/]: {', '.join(unknown)}")
         raise typer.Exit(code=2)
-    target = data_dir / "timetable.json" if data_dir else timetable_file.shipped_timetable_path()
+    target = data_dir / "timetable.json" if data_dir else location.shipped_timetable_path()
     # Distances: the catalog timetable's line data where it runs the same legs.
-    reference = timetable_file.read(target).services.values() if target.is_file() else ()
+    reference = reading.read(target).services.values() if target.is_file() else ()
     try:
         result = import_feed(
             feed, catalog, COMPOSITIONS.values(), keep=keep, licence=licence or None, reference=reference
@@ -80,14 +80,12 @@ def import_gtfs(
     )
 
     if output is not None:
-        timetable_file.write(imported, output, source=result.source, attribution=result.attribution)
+        writing.write(imported, output, source=result.source, attribution=result.attribution)
         console.print(f"[green]wrote[/] {output}")
         return
     if target.is_file():
-        import json
-
-        current = timetable_file.read(target)
-        head = timetable_file.header(json.loads(target.read_text(encoding="utf-8")))
+        current = reading.read(target)
+        head = reading.read_header(target)
         replaced = sorted(set(current.services) & set(imported.services))
         services = {**current.services, **imported.services}
         merged = Timetable(catalog, COMPOSITIONS.values(), services.values())
@@ -95,7 +93,7 @@ def import_gtfs(
         attribution = "; ".join(a.rstrip(".") for a in (head.attribution, result.attribution) if a)
     else:
         merged, replaced, source, attribution = imported, [], result.source, result.attribution
-    timetable_file.write(merged, target, source=source, attribution=attribution)
+    writing.write(merged, target, source=source, attribution=attribution)
     console.print(
         f"[green]loaded[/] {len(imported.services)} services into {target}"
         + (f" (replacing {', '.join(replaced)})" if replaced else "")

@@ -40,12 +40,12 @@ def publish_timetable(
 
     Writes to the Events table named by EVENTS_TABLE at AWS_ENDPOINT_URL (or AWS itself).
     """
-    from trainbook.catalog import timetable_file
+    from timetable_file import location, reading
     from trainbook.catalog.runs import today_in_poland
     from trainbook.catalog.timetable import SalesWindow
     from trainbook.eventstore.store import EventStore
 
-    timetable = timetable_file.read(file or timetable_file.shipped_timetable_path())
+    timetable = reading.read(file or location.shipped_timetable_path())
     start = date.fromisoformat(first_day) if first_day else today_in_poland()
     window = SalesWindow(start, days)
     opened, kept = publish_new_runs(EventStore(), timetable, window.dates())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import ExitStack
 from datetime import UTC, date, timedelta
@@ -62,12 +61,12 @@ def scrape(
 
     Writes the raw snapshot and the normalized timetable only when every search succeeded.
     """
+    from timetable_file import location, reading, writing
     from timetable_scraper import snapshot as snapshots
     from timetable_scraper.browser import chromium
     from timetable_scraper.errors import ScrapeError
     from timetable_scraper.normalize import normalize
     from timetable_scraper.scrape import Politeness, TimetableScraper, plan
-    from trainbook.catalog import timetable_file
     from trainbook.catalog.compositions import COMPOSITIONS
     from trainbook.catalog.stations import load_stations
 
@@ -86,10 +85,10 @@ def scrape(
             "[red]no site to scrape[/]: give --base-url URL (or TRAINBOOK_TIMETABLE_SITE), or --fixture-site"
         )
         raise typer.Exit(code=2)
-    target = output or timetable_file.shipped_timetable_path()
+    target = output or location.shipped_timetable_path()
     snapshot_file = snapshot_path or target.with_name("snapshot.json.gz")
     previous = snapshots.read(diff) if diff else None
-    reference = timetable_file.read(target) if target.is_file() else None
+    reference = reading.read(target) if target.is_file() else None
     searches = plan([by_code[c].name for c in codes], start, days)
 
     with ExitStack() as stack:
@@ -123,7 +122,7 @@ def scrape(
         valid=valid,
     )
     snapshots.write(seen, snapshot_file)
-    timetable_file.write(
+    writing.write(
         result.timetable,
         target,
         source=_source(base_url if not fixture_site else None, seen.scraped_at.date(), start, days, valid),
@@ -158,9 +157,9 @@ def _source(url: str | None, scraped: date, start: date, days: int, valid: tuple
 
 def _attribution(path: Path) -> str | None:
     """The attribution of the fixture site's source timetable: its data is in what was scraped."""
-    from trainbook.catalog import timetable_file
+    from timetable_file.reading import read_header
 
-    return timetable_file.header(json.loads(path.read_text(encoding="utf-8"))).attribution
+    return read_header(path).attribution
 
 
 def _report_changes(previous: Snapshot, seen: Snapshot, stations: list[Station], *, record: bool) -> None:
@@ -201,12 +200,11 @@ def _report_changes(previous: Snapshot, seen: Snapshot, stations: list[Station],
 
 
 def _fixture_source() -> Path:
-    from trainbook.catalog import timetable_file
+    from timetable_file.location import SCRAPER_DIR
 
-    scraper_dir = timetable_file.SHIPPED_TIMETABLE.parents[1]
     # The fixture site is test equipment kept beside the scraper, not an installed package.
-    if str(scraper_dir) not in sys.path:
-        sys.path.insert(0, str(scraper_dir))
+    if str(SCRAPER_DIR) not in sys.path:
+        sys.path.insert(0, str(SCRAPER_DIR))
     from fixture_site.__main__ import SOURCE
 
     return SOURCE
@@ -214,12 +212,12 @@ def _fixture_source() -> Path:
 
 def _fixture_site() -> FixtureSite:
     """The repo's fixture site (scraper/fixture_site), served from its hand-made source timetable."""
-    from trainbook.catalog import timetable_file
+    from timetable_file.reading import read
 
     source = _fixture_source()
     from fixture_site.server import FixtureSite
 
-    return FixtureSite(timetable_file.read(source))
+    return FixtureSite(read(source))
 
 
 def _day(text: str) -> date:

@@ -138,8 +138,8 @@ class PublishedWindow:
 
         import boto3
 
+        from timetable_file.location import shipped_timetable_path
         from trainbook.catalog.domain import WARSAW
-        from trainbook.catalog.timetable_file import shipped_timetable_path
 
         data_dir = cloud.options.data_dir
         assert cloud.provisioned is not None and cloud.engine is not None

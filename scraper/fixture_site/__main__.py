@@ -18,7 +18,7 @@ def main() -> None:
     parser.add_argument("--disruptions", type=Path, help="delays, cancellations and platform changes (JSON)")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    from trainbook.catalog.timetable_file import read
+    from timetable_file.reading import read
 
     site = FixtureSite(
         read(args.timetable),

@@ -57,7 +57,7 @@ COUNTERS = (
 
 class AnalyticsItem(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("ANALYTICS_TABLE", "trainbook-analytics")
+        table_name = tables.table_name("ANALYTICS_TABLE")
 
     family = UnicodeAttribute(hash_key=True)  # day, train, route, failure, run, applied
     key = UnicodeAttribute(range_key=True)

@@ -28,7 +28,7 @@ TRACKING_KEPT = timedelta(days=3)
 
 class SalesItem(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("SALES_TABLE", "trainbook-sales")
+        table_name = tables.table_name("SALES_TABLE")
 
     key = UnicodeAttribute(hash_key=True)  # "day#2026-11-25" counters, or "applied#<stream>#<version>"
     bookings_confirmed = NumberAttribute(default=0)

@@ -16,7 +16,7 @@ FAMILY = "search"
 
 class SearchCount(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("SEARCH_STATS_TABLE", "trainbook-search-stats")
+        table_name = tables.table_name("SEARCH_STATS_TABLE")
 
     family = UnicodeAttribute(hash_key=True)
     key = UnicodeAttribute(range_key=True)  # "<date>#<origin>-<destination>"

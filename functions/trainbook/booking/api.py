@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
@@ -32,6 +33,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import BaseModel, Field
 
+from trainbook import tables
 from trainbook.booking.domain import Booking
 from trainbook.booking.policy import refund_for
 from trainbook.booking.pricing import PassengerRequest
@@ -192,7 +194,7 @@ def _sfn() -> Any:
 
 @cache
 def _idempotency_store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "trainbook-idempotency"))
+    return DynamoDBPersistenceLayer(table_name=tables.required_table_name("IDEMPOTENCY_TABLE"))
 
 
 def _caller() -> Identity:
@@ -224,7 +226,7 @@ def create_booking(
         "body": body.model_dump(),
     }
     try:
-        accepted = _start_booking(request=request)
+        accepted = _start_booking()(request=request)
     except IdempotencyValidationError:
         raise Conflict("this Idempotency-Key was already used for a different booking request") from None
     except IdempotencyAlreadyInProgressError:
@@ -261,17 +263,21 @@ def _start(request: dict[str, Any]) -> dict[str, Any]:
     return {"booking_id": booking.id, "status": "PENDING", "location": f"/bookings/{booking.id}"}
 
 
-_start_booking = idempotent_function(
-    _start,
-    data_keyword_argument="request",
-    persistence_store=_idempotency_store(),
-    # The token is left out of the comparison: a client that repeats a booking after tokenizing the
-    # card again (its first token is spent) gets the first answer, not a conflict.
-    config=IdempotencyConfig(
-        event_key_jmespath="[user_id, key]",
-        payload_validation_jmespath="body.[run_id, origin, destination, seats, passengers]",
-    ),
-)
+@cache
+def _start_booking() -> Callable[..., dict[str, Any]]:
+    """`_start`, idempotent per user and key; built on first use, like every table's name (not at import)."""
+    started: Callable[..., dict[str, Any]] = idempotent_function(
+        _start,
+        data_keyword_argument="request",
+        persistence_store=_idempotency_store(),
+        # The token is left out of the comparison: a client that repeats a booking after tokenizing the
+        # card again (its first token is spent) gets the first answer, not a conflict.
+        config=IdempotencyConfig(
+            event_key_jmespath="[user_id, key]",
+            payload_validation_jmespath="body.[run_id, origin, destination, seats, passengers]",
+        ),
+    )
+    return started
 
 
 @router.post(

@@ -32,7 +32,7 @@ class ByUser(GlobalSecondaryIndex["BookingRow"]):
 
 class BookingRow(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("USER_BOOKINGS_TABLE", "trainbook-user-bookings")
+        table_name = tables.table_name("USER_BOOKINGS_TABLE")
 
     booking_id = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()

@@ -37,7 +37,7 @@ KINDS: dict[type[ScheduleChangeEvent], str] = {
 
 class ChangeItem(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("CHANGE_LOG_TABLE", "trainbook-change-log")
+        table_name = tables.table_name("CHANGE_LOG_TABLE")
 
     day = UnicodeAttribute(hash_key=True)
     key = UnicodeAttribute(range_key=True)  # "<recorded at>#<stream>#<version>": sorts in time order

@@ -22,7 +22,7 @@ INBOX_SIZE = 100  # the newest notices a user sees
 
 class NotificationItem(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("NOTIFICATIONS_TABLE", "trainbook-notifications")
+        table_name = tables.table_name("NOTIFICATIONS_TABLE")
 
     user_id = UnicodeAttribute(hash_key=True)
     notification_id = UnicodeAttribute(range_key=True)

@@ -30,7 +30,7 @@ class ByDay(GlobalSecondaryIndex["RunBookingRow"]):
 
 class RunBookingRow(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("RUN_BOOKINGS_TABLE", "trainbook-run-bookings")
+        table_name = tables.table_name("RUN_BOOKINGS_TABLE")
 
     run_id = UnicodeAttribute(hash_key=True)
     booking_id = UnicodeAttribute(range_key=True)

@@ -38,7 +38,7 @@ from trainbook.eventstore.events import (
 
 class EventRecord(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("EVENTS_TABLE", "trainbook-events")
+        table_name = tables.table_name("EVENTS_TABLE")
 
     stream = UnicodeAttribute(hash_key=True)
     version = NumberAttribute(range_key=True)

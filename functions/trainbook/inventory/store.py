@@ -10,13 +10,13 @@ attributes (`leg_0`, `leg_1`, ...) depend on the train's stops.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from trainbook import tables
 from trainbook.eventstore.conditions import refused_items
 from trainbook.eventstore.events import ConcurrencyConflict, PendingEvent
 from trainbook.eventstore.store import EventStore
@@ -48,7 +48,7 @@ def _leg(i: int) -> str:
 class DynamoInventory:
     def __init__(self, events: EventStore, table: str | None = None, client: Any = None) -> None:
         self.events = events
-        self.table = table or os.environ.get("INVENTORY_TABLE", "trainbook-inventory")
+        self.table = table or tables.required_table_name("INVENTORY_TABLE")
         self.client: Any = client or boto3.client("dynamodb")
 
     def load(self, run_id: str, seats: Sequence[str]) -> RunInventory:

@@ -59,7 +59,7 @@ M = TypeVar("M", bound=Model)
 
 
 class _Meta(tables.TableMeta):
-    table_name = tables.table_name("PAYMENTS_TABLE", "trainbook-payments")
+    table_name = tables.table_name("PAYMENTS_TABLE")
 
 
 class OperationAttribute(MapAttribute[str, Any]):
@@ -285,7 +285,9 @@ class DynamoPaymentLedger:
                         condition=TokenItem.pk.exists() & TokenItem.spent_by.does_not_exist(),
                     )
         except TransactWriteError as error:
-            if is_conditional_failure(error, item=0):
+            # PynamoDB sends condition checks first, so the answer's reason follows the payment's check.
+            answer_at = 1 if decision.payment is None and decision.based_on is not None else 0
+            if is_conditional_failure(error, item=answer_at):
                 raise KeyTaken(decision.key) from None
             if is_conditional_failure(error) or "TransactionConflict" in cancellation_codes(error):
                 raise StaleDecision(decision.key) from None

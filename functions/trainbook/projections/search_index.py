@@ -28,7 +28,7 @@ from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
 class SearchRow(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("SEARCH_INDEX_TABLE", "trainbook-search-index")
+        table_name = tables.table_name("SEARCH_INDEX_TABLE")
 
     route = UnicodeAttribute(hash_key=True)  # "GDG#KRK#2026-11-25": origin, destination, departure date
     departure = UnicodeAttribute(range_key=True)  # "06:15#run-3500-2026-11-25": sorts by time

@@ -12,7 +12,7 @@ from trainbook import tables
 
 class SeatMapItem(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("SEAT_MAP_TABLE", "trainbook-seat-map")
+        table_name = tables.table_name("SEAT_MAP_TABLE")
 
     run = UnicodeAttribute(hash_key=True)
     bookings = MapAttribute[str, Any](default=dict)  # booking id -> its seats, legs, state, version

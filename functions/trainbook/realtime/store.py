@@ -47,7 +47,7 @@ class ByTopic(GlobalSecondaryIndex["ConnectionItem"]):  # type: ignore[no-untype
 
 class ConnectionItem(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("CONNECTIONS_TABLE", "trainbook-connections")
+        table_name = tables.table_name("CONNECTIONS_TABLE")
 
     connection_id = UnicodeAttribute(hash_key=True)
     entry = UnicodeAttribute(range_key=True)  # "connection" or "topic#<route>"
@@ -63,7 +63,7 @@ class TopicItem(Model):
     """Per topic route: the last `seq` given to a message, and how many connections follow it."""
 
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("TOPICS_TABLE", "trainbook-topics")
+        table_name = tables.table_name("TOPICS_TABLE")
 
     topic = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(default=0)

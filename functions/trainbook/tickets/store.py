@@ -26,7 +26,7 @@ from trainbook.tickets.domain import Ticket, TicketNumberTaken
 
 class TicketRecord(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name("TICKETS_TABLE", "trainbook-tickets")
+        table_name = tables.table_name("TICKETS_TABLE")
 
     ticket_number = UnicodeAttribute(hash_key=True)
     booking_id = UnicodeAttribute()

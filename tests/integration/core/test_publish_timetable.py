@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from trainbook.catalog import timetable_file
+from timetable_file import location, reading
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import Timetable
 from trainbook.eventstore.store import EventStore
@@ -21,7 +21,7 @@ FIRST = date(2026, 11, 25)
 
 @pytest.fixture(scope="module")
 def timetable() -> Timetable:
-    return timetable_file.read(timetable_file.shipped_timetable_path())
+    return reading.read(location.shipped_timetable_path())
 
 
 class CountingClient:

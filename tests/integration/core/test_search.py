@@ -7,7 +7,7 @@ from itertools import permutations
 
 import pytest
 
-from trainbook.catalog import timetable_file
+from timetable_file import location, reading
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.stations import load_stations
 from trainbook.eventstore.store import EventStore
@@ -40,7 +40,7 @@ def search() -> SearchIndexProjection:
 
 def test_search_answers_every_ordered_pair_of_the_five_stations(search: SearchIndexProjection) -> None:
     store = EventStore()
-    TrainRuns(store).publish(timetable_file.read(timetable_file.shipped_timetable_path()), [DAY])
+    TrainRuns(store).publish(reading.read(location.shipped_timetable_path()), [DAY])
     for recorded in store.all_events():
         search.apply(recorded)
     five = [s.code for s in load_stations() if s.product]

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 from fixture_site.disruptions import Delay, Disruptions
 from fixture_site.server import FixtureSite
 from tests.unit.scraper.builders import FIRST_DAY, timetable
+from timetable_file import reading
 from timetable_scraper import snapshot
 from timetable_scraper.errors import PageChanged, SiteUnavailable
 from timetable_scraper.scrape import Politeness, TimetableScraper, plan
-from trainbook.catalog import timetable_file
 from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.eventstore.store import EventStore
 from trainbook_cli.main import app
@@ -129,6 +129,6 @@ def test_the_command_writes_snapshot_and_timetable_then_records_the_changes(
     assert [type(e.event) for e in EventStore().read("run-5300-2026-12-01")] == [TrainRunCancelled]
     (delayed,) = EventStore().read("run-95-2026-12-01")
     assert isinstance(delayed.event, TrainDelayed) and delayed.event.minutes == 9
-    loaded = timetable_file.read(tmp_path / "timetable.json")
+    loaded = reading.read(tmp_path / "timetable.json")
     assert sorted(loaded.services) == ["5300", "95"]
     assert snapshot.read(tmp_path / "snapshot.json.gz").run("5300", FIRST_DAY) is not None

@@ -45,7 +45,8 @@ class LambdaContext:
 
 
 class FakeUsers:
-    """The UserStore contract in memory: e-mails unique, an event per registration and role change."""
+    """The UserStore port in memory, proven equal to DynamoUsers by
+    tests/integration/accounts/test_users_contract.py."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, Account] = {}
@@ -54,6 +55,8 @@ class FakeUsers:
     def add(self, user: User, password_hash: str, meta: Meta = NO_META) -> None:
         if any(a.user.email == user.email for a in self.accounts.values()):
             raise EmailTaken(f"{user.email} already has an account: sign in instead")
+        if user.id in self.accounts:
+            raise ConcurrencyConflict(f"user id {user.id} is already taken; try again")
         self.accounts[user.id] = Account(user, password_hash, 1)
         self.events.append((user.stream, 1, UserRegistered(user.id, user.role.value), meta))
 
@@ -67,7 +70,15 @@ class FakeUsers:
 
     def save_profile(self, user: User) -> None:
         account = self.get(user.id)
-        self.accounts[user.id] = replace(account, user=replace(user, role=account.user.role))
+        profile = replace(
+            account.user,
+            name=user.name,
+            display_name=user.display_name,
+            phone=user.phone,
+            default_discount=user.default_discount,
+            language=user.language,
+        )
+        self.accounts[user.id] = replace(account, user=profile)
 
     def replace_password_hash(self, user_id: str, password_hash: str) -> None:
         self.accounts[user_id] = replace(self.get(user_id), password_hash=password_hash)

@@ -9,7 +9,7 @@ from itertools import permutations
 
 import pytest
 
-from trainbook.catalog import timetable_file
+from timetable_file import location, reading, writing
 from trainbook.catalog.timetable import Timetable
 
 PRODUCT = ("GDG", "GDW", "POZ", "WAW", "KRK")
@@ -19,7 +19,7 @@ TUESDAY = date(2026, 11, 24)
 
 @cache
 def shipped() -> Timetable:
-    return timetable_file.read(timetable_file.SHIPPED_TIMETABLE)
+    return reading.read(location.SHIPPED_TIMETABLE)
 
 
 def journey_minutes(origin: str, destination: str, day: date) -> list[float]:
@@ -127,17 +127,17 @@ def test_some_trains_do_not_run_every_day() -> None:
 
 
 def test_the_file_says_it_is_hand_made_and_credits_the_gtfs_feed() -> None:
-    h = timetable_file.header(json.loads(timetable_file.SHIPPED_TIMETABLE.read_text(encoding="utf-8")))
+    h = reading.header(json.loads(location.SHIPPED_TIMETABLE.read_text(encoding="utf-8")))
 
     assert "hand-made" in h.source.lower()
     assert h.attribution is not None and "DELFI" in h.attribution and "CC BY 4.0" in h.attribution
 
 
 def test_the_shipped_file_is_in_the_exact_form_dump_writes() -> None:
-    doc = json.loads(timetable_file.SHIPPED_TIMETABLE.read_text(encoding="utf-8"))
-    h = timetable_file.header(doc)
+    doc = json.loads(location.SHIPPED_TIMETABLE.read_text(encoding="utf-8"))
+    h = reading.header(doc)
 
-    dumped = timetable_file.dump(
-        timetable_file.load(doc), source=h.source, generated_at=h.generated_at, attribution=h.attribution
+    dumped = writing.dump(
+        reading.load(doc), source=h.source, generated_at=h.generated_at, attribution=h.attribution
     )
     assert dumped == doc

@@ -1,4 +1,5 @@
-"""An in-memory PaymentLedger with the DynamoDB adapter's conditions, and a hook to stage races."""
+"""An in-memory PaymentLedger with the DynamoDB adapter's conditions (proven equal by
+tests/integration/payments/test_payments_contract.py), and a hook to stage races."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ class FakePaymentLedger:
 
     def save_token(self, token: StoredToken) -> None:
         assert token.token not in self.tokens
-        self.tokens[token.token] = token
+        # The expiry is kept in whole epoch seconds, as the table's TTL attribute keeps it.
+        self.tokens[token.token] = replace(token, expires_at=token.expires_at.replace(microsecond=0))
 
     def record(self, decision: Decision) -> None:
         hook, self.before_record = self.before_record, None

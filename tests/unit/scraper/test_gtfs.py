@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from timetable_file import reading, writing
 from timetable_scraper.gtfs import InvalidFeed, fold, import_feed
-from trainbook.catalog import timetable_file
 from trainbook.catalog.compositions import COMPOSITIONS
 from trainbook.catalog.domain import TrainService
 from trainbook.catalog.stations import load_stations
@@ -70,11 +70,9 @@ def test_the_station_list_is_configurable() -> None:
 def test_the_import_writes_a_catalog_file_that_keeps_the_cc_by_attribution(tmp_path: Path) -> None:
     result = import_feed(FEED, load_stations(), COMPOSITIONS.values())
 
-    timetable_file.write(
-        result.timetable, tmp_path / "t.json", source=result.source, attribution=result.attribution
-    )
+    writing.write(result.timetable, tmp_path / "t.json", source=result.source, attribution=result.attribution)
 
-    assert timetable_file.read(tmp_path / "t.json").services == result.timetable.services
+    assert reading.read(tmp_path / "t.json").services == result.timetable.services
     assert result.attribution is not None
     assert (
         "DELFI e.V" in result.attribution

@@ -17,9 +17,9 @@ from tests.unit.scraper.builders import (
     timetable,
 )
 from tests.unit.scraper.snapshots import seen_run, snapshot_of, with_run
+from timetable_file import reading, writing
 from timetable_scraper.errors import IncompleteSnapshot
 from timetable_scraper.normalize import normalize
-from trainbook.catalog import timetable_file
 from trainbook.catalog.domain import TrainService
 
 
@@ -67,8 +67,8 @@ def test_the_normalized_timetable_is_a_valid_catalog_file() -> None:
     valid = (FIRST_DAY, date(2027, 3, 31))
     result = normalize(seen, STATIONS, COMPOSITIONS, reference=timetable(), valid=valid).timetable
 
-    document = timetable_file.dump(result, source="test scrape")
-    loaded = timetable_file.load(document, stations=STATIONS, compositions=COMPOSITIONS)
+    document = writing.dump(result, source="test scrape")
+    loaded = reading.load(document, stations=STATIONS, compositions=COMPOSITIONS)
 
     assert loaded.services == result.services
     assert loaded.services["8302"].calendar.runs_on(date(2027, 3, 31))  # a Wednesday

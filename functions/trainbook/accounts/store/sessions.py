@@ -29,7 +29,7 @@ from trainbook.accounts.store.users import USERS_TABLE_VARIABLE, UserRecord, use
 
 
 class _Meta(tables.TableMeta):
-    table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
+    table_name = tables.table_name(USERS_TABLE_VARIABLE)
 
 
 class RefreshItem(Model):

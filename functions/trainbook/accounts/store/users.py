@@ -45,7 +45,7 @@ def email_key(email: str) -> str:
 
 class UserRecord(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
+        table_name = tables.table_name(USERS_TABLE_VARIABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
@@ -94,7 +94,7 @@ class UserRecord(Model):
 
 class EmailClaim(Model):
     class Meta(tables.TableMeta):
-        table_name = tables.table_name(USERS_TABLE_VARIABLE, "trainbook-users")
+        table_name = tables.table_name(USERS_TABLE_VARIABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()

@@ -1,16 +1,15 @@
-"""Reads, checks and writes the catalog's JSON timetable file (format `trainbook-timetable/1`).
+"""Reads and checks a timetable file (format `trainbook-timetable/1`) into the catalog's `Timetable`.
 
 The format is described in `docs/timetable-format.md`. Loading is strict and all-or-nothing: a
 document with any problem raises `InvalidTimetable` listing every problem found (each names the
-service and the field), and nothing of it is loaded. Every document `load` accepts is in the one
-form `dump` writes, so `dump(load(x), **header(x)-fields) == x` for any valid `x`.
+service and the field), and nothing of it is loaded. `timetable_file.writing` writes only documents
+this module accepts.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,12 +24,6 @@ from trainbook.catalog.stations import load_stations
 from trainbook.catalog.timetable import Timetable
 
 FORMAT = "trainbook-timetable/1"
-ENV_VAR = "TRAINBOOK_TIMETABLE"
-
-# functions/trainbook/catalog/timetable_file.py -> the repository root is three folders up.
-_REPO_ROOT = Path(__file__).resolve().parents[3]
-_SHIPPED_RELATIVE = Path("scraper") / "data" / "timetable.json"
-SHIPPED_TIMETABLE: Path = _REPO_ROOT / _SHIPPED_RELATIVE
 
 MAX_DWELL_MINUTES = 12 * 60  # a longer stop is a typing error, not a timetable
 MAX_PROBLEMS_SHOWN = 20
@@ -87,37 +80,8 @@ def load(
     return Timetable(known_stations.values(), known_compositions.values(), services)
 
 
-def dump(
-    timetable: Timetable,
-    *,
-    source: str,
-    generated_at: datetime | None = None,
-    attribution: str | None = None,
-) -> dict[str, Any]:
-    """The document for `timetable`; raises `InvalidTimetable` rather than return one `load` would refuse."""
-    when = datetime.now(UTC) if generated_at is None else generated_at
-    if when.tzinfo is None:
-        raise ValueError("generated_at must be timezone-aware")
-    services = list(timetable.services.values())
-    document: dict[str, Any] = {
-        "format": FORMAT,
-        "source": source,
-        "generated_at": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "attribution": attribution,
-        "stations": sorted({stop.station for service in services for stop in service.stops}),
-        "services": [_dump_service(service) for service in services],
-    }
-    # Checking the result with the reader keeps one definition of "valid" for both directions.
-    loaded = load(
-        document, stations=timetable.stations.values(), compositions=timetable.compositions.values()
-    )
-    for service in services:
-        if loaded.services[service.number] != service:
-            raise InvalidTimetable(f"service {service.number}: cannot be written exactly in {FORMAT}")
-    return document
-
-
 def read(path: str | Path) -> Timetable:
+    """The timetable in the file at `path`; a problem names the file."""
     path = Path(path)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -129,53 +93,14 @@ def read(path: str | Path) -> Timetable:
         raise InvalidTimetable(f"{path}: {error.message}", error.problems) from None
 
 
-def write(
-    timetable: Timetable,
-    path: str | Path,
-    *,
-    source: str,
-    attribution: str | None = None,
-    generated_at: datetime | None = None,
-) -> None:
-    """Write the timetable file; an invalid timetable raises before anything is written."""
-    text = render(dump(timetable, source=source, generated_at=generated_at, attribution=attribution))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a reader never sees half a file.
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+def read_header(path: str | Path) -> TimetableHeader:
+    """The header of the file at `path`."""
+    return header(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def render(document: Mapping[str, Any]) -> str:
-    """JSON text of a document: indented, one stop per line, so a timetable diff reads well."""
-    text = json.dumps(document, ensure_ascii=False, indent=2)
-    # Strings hold no raw newlines, so "{\n" / "[\n" only open a container; collapse the innermost ones.
-    text = re.sub(r"\[\n[^\[\]{}]*?\n\s*\]", _one_line, text)
-    text = re.sub(r"\{\n[^\[\]{}]*?\n\s*\}", _one_line, text)
-    return text + "\n"
-
-
-def shipped_timetable_path() -> Path:
-    """The timetable the repo ships: $TRAINBOOK_TIMETABLE, else `scraper/data/timetable.json` of the repo."""
-    configured = os.environ.get(ENV_VAR)
-    if configured:
-        return Path(configured)
-    if SHIPPED_TIMETABLE.is_file():
-        return SHIPPED_TIMETABLE
-    # Installed outside the repo (site-packages): look for the repo from the working directory up.
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        candidate = folder / _SHIPPED_RELATIVE
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"no shipped timetable at {SHIPPED_TIMETABLE}; set {ENV_VAR} to a timetable file")
-
-
-def read_shipped() -> Timetable:
-    return read(shipped_timetable_path())
-
-
-# Reading
+def clock_text(minutes: int) -> str:
+    """Minutes after the run's midnight as the file's 'HH:MM' (the day is kept apart)."""
+    return f"{minutes % 1440 // 60:02d}:{minutes % 60:02d}"
 
 
 class _Problems:
@@ -444,8 +369,8 @@ def _check_run(stops: list[Stop], where: str, problems: _Problems) -> None:
             if previous is not None and minutes < previous:
                 problems.add(
                     f"{where}, stops[{i}].{field}",
-                    f"time goes backwards at {stop.station} ({_clock(previous)} then {_clock(minutes)}; "
-                    "a stop after midnight needs its day)",
+                    f"time goes backwards at {stop.station} ({clock_text(previous)} then "
+                    f"{clock_text(minutes)}; a stop after midnight needs its day)",
                 )
             previous = minutes
         if (
@@ -465,50 +390,6 @@ def _check_station_list(value: object, services: list[TrainService], problems: _
         problems.add("stations", f"expected a list of station codes, got {_kind(value)}")
     elif value != used and not problems.items:
         problems.add("stations", f"expected the station codes the services call at, sorted: {used}")
-
-
-# Writing
-
-
-def _dump_service(service: TrainService) -> dict[str, Any]:
-    calendar = service.calendar
-    return {
-        "number": service.number,
-        "category": str(service.category),
-        "name": service.name,
-        "operator": service.operator,
-        "composition": service.composition,
-        "calendar": {
-            "weekdays": sorted(calendar.weekdays),
-            "valid_from": calendar.valid_from.isoformat(),
-            "valid_to": calendar.valid_to.isoformat(),
-            "added": sorted(d.isoformat() for d in calendar.added),
-            "removed": sorted(d.isoformat() for d in calendar.removed),
-        },
-        "stops": [_dump_stop(stop) for stop in service.stops],
-    }
-
-
-def _dump_stop(stop: Stop) -> dict[str, Any]:
-    first = stop.arrive if stop.arrive is not None else stop.depart
-    return {
-        "station": stop.station,
-        "arrive": None if stop.arrive is None else _clock(stop.arrive),
-        "depart": None if stop.depart is None else _clock(stop.depart),
-        "day": 0 if first is None else first // 1440,
-        "km": int(stop.km) if float(stop.km).is_integer() else stop.km,
-        "platform": stop.platform,
-        "track": stop.track,
-    }
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes % 1440 // 60:02d}:{minutes % 60:02d}"
-
-
-def _one_line(match: re.Match[str]) -> str:
-    lines = [line.strip() for line in match[0].splitlines()]
-    return lines[0] + " ".join(lines[1:-1]) + lines[-1]
 
 
 def _kind(value: object) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.unit.catalog.builders import document, stop
-from trainbook.catalog import timetable_file
+from timetable_file import location, reading, writing
 from trainbook.catalog.domain import Car, Category, Composition, ServiceCalendar, Station, Stop, TrainService
 from trainbook.catalog.errors import InvalidTimetable
 from trainbook.catalog.timetable import Timetable
@@ -22,15 +22,15 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def round_trip(doc: dict[str, Any]) -> dict[str, Any]:
-    h = timetable_file.header(doc)
-    return timetable_file.dump(
-        timetable_file.load(doc), source=h.source, generated_at=h.generated_at, attribution=h.attribution
+    h = reading.header(doc)
+    return writing.dump(
+        reading.load(doc), source=h.source, generated_at=h.generated_at, attribution=h.attribution
     )
 
 
 def invalid(doc: dict[str, Any]) -> str:
     with pytest.raises(InvalidTimetable) as caught:
-        timetable_file.load(doc)
+        reading.load(doc)
     return caught.value.message
 
 
@@ -49,7 +49,7 @@ def test_the_round_trip_keeps_attribution_and_added_dates() -> None:
 
 
 def test_a_stop_after_midnight_is_dated_the_next_day() -> None:
-    timetable = timetable_file.load(document())
+    timetable = reading.load(document())
 
     eip = timetable.services["3501"]
     warszawa, krakow = eip.stops[3], eip.stops[4]
@@ -58,7 +58,7 @@ def test_a_stop_after_midnight_is_dated_the_next_day() -> None:
 
 
 def test_loaded_services_carry_every_field() -> None:
-    timetable = timetable_file.load(document())
+    timetable = reading.load(document())
 
     ec = timetable.services["95"]
     assert ec.label == "EC 95"
@@ -69,7 +69,7 @@ def test_loaded_services_carry_every_field() -> None:
 
 
 def test_the_loaded_timetable_knows_every_catalog_station() -> None:
-    timetable = timetable_file.load(document())
+    timetable = reading.load(document())
 
     assert timetable.station("KRP").name == "Kraków Płaszów"
     assert [s.code for s in timetable.product_stations()] == ["GDG", "GDW", "POZ", "WAW", "KRK"]
@@ -85,23 +85,23 @@ def test_dump_writes_sorted_station_codes_and_whole_km_as_integers() -> None:
 
 
 def test_dump_refuses_a_naive_generation_time() -> None:
-    timetable = timetable_file.load(document())
+    timetable = reading.load(document())
 
     with pytest.raises(ValueError, match="timezone"):
-        timetable_file.dump(timetable, source="x", generated_at=datetime(2026, 1, 1))
+        writing.dump(timetable, source="x", generated_at=datetime(2026, 1, 1))
 
 
 def test_dump_refuses_a_timetable_with_times_going_backwards() -> None:
-    good = timetable_file.load(document()).services["95"]
+    good = reading.load(document()).services["95"]
     stops = list(good.stops)
     stops[2] = Stop("GDG", 7 * 60 + 10, 7 * 60 + 12, 20.8)
     bad = TrainService(
         good.number, good.category, good.name, good.operator, tuple(stops), good.composition, good.calendar
     )
-    timetable = timetable_file.load(document())
+    timetable = reading.load(document())
 
     with pytest.raises(InvalidTimetable, match="service 95"):
-        timetable_file.dump(
+        writing.dump(
             Timetable(timetable.stations.values(), timetable.compositions.values(), [bad]), source="x"
         )
 
@@ -119,12 +119,12 @@ def test_a_timetable_of_other_stations_and_compositions_dumps_and_loads_with_the
         ServiceCalendar(frozenset({1}), date(2026, 1, 1), date(2026, 12, 31)),
     )
 
-    doc = timetable_file.dump(Timetable(stations, compositions, [service]), source="toy")
+    doc = writing.dump(Timetable(stations, compositions, [service]), source="toy")
 
-    loaded = timetable_file.load(doc, stations=stations, compositions=compositions)
+    loaded = reading.load(doc, stations=stations, compositions=compositions)
     assert loaded.services["1"] == service
     with pytest.raises(InvalidTimetable, match="unknown station code 'AAA'"):
-        timetable_file.load(doc)
+        reading.load(doc)
 
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -300,7 +300,7 @@ def test_every_problem_is_reported_at_once() -> None:
     doc["services"][1]["stops"][1]["station"] = "XYZ"
 
     with pytest.raises(InvalidTimetable) as caught:
-        timetable_file.load(doc)
+        reading.load(doc)
 
     assert len(caught.value.problems) == 2
     assert "service 95, composition" in caught.value.problems[0]
@@ -309,16 +309,16 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_a_document_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(InvalidTimetable, match="document: expected an object, got list"):
-        timetable_file.load([])  # type: ignore[arg-type]
+        reading.load([])  # type: ignore[arg-type]
 
 
 def test_write_then_read_gives_the_same_timetable(tmp_path: Path) -> None:
-    timetable = timetable_file.load(document())
+    timetable = reading.load(document())
     path = tmp_path / "nested" / "timetable.json"
 
-    timetable_file.write(timetable, path, source="test", attribution="CC BY 4.0")
+    writing.write(timetable, path, source="test", attribution="CC BY 4.0")
 
-    assert dict(timetable_file.read(path).services) == dict(timetable.services)
+    assert dict(reading.read(path).services) == dict(timetable.services)
     written = json.loads(path.read_text(encoding="utf-8"))
     assert written["source"] == "test"
     assert written["attribution"] == "CC BY 4.0"
@@ -329,8 +329,8 @@ def test_write_then_read_gives_the_same_timetable(tmp_path: Path) -> None:
 def test_written_files_put_one_stop_per_line(tmp_path: Path) -> None:
     path = tmp_path / "timetable.json"
 
-    timetable_file.write(
-        timetable_file.load(document()),
+    writing.write(
+        reading.load(document()),
         path,
         source="test",
         generated_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
@@ -343,12 +343,12 @@ def test_written_files_put_one_stop_per_line(tmp_path: Path) -> None:
 
 
 def test_writing_an_invalid_timetable_leaves_no_file(tmp_path: Path) -> None:
-    good = timetable_file.load(document())
+    good = reading.load(document())
     bad = Timetable(good.stations.values(), [], good.services.values())  # compositions unknown
     path = tmp_path / "timetable.json"
 
     with pytest.raises(InvalidTimetable):
-        timetable_file.write(bad, path, source="test")
+        writing.write(bad, path, source="test")
 
     assert not path.exists()
 
@@ -358,7 +358,7 @@ def test_reading_a_file_that_is_not_json_names_the_file(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
 
     with pytest.raises(InvalidTimetable, match=r"timetable\.json: not a JSON timetable"):
-        timetable_file.read(path)
+        reading.read(path)
 
 
 def test_reading_an_invalid_file_names_the_file_and_the_problem(tmp_path: Path) -> None:
@@ -368,25 +368,25 @@ def test_reading_an_invalid_file_names_the_file_and_the_problem(tmp_path: Path) 
     path.write_text(json.dumps(doc), encoding="utf-8")
 
     with pytest.raises(InvalidTimetable, match=r"timetable\.json: invalid timetable: format: expected"):
-        timetable_file.read(path)
+        reading.read(path)
 
 
 def test_the_shipped_timetable_is_found_in_the_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRAINBOOK_TIMETABLE", raising=False)
 
-    assert timetable_file.shipped_timetable_path() == REPO / "scraper" / "data" / "timetable.json"
-    assert timetable_file.SHIPPED_TIMETABLE == REPO / "scraper" / "data" / "timetable.json"
+    assert location.shipped_timetable_path() == REPO / "scraper" / "data" / "timetable.json"
+    assert location.SHIPPED_TIMETABLE == REPO / "scraper" / "data" / "timetable.json"
 
 
 def test_the_environment_variable_chooses_another_timetable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = tmp_path / "other.json"
-    timetable_file.write(timetable_file.load(document()), path, source="test")
+    writing.write(reading.load(document()), path, source="test")
     monkeypatch.setenv("TRAINBOOK_TIMETABLE", str(path))
 
-    assert timetable_file.shipped_timetable_path() == path
-    assert set(timetable_file.read_shipped().services) == {"95", "3501"}
+    assert location.shipped_timetable_path() == path
+    assert set(location.read_shipped().services) == {"95", "3501"}
 
 
 def test_the_example_in_the_format_docs_is_a_valid_timetable() -> None:
