@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from functools import cache
 from typing import Any
 
 import boto3
@@ -21,11 +22,17 @@ class InjectedFault(Exception):
     """Raised on purpose; never caught by the code under test."""
 
 
+@cache
+def _ssm() -> Any:
+    """One client per warm container: creating a boto3 client costs more than the call itself."""
+    return boto3.client("ssm")
+
+
 def plan_for(booking_id: str, step: str) -> dict[str, Any] | None:
     name = os.environ.get("FAULTS_PARAMETER", "")
     if not name:
         return None
-    value = boto3.client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
+    value = _ssm().get_parameter(Name=name)["Parameter"]["Value"]
     plans: dict[str, Any] = json.loads(value or "{}")
     plan = plans.get(booking_id)
     if not isinstance(plan, dict) or plan.get("step") != step:

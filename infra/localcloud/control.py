@@ -1,10 +1,13 @@
-"""The engine's own endpoints under /_localcloud/ (configure functions and triggers, health, snapshot)."""
+"""The engine's own endpoints under /_localcloud/ (configure, health, flush, stats); every other request is
+counted by kind and goes to moto."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from localcloud.stats import STATS, request_kind
 
 CONTROL_PREFIX = "/_localcloud/"
 
@@ -22,6 +25,7 @@ class ControlApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         if not path.startswith(CONTROL_PREFIX):
+            STATS.count(request_kind(environ))
             return self._moto_app(environ, start_response)
         handler = self._handlers.get(path[len(CONTROL_PREFIX) :])
         if handler is None:

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from localcloud.journal.store import DEFAULT_FSYNC
 
 ACCOUNT = "123456789012"
 MAINTENANCE_INTERVAL_SECONDS = 1.0
+WAIT_POLL_SECONDS = 0.002
 
 
 class Engine:
@@ -42,6 +44,7 @@ class Engine:
         from localcloud.runtime import worker
         from localcloud.runtime.lambda_bridge import patch_lambda_invoke
         from localcloud.runtime.pool import Runtime
+        from localcloud.runtime.sfn_bridge import patch_step_functions
         from localcloud.streams.delivery import Deliveries
 
         self.port = port
@@ -51,6 +54,7 @@ class Engine:
         self.patches = layer.install()
         self.runtime = Runtime({})
         patch_lambda_invoke(self.patches, self.runtime)
+        patch_step_functions(self.patches, self.runtime)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
         self.ttl_interval = ttl_interval
         self.saved_positions: dict[str, int] = {}
@@ -162,6 +166,30 @@ class Engine:
         self.journal.flush()
         return {"flushed": True, "path": str(self.journal.path)}
 
+    def stats(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Counted work since the last reset (`{"reset": true}` starts a new count after reading)."""
+        from localcloud.stats import STATS
+
+        answer = STATS.snapshot(reset=bool(body.get("reset")))
+        if self.journal is not None:
+            answer["journal"] = {"groups": self.journal.groups, "writes": self.journal.ops}
+        return answer
+
+    def wait_execution(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Long poll for benches: the execution's status once it is no longer RUNNING (or at `timeout`).
+
+        Answered from moto's backend in this process, so waiting costs no request per poll."""
+        from moto.stepfunctions.responses import get_backend
+
+        backend = get_backend(ACCOUNT, self.region)
+        deadline = time.monotonic() + float(body.get("timeout", 60))
+        while True:
+            status = str(getattr(backend.describe_execution(str(body["arn"])), "status", ""))
+            status = status.rsplit(".", 1)[-1]
+            if status != "RUNNING" or time.monotonic() >= deadline:
+                return {"status": status}
+            time.sleep(WAIT_POLL_SECONDS)
+
     def _maintain(self) -> None:
         """Trim consumed stream records, and journal stream positions and trims, every second."""
         while not self._stopped.wait(MAINTENANCE_INTERVAL_SECONDS):
@@ -173,18 +201,28 @@ class Engine:
                 logging.getLogger("localcloud.engine").exception("journal maintenance failed")
 
     def serve(self) -> None:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import create_backend_app
 
         from localcloud.control import ControlApp, WsgiApp
+        from localcloud.http_server import engine_server
+        from localcloud.routing import CachedDispatcher
 
-        moto_app: WsgiApp = DomainDispatcherApplication(create_backend_app)
+        moto_app: WsgiApp = CachedDispatcher(create_backend_app)
         if self.capture is not None:
             from localcloud.journal.capture import JournalWsgi
 
             moto_app = JournalWsgi(moto_app, self.capture)
-        app = ControlApp(moto_app, {"configure": self.configure, "health": self.health, "flush": self.flush})
-        server = make_server("127.0.0.1", self.port, app, threaded=True)
+        app = ControlApp(
+            moto_app,
+            {
+                "configure": self.configure,
+                "health": self.health,
+                "flush": self.flush,
+                "stats": self.stats,
+                "wait-execution": self.wait_execution,
+            },
+        )
+        server = engine_server("127.0.0.1", self.port, app)
 
         def stop(signum: int, _: Any) -> None:
             threading.Thread(target=server.shutdown, daemon=True).start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,7 +64,16 @@ def up(
     def open_timetable(cloud: LocalCloud) -> list[str]:
         if not timetable_days:
             return []
-        return [*publish_timetable(cloud, timetable_days), *wait_for_projections(cloud)]
+        window = PublishedWindow.of(cloud, timetable_days)
+        if window is not None and window.already_open():
+            lines = [
+                f"  timetable       {timetable_days} days from {window.days[0]} already open (unchanged)"
+            ]
+        else:
+            lines = publish_timetable(cloud, timetable_days)
+            if window is not None:
+                window.remember()
+        return [*lines, *wait_for_projections(cloud)]
 
     try:
         run(options, echo_engine, lambda line: print(line, flush=True), after_start=open_timetable)
@@ -106,6 +116,76 @@ def publish_timetable(cloud: LocalCloud, days: int) -> list[str]:
     return ["  timetable       " + " ".join(done.stdout.split())]
 
 
+PUBLISHED_MARKER = "published-timetable.json"
+
+
+class PublishedWindow:
+    """What the last start published into this data dir, so a restart with nothing new skips publishing.
+
+    Kept in `<data-dir>/published-timetable.json`, written only after the publisher succeeded and the
+    engine's journal holds its writes: the timetable file's SHA-256, the Events table's name and creation
+    time (a table created again is published again) and the days published. A start whose window has a
+    day not in it, or whose timetable or table differs, runs `publish-timetable` (which itself writes only
+    the runs that are not open)."""
+
+    def __init__(self, cloud: LocalCloud, path: Path, key: dict[str, str], days: list[str]) -> None:
+        self._cloud, self.path, self.key, self.days = cloud, path, key, days
+
+    @classmethod
+    def of(cls, cloud: LocalCloud, days: int) -> PublishedWindow | None:
+        import hashlib
+        from datetime import datetime, timedelta
+
+        import boto3
+
+        from timetable_file.location import shipped_timetable_path
+        from trainbook.catalog.domain import WARSAW
+
+        data_dir = cloud.options.data_dir
+        assert cloud.provisioned is not None and cloud.engine is not None
+        tables = {f.environment.get("EVENTS_TABLE") for f in cloud.provisioned.functions} - {None}
+        if data_dir is None or len(tables) != 1:
+            return None
+        table = str(tables.pop())
+        dynamodb = boto3.client(
+            "dynamodb",
+            endpoint_url=cloud.engine.url,
+            region_name=cloud.options.region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        created = dynamodb.describe_table(TableName=table)["Table"]["CreationDateTime"]
+        key = {
+            "timetable_sha256": hashlib.sha256(shipped_timetable_path().read_bytes()).hexdigest(),
+            "events_table": table,
+            "table_created": str(created),
+        }
+        today = datetime.now(WARSAW).date()
+        window = [(today + timedelta(days=i)).isoformat() for i in range(days)]
+        return cls(cloud, data_dir / PUBLISHED_MARKER, key, window)
+
+    def already_open(self) -> bool:
+        try:
+            marker = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return False
+        return bool(marker.get("key") == self.key and set(self.days) <= set(marker.get("days", [])))
+
+    def remember(self) -> None:
+        assert self._cloud.engine is not None
+        # Only once the journal holds what was published (with --fsync off it may lag the answers).
+        httpx.post(f"{self._cloud.engine.url}/_localcloud/flush", timeout=60).raise_for_status()
+        try:
+            marker = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            marker = {}
+        earlier = marker.get("days", []) if marker.get("key") == self.key else []
+        marker = {"key": self.key, "days": sorted(set(earlier) | set(self.days))}
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(marker))
+        temporary.replace(self.path)
+
+
 def wait_for_projections(cloud: LocalCloud, deadline: float = 600.0) -> list[str]:
     """Hold the ready line until every stream trigger has delivered what publishing appended, so the
     first search already sees the whole timetable."""
@@ -117,5 +197,5 @@ def wait_for_projections(cloud: LocalCloud, deadline: float = 600.0) -> list[str
         backlog = sum(int(s.get("backlog", 0)) for s in streams.values())
         if backlog == 0:
             return [f"  read models     caught up with the events in {time.monotonic() - started:.1f} s"]
-        time.sleep(0.5)
+        time.sleep(0.1)  # one cheap health call; the ready line waits on it
     return [f"  read models     still {backlog} records behind after {deadline:.0f} s; they keep catching up"]

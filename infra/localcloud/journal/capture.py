@@ -11,7 +11,9 @@ request's thread wait for its writes before the answer leaves the engine, outsid
 from __future__ import annotations
 
 import copy
+import math
 import pickle
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -32,6 +34,7 @@ from localcloud.journal.store import Change, Forget, Journal, Op, Trim, seq_text
 from localcloud.layer.patching import Patches
 from localcloud.layer.serialize import DYNAMODB_LOCK
 from localcloud.layer.stream_log import next_sequence_number, trimmed
+from localcloud.stats import STATS
 
 PICKLE = pickle.HIGHEST_PROTOCOL
 # Services whose whole (small) state is journaled after a request that may change it.
@@ -41,6 +44,18 @@ SERVICE_PARTS: dict[str, tuple[Any, str]] = {
     "sqs": (sqs_backends, "queues"),
 }
 _READ_ONLY_PREFIXES = ("Get", "Describe", "List")
+_CONSISTENT = re.compile(r'"ConsistentRead"\s*:\s*true')
+READ_ACTIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+
+
+def count_read_units(action: str, answer: str | bytes, request: Any) -> None:
+    """Read units of one read, from its answer's size: 4 KB units, half for an eventually consistent
+    read (an estimate: the JSON answer is a little larger than DynamoDB's item sizes)."""
+    text = request.decode(errors="replace") if isinstance(request, bytes) else str(request)
+    consistent = action == "TransactGetItems" or _CONSISTENT.search(text) is not None
+    units = max(1, math.ceil(len(answer) / 4096)) * (1.0 if consistent else 0.5)
+    STATS.count("capacity:ReadUnits", units)
+
 
 _tickets = threading.local()
 
@@ -106,6 +121,7 @@ class Capture:
         self._journaled_trim: dict[str, int] = {}
         self._journaled_positions: dict[str, int] = {}
         self._service_locks = {name: threading.Lock() for name in SERVICE_PARTS}
+        self.transactional = threading.local()  # whether this thread's DynamoDB request is a transaction
 
     # --- DynamoDB -----------------------------------------------------------------------------
     def _tables(self) -> dict[str, Table]:
@@ -141,6 +157,8 @@ class Capture:
             ops.append(Change("tables", (name,), (table_shell(table),)))
         self._dirty_tables.clear()
         touched: set[str] = set()
+        written: dict[str, float] = {}
+        transactional = bool(getattr(self.transactional, "value", False))
         for (name, hk, rk), (table, hash_key, range_key) in self._dirty_items.items():
             touched.add(name)
             if tables.get(name) is not table:
@@ -148,15 +166,25 @@ class Capture:
             item = _stored_item(table, hash_key, range_key)
             if item is None:
                 ops.append(Change("items", (name, hk, rk)))
+                written["capacity:WriteUnits"] = written.get("capacity:WriteUnits", 0) + 1
             else:
                 attrs = {key: plain_value(value) for key, value in item.attrs.items()}
                 ops.append(Change("items", (name, hk, rk), (pickle.dumps(attrs, PICKLE),)))
+                # DynamoDB's own item size (names + values): stored bytes, and write units (1 KB each,
+                # twice in a transaction).
+                size = item.size()
+                written[f"stored:{name}:items"] = written.get(f"stored:{name}:items", 0) + 1
+                written[f"stored:{name}:bytes"] = written.get(f"stored:{name}:bytes", 0) + size
+                units = max(1, math.ceil(size / 1024)) * (2 if transactional else 1)
+                written["capacity:WriteUnits"] = written.get("capacity:WriteUnits", 0) + units
         self._dirty_items.clear()
         for name in touched:
             table = tables.get(name)
             if table is None or table.stream_shard is None:
                 continue
             ops.extend(self._new_records(name, table))
+        if written:
+            STATS.count_many(written)
         if ops:
             _note(self.journal.append(*ops))
 
@@ -273,11 +301,17 @@ class Capture:
         call_action = DynamoHandler.call_action
 
         def journaled_call_action(self: DynamoHandler) -> Any:
+            target = str(self.headers.get("X-Amz-Target", ""))
+            capture.transactional.value = target.endswith(".TransactWriteItems")
             with DYNAMODB_LOCK:
                 try:
-                    return call_action(self)
+                    answer = call_action(self)
                 finally:
                     capture.flush_dynamodb()
+            action = target.rsplit(".", 1)[-1]
+            if action in READ_ACTIONS and isinstance(answer, tuple) and len(answer) == 3:
+                count_read_units(action, answer[2], self.body)
+            return answer
 
         patches.replace(DynamoHandler, "call_action", journaled_call_action)
 

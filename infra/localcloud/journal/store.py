@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from localcloud.stats import STATS
+
 log = logging.getLogger("localcloud.journal")
 
 JOURNAL_FILE = "journal.sqlite3"
@@ -255,6 +257,18 @@ class Journal:
         db.execute("COMMIT")
         self.groups += 1
         self.ops += len(ops)
+        STATS.count_many(
+            {
+                "journal:rows": sum(1 for op in ops if isinstance(op, Change) and op.values is not None),
+                "journal:bytes": sum(
+                    len(value)
+                    for op in ops
+                    if isinstance(op, Change) and op.values is not None
+                    for value in op.values
+                    if isinstance(value, bytes | str)
+                ),
+            }
+        )
         self._unsynced = True
 
     def _sync_wal(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
 from localcloud.runtime.worker import Worker, WorkerCrashed
+from localcloud.stats import STATS
 
 log = logging.getLogger("localcloud.lambda")
 
@@ -80,6 +81,8 @@ class FunctionPool:
         self._release(worker)
         self.invocations += 1
         total = round((time.perf_counter() - started) * 1000, 2)
+        STATS.invoked(self.spec.name, self.spec.memory_mb, result.duration_ms, cold)
+        STATS.count("internal:LambdaLogBytes", len(result.logs.encode()))
         log.info(
             "%s %s start %s: %.1f ms%s",
             "cold" if cold else "warm",

@@ -1,0 +1,104 @@
+"""The engine's HTTP server keeps connections open, answers in one piece, and routes and counts by kind."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from localcloud.http_server import engine_server
+from localcloud.routing import route_key
+from localcloud.stats import Stats, request_kind
+
+SIGNED = "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/{service}/aws4_request, SignedHeaders=host"
+
+
+def echo(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    if environ["PATH_INFO"] == "/boom":
+        raise RuntimeError("the application failed")
+    body = environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Connection", "close")])
+    return [environ["PATH_INFO"].encode(), b":", body]
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    running = engine_server("127.0.0.1", 0, echo)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running.server_address[1]
+    running.shutdown()
+    running.server_close()
+
+
+def test_one_connection_serves_many_requests_with_their_bodies(server: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
+    answers = []
+    for number in range(3):
+        connection.request("POST", f"/call{number}", body=f"body {number}".encode())
+        response = connection.getresponse()
+        answers.append((response.status, response.read(), response.getheader("Content-Length")))
+        socket_used = connection.sock
+        assert socket_used is not None  # still open: the server did not close it
+    assert answers == [(200, f"/call{n}:body {n}".encode(), str(len(f"/call{n}:body {n}"))) for n in range(3)]
+
+
+def test_a_failing_application_gets_a_500_and_the_connection_closes(server: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
+    connection.request("GET", "/boom")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Connection")) == (500, "close")
+
+
+def test_signed_requests_are_routed_by_service_region_and_target() -> None:
+    def environ(service: str, target: str = "", path: str = "/") -> dict[str, Any]:
+        return {
+            "PATH_INFO": path,
+            "HTTP_AUTHORIZATION": SIGNED.format(service=service),
+            "HTTP_X_AMZ_TARGET": target,
+        }
+
+    assert route_key(environ("dynamodb", "DynamoDB_20120810.PutItem")) == (
+        "dynamodb",
+        "eu-central-1",
+        "DynamoDB_20120810",
+    )
+    assert (
+        route_key(environ("dynamodb", "DynamoDBStreams_20120810.GetRecords"))[2] == "DynamoDBStreams_20120810"
+    )  # type: ignore[index]
+    assert route_key(environ("lambda", path="/2015-03-31/functions/f/invocations")) == (
+        "lambda",
+        "eu-central-1",
+        "",
+    )
+    assert route_key(environ("s3", path="/bucket")) is None  # S3 routing depends on more: moto decides
+    assert route_key(environ("execute-api", path="/@connections/abc")) is None
+    assert route_key({"PATH_INFO": "/", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}) is None  # unsigned
+
+
+def test_requests_are_counted_by_service_and_action() -> None:
+    signed = {"HTTP_AUTHORIZATION": SIGNED.format(service="dynamodb")}
+    assert request_kind({**signed, "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.TransactWriteItems"}) == (
+        "dynamodb:TransactWriteItems"
+    )
+    lambda_call = {
+        "HTTP_AUTHORIZATION": SIGNED.format(service="lambda"),
+        "PATH_INFO": "/2015-03-31/functions/trainbook-dev-api/invocations",
+    }
+    assert request_kind(lambda_call) == "lambda:Invoke"
+    query = {"HTTP_AUTHORIZATION": SIGNED.format(service="sqs"), "QUERY_STRING": "Action=SendMessage&x=1"}
+    assert request_kind(query) == "sqs:SendMessage"
+
+    stats = Stats()
+    stats.count("dynamodb:PutItem")
+    stats.count_many({"dynamodb:PutItem": 2, "journal:bytes": 100})
+    stats.invoked("f", 256, 12.5, cold=True)
+    stats.invoked("f", 256, 7.5, cold=False)
+    assert stats.snapshot(reset=True) == {
+        "counts": {"dynamodb:PutItem": 3, "journal:bytes": 100},
+        "functions": {"f": {"invocations": 2, "duration_ms": 20.0, "cold_starts": 1, "memory_mb": 256}},
+    }
+    assert stats.snapshot() == {"counts": {}, "functions": {}}
