@@ -9,7 +9,6 @@ which settle delay compensation. `GET /changes?date=` is public. `GET /me/notifi
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -21,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from trainbook.accounts.wiring import language_of
 from trainbook.catalog.runs import today_in_poland
 from trainbook.changes.change_log import ChangeLogProjection, change_view
-from trainbook.changes.events import NotificationRead
 from trainbook.changes.inbox import InboxProjection, mark_read
 from trainbook.changes.run_bookings import RunBookingsProjection
 from trainbook.changes.service.admin import ChangeRequest, record_arrival, record_operator_change
+from trainbook.changes.service.inbox import mark_notification_read
 from trainbook.errors import Conflict, NotFound
-from trainbook.eventstore.events import ConcurrencyConflict, Meta, PendingEvent, format_instant, utc_now
+from trainbook.eventstore.events import format_instant, utc_now
 from trainbook.eventstore.store import EventStore
 from trainbook.web.identity import Identity, identity_of, require_admin
 
@@ -131,11 +130,7 @@ def read_notification(notification_id: Annotated[str, Path(max_length=64)]) -> d
     caller = _caller()
     if not InboxProjection().find(caller.user_id, notification_id):
         raise NotFound(f"no notification {notification_id}")
-    event = NotificationRead(notification_id, caller.user_id)
-    with suppress(ConcurrencyConflict):  # read already
-        EventStore().append(
-            [PendingEvent(f"notification-{notification_id}", 2, event, Meta(actor=f"user:{caller.user_id}"))]
-        )
+    mark_notification_read(EventStore(), caller.user_id, notification_id)
     mark_read(
         caller.user_id, notification_id
     )  # the projector does the same; written here to read it back now

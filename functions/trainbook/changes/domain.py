@@ -17,6 +17,11 @@ from trainbook.catalog.domain import run_id
 from trainbook.catalog.timetable import Timetable
 
 
+def notification_stream(notification_id: str) -> str:
+    """The stream of one notice (`PassengerNotified`, then `NotificationRead`), spelled only here."""
+    return f"notification-{notification_id}"
+
+
 class ChangeKind(StrEnum):
     DELAY = "delay"
     CANCELLATION = "cancellation"

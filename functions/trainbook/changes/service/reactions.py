@@ -28,6 +28,7 @@ from trainbook.catalog.events import (
     TrainRunRemoved,
 )
 from trainbook.catalog.runs import fold_run
+from trainbook.changes.domain import notification_stream
 from trainbook.changes.events import PassengerNotified
 from trainbook.changes.notices import Journey, Notice, affects, compensation, compensation_notice, notice
 from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent, RecordedEvent
@@ -107,7 +108,7 @@ class ChangeReactions:
         )
         meta = Meta(correlation_id=journey.booking_id, causation_id=cause, actor="changes")
         with suppress(ConcurrencyConflict):  # notified already: a redelivered or replayed change
-            self.events.append([PendingEvent(f"notification-{notification_id}", 1, event, meta)])
+            self.events.append([PendingEvent(notification_stream(notification_id), 1, event, meta)])
 
 
 def notification_id_for(recorded: RecordedEvent, booking_id: str) -> str:
