@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
+from tests.support.events import Clock, Noted
 from trainbook.eventstore.events import (
     ConcurrencyConflict,
-    Event,
     Meta,
     PendingEvent,
     UnknownEventType,
-    event_type,
 )
 from trainbook.eventstore.store import EventRecord, EventStore
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-
-@event_type("TestNoted")
-@dataclass(frozen=True)
-class Noted(Event):
-    text: str
-    tags: tuple[str, ...] = ()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: int) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def test_appended_events_read_back_in_version_order_with_meta() -> None:

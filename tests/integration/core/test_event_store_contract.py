@@ -7,29 +7,14 @@ appends, version order, meta, and reading as of an instant.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from tests.support.events import Clock, Noted
 from tests.unit.fakes import FakeEventStore
-from trainbook.eventstore.events import ConcurrencyConflict, Event, EventLog, Meta, PendingEvent, event_type
+from trainbook.eventstore.events import ConcurrencyConflict, EventLog, Meta, PendingEvent
 from trainbook.eventstore.store import EventStore
-
-
-@event_type("TestContractNoted")
-@dataclass(frozen=True)
-class Noted(Event):
-    text: str
-    tags: tuple[str, ...] = ()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
