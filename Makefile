@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.core_bench
 	$(BIN)/python -m bench.localcloud_bench
 	$(BIN)/python -m bench.booking_bench
+	$(BIN)/python -m bench.cost
 	$(BIN)/python -m bench.durability_bench
 	$(BIN)/python -m bench.realtime_bench
 	$(BIN)/python -m bench.locust_profile

@@ -519,9 +519,9 @@ def report(results: dict[str, Any]) -> None:
         start["fresh_s"] <= 8,
     )
     goal("restart", f"{start['restart_s']:.1f} s", "<= 3 s", start["restart_s"] <= 3)
-    print("\nfigure                                    value                 goal           ")
+    print(f"\n{'figure':<42}{'value':<30} {'goal':<15}")
     for figure, value, target, met in goals:
-        print(f"{figure:<42}{value:<22}{target:<15}{'MET' if met else 'NOT MET'}")
+        print(f"{figure:<42}{value:<30} {target:<15}{'MET' if met else 'NOT MET'}")
     results["goals"] = [{"figure": f, "value": v, "goal": g, "met": m} for f, v, g, m in goals]
 
 
