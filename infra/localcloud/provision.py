@@ -16,6 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from localcloud.runtime.functions import FunctionSpec
+from localcloud.streams.filtering import check_pattern
 from localcloud.streams.trigger import StreamTrigger
 from localcloud.template.errors import TemplateError
 from localcloud.template.stack import LocalStack
@@ -268,6 +269,7 @@ class Provisioner:
             on_failure_arn=destination,
             enabled=bool(props.get("Enabled", True)),
             function_response_types=list(props.get("FunctionResponseTypes") or []),
+            filters=_filter_patterns(logical_id, props),
         )
 
     def _state_machine(self, logical_id: str) -> str:
@@ -324,3 +326,14 @@ def _placeholder_zip() -> bytes:
             "README.txt", "The local cloud runs this function from its CodeUri, not from here.\n"
         )
     return buffer.getvalue()
+
+
+def _filter_patterns(logical_id: str, props: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trigger's FilterCriteria patterns, parsed and checked (an unknown operator stops the start)."""
+    patterns = [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
+    for pattern in patterns:
+        try:
+            check_pattern(pattern)
+        except ValueError as refused:
+            raise TemplateError(f"{logical_id}: FilterCriteria: {refused}") from None
+    return patterns

@@ -24,6 +24,7 @@ from localcloud.layer.stream_log import (
 from localcloud.runtime.functions import InvokeResult
 from localcloud.runtime.pool import Runtime
 from localcloud.stats import STATS
+from localcloud.streams.filtering import delivered
 from localcloud.streams.trigger import StreamTrigger
 
 log = logging.getLogger("localcloud.streams")
@@ -107,7 +108,12 @@ class StreamPoller:
                     self._stopping.wait(GATHER_SECONDS)
                 continue
             try:
-                self._deliver(batch)
+                kept = [record for record in batch if delivered(record, self.trigger.filters)]
+                self._deliver(kept)
+                # Records no filter matches are dropped, as Lambda does: once every kept record of the
+                # batch is done, the trigger moves past the ones that follow it too.
+                if not kept or self.position > int(kept[-1]["dynamodb"]["SequenceNumber"]):
+                    self.position = max(self.position, int(batch[-1]["dynamodb"]["SequenceNumber"]) + 1)
             except Exception:  # a bug here must not silently stop the trigger
                 log.exception("stream trigger %s failed; retrying", self.trigger.logical_id)
                 time.sleep(1)

@@ -23,6 +23,7 @@ class StreamTrigger:
     on_failure_arn: str | None = None
     enabled: bool = True
     function_response_types: list[str] = field(default_factory=list)
+    filters: list[dict[str, Any]] = field(default_factory=list)  # FilterCriteria patterns, parsed
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
