@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
 from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.domain import Failure
-from trainbook.eventstore.conditions import is_conditional_failure
+from trainbook.eventstore.conditions import save_if_newer
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
@@ -91,11 +90,7 @@ class UserBookingsProjection:
             refund_grosze=booking.refund_grosze,
             version=booking.version,
         )
-        try:
-            row.save(condition=BookingRow.version.does_not_exist() | (BookingRow.version < booking.version))
-        except PutError as error:
-            if not is_conditional_failure(error):
-                raise
+        save_if_newer(row, BookingRow.version, booking.version)
 
     def for_user(self, user_id: str) -> list[dict[str, Any]]:
         return [row.summary() for row in BookingRow.by_user.query(user_id)]

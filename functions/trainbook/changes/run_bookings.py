@@ -7,7 +7,6 @@ written only if newer (as the user-bookings model does): duplicates and late arr
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -15,7 +14,7 @@ from trainbook import tables
 from trainbook.booking.delivered import booking_as_delivered
 from trainbook.booking.domain import BookingStatus
 from trainbook.changes.notices import Journey
-from trainbook.eventstore.conditions import is_conditional_failure
+from trainbook.eventstore.conditions import save_if_newer
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
@@ -81,13 +80,7 @@ class RunBookingsProjection:
             status=booking.status.value,
             version=booking.version,
         )
-        try:
-            row.save(
-                condition=RunBookingRow.version.does_not_exist() | (RunBookingRow.version < booking.version)
-            )
-        except PutError as error:
-            if not is_conditional_failure(error):
-                raise
+        save_if_newer(row, RunBookingRow.version, booking.version)
 
     def confirmed(self, run_id: str) -> list[Journey]:
         """The journeys of the run's confirmed bookings (one Query)."""

@@ -1,4 +1,5 @@
-"""Whether a DynamoDB write failed on its ConditionExpression: one answer for boto3 and PynamoDB errors.
+"""Whether a DynamoDB write failed on its ConditionExpression: one answer for boto3 and PynamoDB errors;
+and the one condition every read model writes under: only a newer version replaces what is there.
 
 A single write fails with `ConditionalCheckFailedException`; a TransactWriteItems is cancelled with one
 reason per item, in item order, and `ConditionalCheckFailed` marks the items whose condition did not hold.
@@ -10,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -37,3 +41,18 @@ def is_conditional_failure(error: Exception, item: int | None = None) -> bool:
     else:
         code = getattr(error, "cause_response_code", None)
     return code == f"{CONDITION_FAILED}Exception" or bool(refused_items(error))
+
+
+def newer_than(version: Any, value: int) -> Condition:
+    """A read-model write carrying `value` holds if `version` (attribute or map path) is absent or older."""
+    condition: Condition = version.does_not_exist() | (version < value)
+    return condition
+
+
+def save_if_newer(row: Model, version: Any, value: int) -> None:
+    """Write a read-model row unless its table holds this version or a newer one (redelivery, replay)."""
+    try:
+        row.save(condition=newer_than(version, value))
+    except PutError as error:
+        if not is_conditional_failure(error):
+            raise

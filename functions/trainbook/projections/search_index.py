@@ -13,7 +13,6 @@ from functools import cache
 from itertools import combinations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from trainbook import tables
@@ -21,7 +20,7 @@ from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import LegSpan, local_time
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
-from trainbook.eventstore.conditions import is_conditional_failure
+from trainbook.eventstore.conditions import save_if_newer
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
@@ -105,13 +104,7 @@ class SearchIndexProjection:
                 version=recorded.version,
                 upstream=[str(stop["station"]) for stop in event.stops[: a + 1]],
             )
-            try:
-                row.save(
-                    condition=SearchRow.version.does_not_exist() | (SearchRow.version < recorded.version)
-                )
-            except PutError as error:
-                if not is_conditional_failure(error):
-                    raise
+            save_if_newer(row, SearchRow.version, recorded.version)
 
     def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:
         rows = list(SearchRow.query(route_key(origin, destination, day)))

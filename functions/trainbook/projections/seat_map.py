@@ -22,7 +22,7 @@ from trainbook.catalog.events import (
     TrainRunRestored,
     TrainRunScheduled,
 )
-from trainbook.eventstore.conditions import is_conditional_failure
+from trainbook.eventstore.conditions import is_conditional_failure, newer_than
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.projections.seat_map_fold import Occupant, occupant_change, occupied_seats, seat_map_as_of
 from trainbook.projections.seat_map_item import SeatMapItem
@@ -52,7 +52,7 @@ class SeatMapProjection:
             if isinstance(event, TrainRunCancelled) and event.from_station is not None:
                 return  # part of the run still runs: search and booking check the journey itself
             cancelled = not isinstance(event, TrainRunRestored)
-            newer = SeatMapItem.cancelled_v.does_not_exist() | (SeatMapItem.cancelled_v < recorded.version)
+            newer = newer_than(SeatMapItem.cancelled_v, recorded.version)
             actions: list[Action] = [
                 SeatMapItem.cancelled.set(cancelled),
                 SeatMapItem.cancelled_v.set(recorded.version),
@@ -60,12 +60,12 @@ class SeatMapProjection:
             self._update(event.run_id, actions, newer)
         elif isinstance(event, TrainDelayed):
             delay = SeatMapItem.delays[event.station]
-            newer = delay.does_not_exist() | (delay["v"] < recorded.version)
+            newer = newer_than(delay["v"], recorded.version)
             self._update(event.run_id, [delay.set({"m": event.minutes, "v": recorded.version})], newer)
         elif (change := occupant_change(recorded)) is not None:
             run_id, occupant = change
             entry = SeatMapItem.bookings[occupant.booking]
-            newer = entry.does_not_exist() | (entry["v"] < occupant.version)
+            newer = newer_than(entry["v"], occupant.version)
             self._update(run_id, [entry.set(_entry(occupant))], newer)
 
     def _update(self, run_id: str, actions: list[Action], condition: Condition | None = None) -> None:
