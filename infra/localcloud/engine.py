@@ -40,7 +40,7 @@ class Engine:
         from moto.core.config import default_user_config
 
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        from localcloud import layer
+        from localcloud import fastpath, layer
         from localcloud.runtime import worker
         from localcloud.runtime.lambda_bridge import patch_lambda_invoke
         from localcloud.runtime.pool import Runtime
@@ -52,6 +52,7 @@ class Engine:
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{port}"
         self.patches = layer.install()
+        fastpath.install(self.patches)
         self.runtime = Runtime({})
         patch_lambda_invoke(self.patches, self.runtime)
         patch_step_functions(self.patches, self.runtime)
