@@ -1,16 +1,25 @@
-"""The engine's fast paths answer what moto's own paths answer (JSONPath reuse)."""
+"""The engine's fast paths answer what moto's own paths answer (JSONPath reuse, the direct JSON path)."""
 
 from __future__ import annotations
 
 import copy
+import http.client
+import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from jsonpath_ng.parser import parse as fresh_plain_parse
+from moto.moto_server.werkzeug_app import create_backend_app
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.utils import json_path
 
+from localcloud import fastpath, layer
 from localcloud.fastpath.json_paths import patch_json_paths
+from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
+from localcloud.routing import CachedDispatcher
 
 DATA: dict[str, Any] = {
     "booking": {"id": "b-1", "seats": [{"car": 3, "seat": 12}, {"car": 3, "seat": 14}]},
@@ -57,3 +66,190 @@ def test_reused_json_paths_answer_as_freshly_parsed_ones_and_are_parsed_once() -
     finally:
         patches.undo()
     assert vars(json_path)["parse"]("$.booking.id") is not vars(json_path)["parse"]("$.booking.id")
+
+
+@pytest.fixture
+def both_paths() -> Iterator[tuple[Any, Any, CachedDispatcher]]:
+    """Two engine servers on the same moto backends (with the layer): Flask's path, and the direct one."""
+    patches = layer.install()
+    fastpath.install(patches)
+    direct = CachedDispatcher(create_backend_app)
+    servers = [
+        engine_server("127.0.0.1", 0, CachedDispatcher(create_backend_app, direct=False)),
+        engine_server("127.0.0.1", 0, direct),
+    ]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    connections = [http.client.HTTPConnection("127.0.0.1", s.server_address[1], timeout=30) for s in servers]
+    try:
+        yield connections[0], connections[1], direct
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+        patches.undo()
+
+
+def _call(connection: Any, service: str, target: str, body: dict[str, Any]) -> tuple[int, list[Any], bytes]:
+    version = "1.0" if service in ("dynamodb", "states") else "1.1"
+    connection.request(
+        "POST",
+        "/",
+        body=json.dumps(body).encode(),
+        headers={
+            "X-Amz-Target": target,
+            "Content-Type": f"application/x-amz-json-{version}",
+            "Authorization": SIGNED.format(service=service),
+            "User-Agent": "Boto3/1.40 md/Botocore#1.40 region/eu-central-1",
+        },
+    )
+    response = connection.getresponse()
+    headers = [(k, v) for k, v in response.getheaders() if k.lower() != "x-amzn-requestid"]
+    return response.status, headers, response.read()
+
+
+def test_json_calls_answer_the_same_through_the_direct_path_as_through_flask(
+    both_paths: tuple[Any, Any, CachedDispatcher],
+) -> None:
+    flask_path, direct_path, direct = both_paths
+    item = {
+        "pk": {"S": "p"},
+        "sk": {"N": "1"},
+        "blob": {"B": "AP8="},
+        "tags": {"SS": ["a"]},
+        "n": {"N": "1.50"},
+    }
+    key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    setup: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            "dynamodb",
+            "CreateTable",
+            {
+                "TableName": "t",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "N"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+                "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+            },
+        ),
+        ("dynamodb", "PutItem", {"TableName": "t", "Item": item}),
+        ("ssm", "PutParameter", {"Name": "/faults", "Value": "{}", "Type": "String"}),
+        (
+            "states",
+            "CreateStateMachine",
+            {
+                "name": "m",
+                "definition": json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}),
+                "roleArn": "arn:aws:iam::123456789012:role/r",
+            },
+        ),
+    ]
+    for service, action, body in setup:
+        status, _, answer = _call(flask_path, service, f"{_PREFIX[service]}.{action}", body)
+        assert status == 200, answer
+    machine = "arn:aws:states:eu-central-1:123456789012:stateMachine:m"
+    # Calls whose answer does not depend on how many times they ran: both paths must answer alike.
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("dynamodb", "GetItem", {"TableName": "t", "Key": key, "ReturnConsumedCapacity": "TOTAL"}),
+        ("dynamodb", "GetItem", {"TableName": "t", "Key": {"pk": {"S": "none"}, "sk": {"N": "1"}}}),
+        ("dynamodb", "PutItem", {"TableName": "t", "Item": item, "ReturnValues": "ALL_OLD"}),
+        (
+            "dynamodb",
+            "UpdateItem",
+            {
+                "TableName": "t",
+                "Key": key,
+                "UpdateExpression": "SET n = :v",
+                "ExpressionAttributeValues": {":v": {"N": "1.50"}},
+                "ReturnValues": "ALL_NEW",
+            },
+        ),
+        (
+            "dynamodb",
+            "Query",
+            {
+                "TableName": "t",
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": "p"}},
+                "Limit": 1,
+            },
+        ),
+        (
+            "dynamodb",
+            "BatchGetItem",
+            {"RequestItems": {"t": {"Keys": [key, {"pk": {"S": "x"}, "sk": {"N": "2"}}]}}},
+        ),
+        (
+            "dynamodb",
+            "TransactWriteItems",
+            {
+                "TransactItems": [
+                    {
+                        "ConditionCheck": {
+                            "TableName": "t",
+                            "Key": key,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    }
+                ]
+            },
+        ),
+        (
+            "dynamodb",
+            "PutItem",
+            {"TableName": "t", "Item": item, "ConditionExpression": "attribute_not_exists(pk)"},
+        ),
+        ("dynamodb", "GetItem", {"TableName": "t", "Key": {"pk": {"S": "p"}}}),
+        ("dynamodb", "DescribeTable", {"TableName": "t"}),
+        ("dynamodb", "DescribeTable", {"TableName": "missing"}),
+        ("dynamodb", "NoSuchAction", {}),
+        ("dynamodb", "GetItem", {"TableName": "t", "Key": key, "ConsistentRead": "yes"}),
+        ("dynamodbstreams", "ListStreams", {}),
+        ("ssm", "GetParameter", {"Name": "/faults"}),
+        ("ssm", "GetParameter", {"Name": "/none"}),
+        ("states", "StartExecution", {"stateMachineArn": machine, "name": "b-1", "input": "{}"}),
+        (
+            "states",
+            "DescribeExecution",
+            {"executionArn": machine.replace("stateMachine", "execution") + ":b-1"},
+        ),
+        ("states", "DescribeStateMachine", {"stateMachineArn": machine}),
+    ]
+    statuses: dict[str, set[int]] = {}
+    for service, action, body in calls:
+        signed = "dynamodb" if service == "dynamodbstreams" else service
+        target = f"{_PREFIX[service]}.{action}"
+        through_flask = _call(flask_path, signed, target, body)
+        through_direct = _call(direct_path, signed, target, body)
+        assert through_direct == through_flask, (service, action)
+        statuses[action] = statuses.get(action, set()) | {through_direct[0]}
+    assert statuses["GetItem"] == {200, 400} and statuses["DescribeTable"] == {200, 400}
+    assert statuses["TransactWriteItems"] == {400} and statuses["GetParameter"] == {200, 400}
+    assert statuses.pop("NoSuchAction") == {500}  # moto fails the same way on both paths
+    assert all(status < 500 for found in statuses.values() for status in found)
+    served = {key[0] + ":" + key[2] for key, dispatch in direct._direct.items() if dispatch is not None}
+    assert served == {
+        "dynamodb:DynamoDB_20120810",
+        "dynamodb:DynamoDBStreams_20120810",
+        "ssm:AmazonSSM",
+        "states:AWSStepFunctions",
+    }
+
+
+_PREFIX = {
+    "dynamodb": "DynamoDB_20120810",
+    "dynamodbstreams": "DynamoDBStreams_20120810",
+    "ssm": "AmazonSSM",
+    "states": "AWSStepFunctions",
+}
+SIGNED = (
+    "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/{service}/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0"
+)
