@@ -1,4 +1,5 @@
-"""The engine's fast paths answer what moto's own paths answer (JSONPath reuse, the direct JSON path)."""
+"""The engine's fast paths answer what moto's own paths answer (JSONPath reuse, the direct JSON path,
+shared Step Functions programs)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,26 @@ import copy
 import http.client
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from jsonpath_ng.parser import parse as fresh_plain_parse
+from moto import mock_aws
+from moto.core import responses as moto_responses
+from moto.core.config import default_user_config
+from moto.core.utils import method_names_from_class
+from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import create_backend_app
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from localcloud import fastpath, layer
+from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
+from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
 from localcloud.routing import CachedDispatcher
@@ -253,3 +263,84 @@ SIGNED = (
     "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/{service}/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=0"
 )
+
+
+RETRYING_MACHINE = {
+    "StartAt": "Shape",
+    "States": {
+        "Shape": {
+            "Type": "Pass",
+            "Parameters": {"n.$": "$.n", "double.$": "States.MathAdd($.n, $.n)"},
+            "ResultPath": "$.shaped",
+            "Next": "Call",
+        },
+        "Call": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:eu-central-1:123456789012:function:missing",
+            "Retry": [
+                {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1}
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Done"}],
+            "End": True,
+        },
+        "Done": {"Type": "Pass", "OutputPath": "$.shaped", "End": True},
+    },
+}
+
+
+def test_executions_sharing_one_built_program_keep_their_own_data_and_retries() -> None:
+    patches = Patches()
+    programs = patch_shared_programs(patches)
+    before = default_user_config.get("stepfunctions")
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    try:
+        with mock_aws():
+            sfn = boto3.client("stepfunctions", region_name="eu-central-1")
+            machine = sfn.create_state_machine(
+                name="retrying",
+                definition=json.dumps(RETRYING_MACHINE),
+                roleArn="arn:aws:iam::123456789012:role/r",
+            )["stateMachineArn"]
+            arns = [
+                sfn.start_execution(stateMachineArn=machine, name=f"e-{n}", input=json.dumps({"n": n}))[
+                    "executionArn"
+                ]
+                for n in range(6)
+            ]
+            described = [_ended(sfn, arn) for arn in arns]
+            histories = [
+                sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"] for arn in arns
+            ]
+    finally:
+        patches.undo()
+        if before is None:
+            default_user_config.pop("stepfunctions", None)
+        else:
+            default_user_config["stepfunctions"] = before
+    assert [d["status"] for d in described] == ["SUCCEEDED"] * 6
+    assert [json.loads(d["output"]) for d in described] == [{"n": n, "double": 2 * n} for n in range(6)]
+    # Each execution retried its own Task twice: the retry counters are per execution.
+    assert [sum(e["type"] == "LambdaFunctionScheduled" for e in history) for history in histories] == [3] * 6
+    assert len(programs._built) == 1
+
+
+def _ended(sfn: Any, arn: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while True:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return described
+        time.sleep(0.05)
+
+
+def test_handler_method_names_are_listed_once_per_class_as_moto_lists_them() -> None:
+    patches = Patches()
+    patch_handler_method_names(patches)
+    try:
+        listed = vars(moto_responses)["method_names_from_class"](DynamoHandler)
+        assert listed == frozenset(method_names_from_class(DynamoHandler))
+        assert {"put_item", "transact_write_items", "query"} <= listed
+        assert vars(moto_responses)["method_names_from_class"](DynamoHandler) is listed
+    finally:
+        patches.undo()
+    assert vars(moto_responses)["method_names_from_class"] is method_names_from_class
