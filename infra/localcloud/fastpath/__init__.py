@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from localcloud.fastpath.conditions import patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
@@ -18,3 +19,4 @@ def install(patches: Patches) -> None:
     patch_json_paths(patches)
     patch_handler_method_names(patches)
     patch_shared_programs(patches)
+    patch_condition_parses(patches)

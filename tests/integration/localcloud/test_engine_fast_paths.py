@@ -1,5 +1,6 @@
 """The engine's fast paths answer what moto's own paths answer (JSONPath reuse, the direct JSON path,
-shared Step Functions programs)."""
+shared Step Functions programs,
+conditions parsed once)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,16 @@ from moto import mock_aws
 from moto.core import responses as moto_responses
 from moto.core.config import default_user_config
 from moto.core.utils import method_names_from_class
+from moto.dynamodb.comparisons import ConditionExpressionParser
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import create_backend_app
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from localcloud import fastpath, layer
+from localcloud.fastpath.conditions import patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
@@ -344,3 +349,57 @@ def test_handler_method_names_are_listed_once_per_class_as_moto_lists_them() -> 
     finally:
         patches.undo()
     assert vars(moto_responses)["method_names_from_class"] is method_names_from_class
+
+
+CONDITIONS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("attribute_not_exists(pk)", {}, {}),
+    (
+        "#free >= :one AND #state = :held",
+        {"#free": "free", "#state": "state"},
+        {":one": {"N": "1"}, ":held": {"S": "held"}},
+    ),
+    (
+        "#free >= :one AND #state = :held",
+        {"#free": "free", "#state": "state"},
+        {":one": {"N": "5"}, ":held": {"S": "held"}},
+    ),
+    ("version < :v OR attribute_not_exists(version)", {}, {":v": {"N": "3"}}),
+    ("contains(tags, :t) AND size(tags) > :n", {}, {":t": {"S": "a"}, ":n": {"N": "0"}}),
+]
+
+
+def _evaluations() -> list[tuple[list[bool], list[str], list[str]]]:
+    items = [
+        None,
+        Item(DynamoType({"S": "p"}), None, {"pk": {"S": "p"}, "free": {"N": "2"}, "state": {"S": "held"}}),
+        Item(DynamoType({"S": "p"}), None, {"pk": {"S": "p"}, "version": {"N": "2"}, "tags": {"SS": ["a"]}}),
+    ]
+    found = []
+    for expression, names, values in CONDITIONS:
+        parser = ConditionExpressionParser(expression, names, values)
+        op = parser.parse()
+        found.append(
+            (
+                [bool(op.expr(item)) for item in items],
+                parser.expr_attr_names_found,
+                parser.expr_attr_values_found,
+            )
+        )
+    return found
+
+
+def test_a_condition_parsed_again_with_the_same_names_and_values_is_the_same_condition() -> None:
+    patches = layer.install()
+    try:
+        expected = _evaluations()
+        patch_condition_parses(patches)
+        assert _evaluations() == expected
+        assert _evaluations() == expected  # now from the kept parses
+        first = ConditionExpressionParser(*CONDITIONS[1]).parse()
+        assert ConditionExpressionParser(*CONDITIONS[1]).parse() is first
+        assert ConditionExpressionParser(*CONDITIONS[2]).parse() is not first  # other values
+        for _ in range(2):  # a syntax error is refused every time, never kept
+            with pytest.raises(MockValidationException):
+                ConditionExpressionParser("#free >= AND", {"#free": "free"}, {}).parse()
+    finally:
+        patches.undo()
