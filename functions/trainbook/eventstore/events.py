@@ -14,6 +14,7 @@ import json
 import typing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from trainbook.errors import Conflict, DomainError
@@ -128,11 +129,20 @@ def decode(type_name: str, schema: int, data: str) -> Event:
     if cls is None:
         raise UnknownEventType(f"no event type {type_name} v{schema} is registered")
     values: dict[str, Any] = json.loads(data)
-    hints = typing.get_type_hints(cls)
-    for name, value in values.items():
-        if isinstance(value, list) and typing.get_origin(hints.get(name)) is tuple:
-            values[name] = tuple(value)
+    for name in _tuple_fields(cls):
+        if isinstance(values.get(name), list):
+            values[name] = tuple(values[name])
     return cls(**values)
+
+
+@cache
+def _tuple_fields(cls: type[Event]) -> frozenset[str]:
+    """The fields of `cls` typed as tuples, which JSON gives back as lists.
+
+    Once per class: resolving the type hints costs more than decoding the event (7 % of a worker's CPU).
+    """
+    hints = typing.get_type_hints(cls)
+    return frozenset(name for name, hint in hints.items() if typing.get_origin(hint) is tuple)
 
 
 def _import_event_modules() -> None:
