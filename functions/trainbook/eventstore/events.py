@@ -14,7 +14,6 @@ import json
 import typing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from trainbook.errors import Conflict, DomainError
@@ -135,14 +134,18 @@ def decode(type_name: str, schema: int, data: str) -> Event:
     return cls(**values)
 
 
-@cache
+_TUPLE_FIELDS: dict[type[Event], frozenset[str]] = {}
+
+
 def _tuple_fields(cls: type[Event]) -> frozenset[str]:
     """The fields of `cls` typed as tuples, which JSON gives back as lists.
 
     Once per class: resolving the type hints costs more than decoding the event (7 % of a worker's CPU).
     """
-    hints = typing.get_type_hints(cls)
-    return frozenset(name for name, hint in hints.items() if typing.get_origin(hint) is tuple)
+    if cls not in _TUPLE_FIELDS:
+        hints = typing.get_type_hints(cls)
+        _TUPLE_FIELDS[cls] = frozenset(n for n, hint in hints.items() if typing.get_origin(hint) is tuple)
+    return _TUPLE_FIELDS[cls]
 
 
 def _import_event_modules() -> None:
