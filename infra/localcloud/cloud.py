@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +80,15 @@ class LocalCloud:
         self.resumed_executions: list[str] = []
         self.gateway: GatewayConfig | None = None
         self.lock: DataDirLock | None = None
+        # Seconds spent in each phase of the start, in order (`trainbook up` prints them, the bench too).
+        self.phases: dict[str, float] = {}
+        self._phase_started = time.monotonic()
+
+    def phase_done(self, name: str) -> None:
+        """Close the phase that ran since the previous one (or since the start)."""
+        now = time.monotonic()
+        self.phases[name] = now - self._phase_started
+        self._phase_started = now
 
     def start(self) -> None:
         options = self.options
@@ -107,6 +117,7 @@ class LocalCloud:
             self.engine.stop()
             raise
         self.engine.wait_ready()
+        self.phase_done("engine")
         gateway_url = (
             f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}"
             f":{options.port}"
@@ -122,6 +133,7 @@ class LocalCloud:
         self.provisioned = Provisioner(self.stack).run()
         self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
+        self.phase_done("resources")
 
     def configure_engine(self) -> dict[str, Any]:
         assert self.engine is not None and self.provisioned is not None

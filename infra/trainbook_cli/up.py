@@ -73,7 +73,10 @@ def up(
             lines = publish_timetable(cloud, timetable_days)
             if window is not None:
                 window.remember()
-        return [*lines, *wait_for_projections(cloud)]
+        cloud.phase_done("timetable")
+        lines += wait_for_projections(cloud)
+        cloud.phase_done("read models")
+        return lines
 
     try:
         run(options, echo_engine, lambda line: print(line, flush=True), after_start=open_timetable)
