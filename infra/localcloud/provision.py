@@ -33,6 +33,8 @@ class Provisioned:
     """What was created, for the engine (functions, triggers) and for the summary `trainbook up` prints."""
 
     tables: list[str] = field(default_factory=list)
+    # Each table's CreationDateTime as boto3 gives it, as text (a table created again is a new table).
+    table_created: dict[str, str] = field(default_factory=dict)
     queues: list[str] = field(default_factory=list)
     parameters: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
@@ -52,6 +54,7 @@ class Provisioner:
         self._session = session
         self._clients: dict[str, Any] = {}
         self._making = threading.Lock()
+        self._table_created: dict[str, str] = {}
 
     def _client(self, service: str) -> Any:
         # One per service: making a boto3 client costs tens of ms, more than the request it sends.
@@ -66,22 +69,35 @@ class Provisioner:
     def run(self) -> Provisioned:
         done = Provisioned()
         # Independent resources of one kind go in parallel: at start, the round trips were the cost.
+        # Kinds that depend on nothing go together; functions need the tables' stream ARNs and the queues'
+        # URLs in their environment, so they (and the state machines, which only name them) come after.
+        functions = self.stack.of_type("AWS::Lambda::Function")
         with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
-            done.tables = list(pool.map(self._table, self.stack.of_type("AWS::DynamoDB::Table")))
-            done.queues = [self._queue(logical_id) for logical_id in self.stack.of_type("AWS::SQS::Queue")]
-            done.parameters = [self._parameter(i) for i in self.stack.of_type("AWS::SSM::Parameter")]
-            done.secrets = [self._secret(i) for i in self.stack.of_type("AWS::SecretsManager::Secret")]
-            functions = self.stack.of_type("AWS::Lambda::Function")
-            if functions:
-                self._lambda_role()  # once, before the functions that need it
-            done.functions = list(pool.map(self._function, functions))
+            tables = [pool.submit(self._table, i) for i in self.stack.of_type("AWS::DynamoDB::Table")]
+            queues = [pool.submit(self._queue, i) for i in self.stack.of_type("AWS::SQS::Queue")]
+            parameters = [pool.submit(self._parameter, i) for i in self.stack.of_type("AWS::SSM::Parameter")]
+            secrets = [
+                pool.submit(self._secret, i) for i in self.stack.of_type("AWS::SecretsManager::Secret")
+            ]
+            role = pool.submit(self._lambda_role) if functions else None  # once, before the functions
+            done.tables = [f.result() for f in tables]
+            done.table_created = dict(self._table_created)
+            done.queues = [f.result() for f in queues]
+            done.parameters = [f.result() for f in parameters]
+            done.secrets = [f.result() for f in secrets]
+            if role is not None:
+                role.result()
+            made = [pool.submit(self._function, i) for i in functions]
+            machines = [
+                pool.submit(self._state_machine, i)
+                for i in self.stack.of_type("AWS::StepFunctions::StateMachine")
+            ]
+            done.functions = [f.result() for f in made]
+            done.state_machines = [f.result() for f in machines]
         done.triggers = [
             t
             for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
             if (t := self._trigger(i)) is not None
-        ]
-        done.state_machines = [
-            self._state_machine(i) for i in self.stack.of_type("AWS::StepFunctions::StateMachine")
         ]
         return done
 
@@ -123,6 +139,7 @@ class Provisioner:
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
         described = ddb.describe_table(TableName=name)["Table"]
+        self._table_created[name] = str(described["CreationDateTime"])
         if "LatestStreamArn" in described:
             self.stack.created[(logical_id, "StreamArn")] = described["LatestStreamArn"]
         return name
