@@ -19,7 +19,7 @@ from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
 from localcloud.template.loader import load_template
 from localcloud.template.stack import LocalStack
-from localcloud.template.translate import translate
+from localcloud.template.translate import TRANSLATION_CACHE, translate_cached
 
 log = logging.getLogger("localcloud")
 
@@ -93,7 +93,12 @@ class LocalCloud:
     def start(self) -> None:
         options = self.options
         # A broken template must not cost the data: with --reset, translate before anything is deleted.
-        template = translate(load_template(options.template), options.region) if options.reset else None
+        data_dir = options.data_dir
+        template = (
+            translate_cached(load_template(options.template), options.region, data_dir)
+            if options.reset
+            else None
+        )
         if options.data_dir is not None:
             try:
                 self.lock = DataDirLock(options.data_dir, OWNER_LOCK).acquire()
@@ -112,7 +117,7 @@ class LocalCloud:
         )
         # Translate while the engine imports moto and loads the journal (two processes, two cores).
         try:
-            template = template or translate(load_template(options.template), options.region)
+            template = template or translate_cached(load_template(options.template), options.region, data_dir)
         except BaseException:
             self.engine.stop()
             raise
@@ -155,7 +160,7 @@ class LocalCloud:
 def _empty(data_dir: Path) -> None:
     """--reset: delete everything in the data dir but the lock this process holds on it."""
     for path in data_dir.iterdir():
-        if path.name == OWNER_LOCK:
+        if path.name in (OWNER_LOCK, TRANSLATION_CACHE):  # the cache is keyed by the template's content
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
