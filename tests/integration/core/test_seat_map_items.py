@@ -41,7 +41,9 @@ def test_a_delay_and_a_cancellation_of_an_unbooked_run_create_its_item_in_any_or
         version=2,
         event=TrainDelayed(**change_fields(), station="KRK", minutes=15, previous_minutes=0),
     )
-    cancelled = dataclasses.replace(scheduled, version=3, event=TrainRunCancelled(**change_fields(change_id="c2")))
+    cancelled = dataclasses.replace(
+        scheduled, version=3, event=TrainRunCancelled(**change_fields(change_id="c2"))
+    )
     for order in ([scheduled, delayed, cancelled], [cancelled, delayed, scheduled, delayed]):
         for item in SeatMapItem.scan():
             item.delete()
