@@ -55,6 +55,8 @@ class Provisioner:
         self._clients: dict[str, Any] = {}
         self._making = threading.Lock()
         self._table_created: dict[str, str] = {}
+        self._existing_tables: set[str] = set()
+        self._role_arn: str | None = None
 
     def _client(self, service: str) -> Any:
         # One per service: making a boto3 client costs tens of ms, more than the request it sends.
@@ -72,6 +74,8 @@ class Provisioner:
         # Kinds that depend on nothing go together; functions need the tables' stream ARNs and the queues'
         # URLs in their environment, so they (and the state machines, which only name them) come after.
         functions = self.stack.of_type("AWS::Lambda::Function")
+        pages = self._client("dynamodb").get_paginator("list_tables").paginate()
+        self._existing_tables = {name for page in pages for name in page.get("TableNames", [])}
         with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
             tables = [pool.submit(self._table, i) for i in self.stack.of_type("AWS::DynamoDB::Table")]
             queues = [pool.submit(self._queue, i) for i in self.stack.of_type("AWS::SQS::Queue")]
@@ -128,7 +132,8 @@ class Provisioner:
                 "StreamViewType": stream["StreamViewType"],
             }
         try:
-            ddb.create_table(**request)
+            if name not in self._existing_tables:  # a restart finds its tables in the journal
+                ddb.create_table(**request)
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceInUseException":
                 raise
@@ -228,8 +233,10 @@ class Provisioner:
             "Environment": {"Variables": spec.environment},
         }
         try:
-            lambda_client.get_function(FunctionName=spec.name)
-            lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
+            current = lambda_client.get_function(FunctionName=spec.name)["Configuration"]
+            # A restart finds every function as the last start left it: update only what changed.
+            if _function_changed(current, configuration):
+                lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
         except ClientError:
             lambda_client.create_function(
                 FunctionName=spec.name,
@@ -240,6 +247,11 @@ class Provisioner:
 
     def _lambda_role(self) -> str:
         """One role Lambda can assume (moto checks); IAM policies are not enforced locally."""
+        if self._role_arn is None:
+            self._role_arn = self._find_or_create_role()
+        return self._role_arn
+
+    def _find_or_create_role(self) -> str:
         iam = self._client("iam")
         trust = {
             "Version": "2012-10-17",
@@ -301,13 +313,22 @@ class Provisioner:
         arn = self.stack.get_att(logical_id, "Arn")
         role = props.get("RoleArn") or f"arn:aws:iam::123456789012:role/{name}"
         try:
-            sfn.describe_state_machine(stateMachineArn=arn)
-            sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
+            current = sfn.describe_state_machine(stateMachineArn=arn)
+            if (current.get("definition"), current.get("roleArn")) != (definition, role):
+                sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
         except ClientError:
             sfn.create_state_machine(
                 name=name, definition=definition, roleArn=role, type=props.get("StateMachineType", "STANDARD")
             )
         return name
+
+
+def _function_changed(current: dict[str, Any], configuration: dict[str, Any]) -> bool:
+    """Whether moto's copy of a function differs from what the template now says."""
+    variables = (current.get("Environment") or {}).get("Variables") or {}
+    if variables != configuration["Environment"]["Variables"]:
+        return True
+    return any(current.get(key) != value for key, value in configuration.items() if key != "Environment")
 
 
 def _definition_text(stack: LocalStack, props: dict[str, Any]) -> str:
