@@ -5,6 +5,13 @@ Off unless the function's FAULTS_PARAMETER names an SSM parameter (template.yaml
 `{"<booking id>": {"step": "HoldSeats", "mode": "error" | "timeout" | "crash", "when": "before" | "after"}}`.
 "before" fails the step without doing its work; "after" fails it once the work is committed, which is
 what a Lambda that dies between its write and its answer looks like.
+
+The booking saga's first step (QuoteFare) answers `faults`: whether the booking had a plan then; the
+steps after it get that answer as their input's `faults`, and when it is false they do not read the
+parameter (six reads a booking cost, five of them for nothing). So a plan must be in place before its
+booking's saga starts, as every fault test sets it; a step still reads the parameter whenever its
+input has no `faults` (compensations, the cancellation saga, a direct invocation), and with `faults`
+true it sees the plan as it is now (a plan removed mid-saga stops failing the steps after it).
 """
 
 from __future__ import annotations
@@ -28,16 +35,24 @@ def _ssm() -> Any:
     return boto3.client("ssm")
 
 
-def plan_for(booking_id: str, step: str) -> dict[str, Any] | None:
+def booking_plan(booking_id: str, planned: object = None) -> dict[str, Any] | None:
+    """The booking's plan, whatever its step; without a read when `planned` is False (see above)."""
     name = os.environ.get("FAULTS_PARAMETER", "")
-    if not name:
+    if not name or planned is False:
         return None
     value = _ssm().get_parameter(Name=name)["Parameter"]["Value"]
     plans: dict[str, Any] = json.loads(value or "{}")
     plan = plans.get(booking_id)
-    if not isinstance(plan, dict) or plan.get("step") != step:
-        return None
-    return plan
+    return plan if isinstance(plan, dict) else None
+
+
+def for_step(plan: dict[str, Any] | None, step: str) -> dict[str, Any] | None:
+    return plan if plan is not None and plan.get("step") == step else None
+
+
+def plan_for(booking_id: str, step: str, planned: object = None) -> dict[str, Any] | None:
+    """The booking's plan if it fails `step`; `planned` is the step input's `faults`, if any."""
+    return for_step(booking_plan(booking_id, planned), step)
 
 
 def inject(plan: dict[str, Any] | None, when: str) -> None:

@@ -5,7 +5,8 @@ the booking and cancellation sagas appends `SagaStepStarted` before its work and
 after it, through the `records_progress` decorator. They go to a stream of their own, never the
 booking's: the booking's use cases decide on its stream's versions, and a progress event there would
 make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
-whether someone watches it.
+whether someone watches it. A step costs two writes and, when nothing was retried, no read: Started
+goes at the step's first-attempt place (checked in the same write), Ended right after Started.
 """
 
 from __future__ import annotations
@@ -50,21 +51,55 @@ def progress_stream(booking_id: str) -> str:
     return f"saga-{booking_id}"
 
 
+# The booking saga's steps in the order its first attempt runs them (stepfunctions/booking-saga.asl.json):
+# when nothing was retried, step i (from 0) starts at version 2i + 1 of the saga stream. A step's
+# SagaStepStarted is appended there without reading the stream's end first; the guess is checked in the
+# same write, and a wrong one (a retry, a compensation) costs one refused write, then a read.
+FIRST_ATTEMPT_ORDER = (
+    "QuoteFare",
+    "HoldSeats",
+    "AuthorizePayment",
+    "ConfirmBooking",
+    "CapturePayment",
+    "IssueTicket",
+)
+_GUESSED_END = {step: 2 * i for i, step in enumerate(FIRST_ATTEMPT_ORDER)}
+ATTEMPTS = 5
+
+
 class ProgressLog:
     """Appends progress events at the end of a booking's saga stream (a retried step appends again)."""
 
     def __init__(self, events: EventStore | None = None) -> None:
         self.events = events or EventStore()
 
-    def record(self, event: SagaStepStarted | SagaStepEnded) -> None:
+    def record(
+        self, event: SagaStepStarted | SagaStepEnded, after: int | None = None, guessed: bool = False
+    ) -> int | None:
+        """Append `event` at the stream's end; the version it got (None: five writers in a row were first).
+
+        `after` is where the caller believes the stream ends: the version its own SagaStepStarted got
+        (`guessed=False`: that version exists, so only a taken next version can refuse the write), or
+        the first-attempt position (`guessed=True`: the write also checks that `after` exists). A refused
+        write reads the end and appends there, so a concurrent attempt's event is never overwritten.
+        """
         stream = progress_stream(event.booking_id)
         meta = Meta(correlation_id=event.booking_id, causation_id=event.step, actor="booking-saga")
-        for _ in range(5):
+        end = after
+        for _ in range(ATTEMPTS):
             try:
-                self.events.append(stream, _last_version(stream), [event], meta)
-                return
+                if end is None:
+                    end = _last_version(stream)
+                    self.events.append(stream, end, [event], meta)
+                elif guessed:
+                    self.events.append_at_guessed_end(stream, end, [event], meta)
+                else:
+                    self.events.append(stream, end, [event], meta)
+                return end + 1
             except ConcurrencyConflict:
-                continue  # a retried step's earlier attempt is still writing: take the next version
+                end = None  # a retried step's earlier attempt is still writing: read the end
+        logger.warning("saga progress not recorded: the stream kept moving", extra={"step": event.step})
+        return None
 
 
 def _last_version(stream: str) -> int:
@@ -82,14 +117,15 @@ def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callabl
             step = step_of(event) if isinstance(booking_id, str) and booking_id else None
             if step is None or not isinstance(booking_id, str):
                 return handler(event, context)
-            _safely(SagaStepStarted(booking_id, step))
+            # Ended goes right after Started, whose version this process knows: no read on either.
+            started = _safely(SagaStepStarted(booking_id, step), _GUESSED_END.get(step), guessed=True)
             try:
                 result = handler(event, context)
             except Exception as error:
-                _safely(SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}))
+                _safely(SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}), started)
                 raise
             visible = {k: result[k] for k in VISIBLE_RESULT if isinstance(result, dict) and k in result}
-            _safely(SagaStepEnded(booking_id, step, "succeeded", None, visible))
+            _safely(SagaStepEnded(booking_id, step, "succeeded", None, visible), started)
             return result
 
         return recorded  # type: ignore[return-value]
@@ -97,8 +133,11 @@ def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callabl
     return wrap
 
 
-def _safely(event: SagaStepStarted | SagaStepEnded) -> None:
+def _safely(
+    event: SagaStepStarted | SagaStepEnded, after: int | None = None, guessed: bool = False
+) -> int | None:
     try:
-        ProgressLog().record(event)
+        return ProgressLog().record(event, after, guessed)
     except Exception:  # progress is for watchers: losing one must never fail the booking
         logger.exception("saga progress not recorded", extra={"step": event.step})
+        return None

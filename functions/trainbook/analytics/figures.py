@@ -117,13 +117,12 @@ class AnalyticsProjection:
                 ]
             )
             return
-        if not isinstance(
+        # Every booking event is folded, counted or not, so that the next one folds forward without a read.
+        booking = booking_as_delivered(self.events, recorded)
+        if booking is None or not isinstance(
             event,
             BookingRequested | BookingConfirmed | BookingFailed | BookingCancelled | DelayCompensationPaid,
         ):
-            return
-        booking = booking_as_delivered(self.events, recorded)
-        if booking is None:
             return
         shape = self._run(booking.run_id)
         seats = len(booking.seats)

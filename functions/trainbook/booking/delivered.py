@@ -1,16 +1,48 @@
-"""A booking as of the event a projector was delivered: the one fold the booking read models share."""
+"""A booking as of the event a projector was delivered: the one fold the booking read models share.
+
+Folding reads the booking's stream (one Query per delivered event), so each container keeps the booking
+as of the last version it folded and folds the next version forward in memory: a booking's state at a
+version never changes (events are immutable), so what is kept is exact, never stale. Anything else (a
+gap, a late or duplicate event, a container that has not seen the booking) reads the stream as before.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from trainbook.booking.domain import Booking, fold_booking, is_booking_stream
 from trainbook.eventstore.events import EventLog, RecordedEvent
+
+KEPT = 4096  # bookings kept per container, least recently delivered dropped first (a few MB)
+_folded: OrderedDict[str, Booking] = OrderedDict()
 
 
 def booking_as_delivered(events: EventLog, recorded: RecordedEvent) -> Booking | None:
     """The booking whose stream `recorded` belongs to, folded up to its version; None for other streams.
 
-    Reading the stream (not trusting the delivered event alone) keeps a view right under gaps and redelivery.
+    Without a read when the delivered event opens the stream or is the next version of the booking this
+    container folded last; otherwise from the stream, so a view stays right under gaps and redelivery.
     """
     if not is_booking_stream(recorded.stream):
         return None
-    return fold_booking([e for e in events.read(recorded.stream) if e.version <= recorded.version])
+    known = _folded.get(recorded.stream)
+    if recorded.version == 1:
+        booking = fold_booking([recorded])
+    elif known is not None and known.version == recorded.version - 1:
+        booking = fold_booking([recorded], start=known)
+    elif known is not None and known.version == recorded.version:
+        booking = known
+    else:
+        booking = fold_booking([e for e in events.read(recorded.stream) if e.version <= recorded.version])
+    # A stream's first event starts its fold afresh; otherwise only a newer version replaces what is kept.
+    if booking is not None and (known is None or recorded.version == 1 or booking.version > known.version):
+        _folded[recorded.stream] = booking
+        _folded.move_to_end(recorded.stream)
+        while len(_folded) > KEPT:
+            _folded.popitem(last=False)
+    return booking
+
+
+def forget() -> None:
+    """Drop every kept booking (tests that start a new, empty event store in the same process)."""
+    _folded.clear()

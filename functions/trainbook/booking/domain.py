@@ -214,9 +214,10 @@ class Booking:
         return None if self.refund_grosze is None else self.total_grosze - self.refund_grosze
 
 
-def fold_booking(events: Sequence[RecordedEvent]) -> Booking | None:
-    """Apply a booking stream's events in order; None when the stream is empty."""
-    booking: Booking | None = None
+def fold_booking(events: Sequence[RecordedEvent], start: Booking | None = None) -> Booking | None:
+    """Apply a booking stream's events in order, from its start or from `start` (the booking as of the
+    version before the first of `events`); None when there is nothing to fold."""
+    booking: Booking | None = start
     for recorded in events:
         event = recorded.event
         if isinstance(event, BookingRequested):

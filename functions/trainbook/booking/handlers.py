@@ -14,20 +14,24 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook import faults
 from trainbook.booking.policy import refund_for
 from trainbook.booking.wiring import booking_service
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
-from trainbook.faults import inject, plan_for
+from trainbook.faults import inject
 from trainbook.saga_progress import records_progress
 
 logger = Logger(service="booking-saga")
 Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
+def saga_task(
+    step: str, tells_faults: bool = False
+) -> Callable[[Callable[[str, dict[str, Any], Meta], dict[str, Any]]], Task]:
     """Wrap a step: correlation id = booking id, fault injection around the work, structured logs,
-    and its start and end recorded for live watchers (trainbook/saga_progress.py)."""
+    and its start and end recorded for live watchers (trainbook/saga_progress.py). A step that
+    `tells_faults` answers whether the booking has a fault plan, for the steps after it (faults.py)."""
 
     def wrap(work: Callable[[str, dict[str, Any], Meta], dict[str, Any]]) -> Task:
         @logger.inject_lambda_context
@@ -36,7 +40,8 @@ def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict
             logger.set_correlation_id(booking_id)
             logger.append_keys(booking_id=booking_id, step=step)
             meta = Meta(correlation_id=booking_id, causation_id=step, actor="booking-saga")
-            plan = plan_for(booking_id, step)
+            booking_plan = faults.booking_plan(booking_id, event.get("faults"))
+            plan = faults.for_step(booking_plan, step)
             inject(plan, "before")
             try:
                 result = work(booking_id, event, meta)
@@ -49,6 +54,8 @@ def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict
                 )
                 raise refused.with_traceback(None) from None
             inject(plan, "after")
+            if tells_faults:
+                result = {**result, "faults": booking_plan is not None}
             logger.info("step done", extra={"result": result})
             return result
 
@@ -57,7 +64,7 @@ def saga_task(step: str) -> Callable[[Callable[[str, dict[str, Any], Meta], dict
     return wrap
 
 
-@saga_task("QuoteFare")
+@saga_task("QuoteFare", tells_faults=True)
 def quote_fare(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
     booking = booking_service().load(booking_id)
     return {"total_grosze": booking.total_grosze, "currency": "PLN", "status": booking.status.value}

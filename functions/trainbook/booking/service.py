@@ -130,7 +130,6 @@ class BookingService:
         """Record what the passenger asked for, priced; nothing is held yet. Bad input writes nothing."""
         if not booking_id or len(booking_id) > 64:
             raise InvalidBooking("a booking id of 1 to 64 characters is required")
-        existing = fold_booking(self.events.read(booking_stream(booking_id)))
         run, span, keys, quote = self._priced(run_id, origin, destination, seats, passengers)
         event = BookingRequested(
             booking_id=booking_id,
@@ -145,11 +144,15 @@ class BookingService:
             total_grosze=quote.total_grosze,
             departs_at=run.departure(origin).isoformat(),
         )
-        if existing is not None:
-            if not existing.same_request(event):
-                raise Conflict(f"booking id {booking_id} is already used for another request")
-            return existing
-        return self._fold(self.events.append(booking_stream(booking_id), 0, [event], meta))
+        try:
+            # Appended without reading first: the stream is new but for a repeated request, which the
+            # append's condition refuses and the recorded request then answers.
+            return self._fold(self.events.append(booking_stream(booking_id), 0, [event], meta))
+        except ConcurrencyConflict:
+            existing = self._fold(self._history(booking_id))
+        if not existing.same_request(event):
+            raise Conflict(f"booking id {booking_id} is already used for another request")
+        return existing
 
     def quote(
         self,

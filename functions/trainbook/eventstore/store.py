@@ -132,6 +132,34 @@ class EventStore:
             raise
         return [r.recorded() for r in records]
 
+    def append_at_guessed_end(
+        self, stream: str, expected_version: int, events: Sequence[Event], meta: Meta = NO_META
+    ) -> list[RecordedEvent]:
+        """Append as `append` does, only if the stream really has `expected_version` (a guess, not a read).
+
+        `append` trusts that the writer read `expected_version`, so it only refuses a taken version; a
+        guessed end may be past the real one, so the same transaction also checks that `expected_version`
+        exists: a guess never leaves a gap in the stream. ConcurrencyConflict, and nothing written, if either
+        condition fails: read the end and append there.
+        """
+        if expected_version < 1:
+            return self.append(stream, expected_version, events, meta)
+        pending = pending_after(stream, expected_version, events, meta)
+        at = self.clock()
+        records = [EventRecord.of(p, at) for p in pending]
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.condition_check(
+                    EventRecord, stream, expected_version, condition=EventRecord.version.exists()
+                )
+                for record in records:
+                    tx.save(record, condition=EventRecord.version.does_not_exist())
+        except TransactWriteError as error:
+            if is_conditional_failure(error):
+                raise ConcurrencyConflict(f"{stream} does not end at version {expected_version}") from None
+            raise
+        return [r.recorded() for r in records]
+
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
         """A stream's events in version order (versions > after; appended at or before up_to)."""
         events = [

@@ -38,7 +38,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(booking_id or None)
     logger.append_keys(booking_id=booking_id, action=command.action.value)
     logger.info("payment request", extra={"idempotency_key": command.idempotency_key})
-    plan = plan_for(booking_id, f"{command.action.value.capitalize()}Payment") if booking_id else None
+    step = f"{command.action.value.capitalize()}Payment"
+    plan = plan_for(booking_id, step, event.get("faults")) if booking_id else None
     inject(plan, "before")
     answer = processor().handle(command)
     inject(plan, "after")

@@ -86,7 +86,10 @@ class PaymentProcessor:
 
     def handle(self, command: Command) -> dict[str, Any]:
         """The answer to a request: a payment as JSON, or a raised payment error."""
-        request_print = self._fingerprint(command)
+        # An authorization's token is read once for its fingerprint and its first decision; a decision
+        # taken again (a concurrent request moved the payment) reads it afresh.
+        token = self.ledger.token(command.payment_token) if isinstance(command, Authorize) else None
+        request_print = self._fingerprint(command, token)
         for _ in range(DECIDE_ATTEMPTS):
             stored = self.ledger.answer(command.idempotency_key)
             if stored is not None:
@@ -96,29 +99,30 @@ class PaymentProcessor:
                     )
                 return self._deliver(stored.answer)
             try:
-                decision = self._decide(command, request_print)
+                decision = self._decide(command, request_print, token)
             except DomainError:
                 # A duplicate of this very request may have moved the payment since the key was
                 # checked (it captured, or took the booking's slot): its answer is ours to replay.
                 if self.ledger.answer(command.idempotency_key) is not None:
+                    token = None
                     continue
                 raise
             try:
                 self.ledger.record(decision)
             except (KeyTaken, StaleDecision):
+                token = None
                 continue  # replay the winner's answer, or decide again on the new state
             return self._deliver(decision.answer)
         raise PaymentProcessingError("the payment kept changing under concurrent requests; retry")
 
-    def _fingerprint(self, command: Command) -> str:
+    def _fingerprint(self, command: Command, token: StoredToken | None) -> str:
         if not isinstance(command, Authorize):
             return fingerprint(command)
-        stored = self.ledger.token(command.payment_token)
-        return fingerprint(command, stored.card.as_json() if stored else None)
+        return fingerprint(command, token.card.as_json() if token else None)
 
-    def _decide(self, command: Command, request_print: str) -> Decision:
+    def _decide(self, command: Command, request_print: str, token: StoredToken | None) -> Decision:
         if isinstance(command, Authorize):
-            return self._authorize(command, request_print)
+            return self._authorize(command, request_print, token)
         payment, slot = self._target(command)
         now = self.clock()
         if payment is None:
@@ -146,7 +150,7 @@ class PaymentProcessor:
             return Decision(command.idempotency_key, request_print, Answer(body), None, payment)
         return Decision(command.idempotency_key, request_print, Answer(after.as_json()), after, payment)
 
-    def _authorize(self, command: Authorize, request_print: str) -> Decision:
+    def _authorize(self, command: Authorize, request_print: str, token: StoredToken | None) -> Decision:
         slot = self.ledger.slot(command.booking_id)
         if slot is not None:
             if slot.payment_id is None:
@@ -154,7 +158,7 @@ class PaymentProcessor:
                     f"booking {command.booking_id} was voided before this authorization arrived"
                 )
             raise DuplicatePayment(f"booking {command.booking_id} already has payment {slot.payment_id}")
-        card = self._card_of(command)
+        card = self._card_of(command, token)
         attempt = (
             self.ledger.count_attempt(command.idempotency_key)
             if card.behaviour is CardBehaviour.FAILS_ONCE
@@ -191,9 +195,10 @@ class PaymentProcessor:
             command.payment_token,
         )
 
-    def _card_of(self, command: Authorize) -> Card:
-        """The card behind the request's token; InvalidPaymentToken when unknown, expired or spent."""
-        stored = self.ledger.token(command.payment_token)
+    def _card_of(self, command: Authorize, token: StoredToken | None) -> Card:
+        """The card behind the request's token (`token` if read already); InvalidPaymentToken when
+        unknown, expired or spent."""
+        stored = token or self.ledger.token(command.payment_token)
         if stored is None:
             raise InvalidPaymentToken("no such payment token: tokenize the card again")
         if stored.spent_by is not None or stored.sealed_number is None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from trainbook.booking.events import BookingRequested
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.realtime.domain import (
     MAX_TOPICS_PER_CONNECTION,
@@ -128,23 +129,43 @@ class Broadcaster:
         wait_seconds: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        remember: Callable[[Journey], None] = lambda _journey: None,
     ) -> None:
         self.registry = registry
         self.poster = poster
         self.journeys = journeys
+        self.remember = remember
         self.read_models = read_models
         self.wait_seconds = wait_seconds
         self.sleep = sleep
         self.clock = clock
-        self._followed: set[str] | None = None
+        self._unfollowed: set[str] = set()
 
     def expect(self, batch: Iterable[RecordedEvent]) -> None:
         """Learn, with one read, which topics this batch's events go to have followers at all.
 
-        Most events (saga progress, seats of runs nobody watches) then cost no further request.
+        Most events (saga progress, seats and bookings nobody watches) then cost no further request. A
+        booking's request teaches its Journey (a request never changes), so the events after it that
+        need the Journey to name their topics cost no lookup either.
         """
-        routes = [topic.route for recorded in batch for topic in topics_known_early(recorded) or []]
-        self._followed = self.registry.followed(routes)
+        events = list(batch)
+        for recorded in events:
+            if isinstance(recorded.event, BookingRequested):
+                self.remember(Journey.of(recorded.event))
+        routes = {route for recorded in events for route in self._routes(recorded)}
+        self._unfollowed = routes - self.registry.followed(routes)
+
+    def _routes(self, recorded: RecordedEvent) -> list[str]:
+        """The topics `recorded` goes to, as far as can be told now (a failed lookup tells none)."""
+        early = topics_known_early(recorded)
+        if early is not None:
+            return [topic.route for topic in early]
+        try:
+            booking_id = needs_journey(recorded)
+            journey = self.journeys(booking_id) if booking_id else None
+            return [push.topic.route for push in pushes_for(recorded, journey)]
+        except Exception:  # publishing the event looks its topics' subscribers up, as without this
+            return []
 
     def publish(self, recorded: RecordedEvent) -> Delivery:
         delivery = Delivery()
@@ -157,13 +178,14 @@ class Broadcaster:
 
         early = topics_known_early(recorded)
         if early is not None:
-            if self._followed is not None:
-                early = [topic for topic in early if topic.route in self._followed]
+            early = [topic for topic in early if topic.route not in self._unfollowed]
             if not any(subscribers_of(topic.route) for topic in early):
                 return delivery  # nobody follows it: no lookup, no wait, no sequence number
         booking_id = needs_journey(recorded)
         journey = self.journeys(booking_id) if booking_id else None
         for push in pushes_for(recorded, journey):
+            if push.topic.route in self._unfollowed:
+                continue  # nobody followed it when the batch began
             subscribers = [
                 s.connection_id
                 for s in subscribers_of(push.topic.route)

@@ -32,6 +32,13 @@ def journey(booking_id: str) -> Journey | None:
     return _JOURNEYS[booking_id]
 
 
+def remember_journey(known: Journey) -> None:
+    """Keep a Journey learnt from a delivered BookingRequested: the lookup it saves would read that event."""
+    if len(_JOURNEYS) >= 50_000:
+        _JOURNEYS.clear()
+    _JOURNEYS[known.booking_id] = known
+
+
 class ProjectedReadModels:
     """The read models clients re-read after a push: seat map, sales, inbox, analytics."""
 
@@ -75,4 +82,5 @@ def broadcaster() -> Broadcaster:
         journey,
         ProjectedReadModels(),
         wait_seconds=float(os.environ.get("READ_MODEL_WAIT_SECONDS", "5")),
+        remember=remember_journey,
     )

@@ -28,7 +28,7 @@ def issue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         raise InvalidTicketRequest('IssueTicket needs {"booking_id": "<1 to 64 characters>"}')
     logger.set_correlation_id(booking_id)
     logger.append_keys(booking_id=booking_id)
-    plan = plan_for(booking_id, "IssueTicket")
+    plan = plan_for(booking_id, "IssueTicket", event.get("faults"))
     inject(plan, "before")
     ticket = issuer().issue(booking_id)
     inject(plan, "after")

@@ -48,15 +48,15 @@ class TicketIssuer:
         year = travel_year(booking)
         for attempt in range(NUMBER_CANDIDATES):
             number = ticket_number(booking.id, year, attempt)
-            held = self.store.get(number)
-            if held is None:
-                ticket = replace(draft, number=number)
-                ticket = replace(ticket, qr_payload=sign_ticket(ticket, self.key()))
-                try:
-                    self.store.add(ticket)
-                    return ticket
-                except TicketNumberTaken:  # a concurrent issue (ours or another booking's) came first
-                    held = self.store.get(number)
+            ticket = replace(draft, number=number)
+            ticket = replace(ticket, qr_payload=sign_ticket(ticket, self.key()))
+            try:
+                # Added without looking first: the number is free but for a repeated issue or a
+                # collision, which the add's condition refuses and the ticket held there then answers.
+                self.store.add(ticket)
+                return ticket
+            except TicketNumberTaken:  # issued before (a retried step), concurrently, or another booking's
+                held = self.store.get(number)
             if held is not None and held.booking_id == booking.id:
                 return held
         raise RuntimeError(f"no free ticket number for booking {booking.id} after {NUMBER_CANDIDATES} tries")

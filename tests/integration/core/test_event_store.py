@@ -74,3 +74,21 @@ def test_an_unknown_event_type_fails_loudly_on_read() -> None:
 
     with pytest.raises(UnknownEventType):
         EventStore().read("s")
+
+
+def test_an_append_at_a_guessed_end_writes_only_where_the_stream_really_ends() -> None:
+    store = EventStore()
+    store.append("s-1", 0, [Noted("a"), Noted("b")])
+
+    with pytest.raises(ConcurrencyConflict):
+        store.append_at_guessed_end("s-1", 3, [Noted("past the end")])  # would leave a gap at 3
+    with pytest.raises(ConcurrencyConflict):
+        store.append_at_guessed_end("s-1", 1, [Noted("version 2 is taken")])
+    appended = store.append_at_guessed_end("s-1", 2, [Noted("c")])
+
+    assert [e.version for e in appended] == [3]
+    assert [(e.version, e.event) for e in store.read("s-1")] == [
+        (1, Noted("a")),
+        (2, Noted("b")),
+        (3, Noted("c")),
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trainbook.booking.events import BookingRequested
+from trainbook.booking.events import BookingConfirmed, BookingRequested
 from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld
@@ -258,4 +258,55 @@ def test_analytics_gets_the_days_figures_once_the_model_applied_the_event() -> N
     broadcaster.publish(requested)
     assert [(body["topic"], body["type"], body["data"]) for _, body in poster.sent] == [
         ("analytics", "figures", {"date": "2026-12-01", "confirmed": 1, "run": {"run_id": "run-1"}})
+    ]
+
+
+def requested() -> RecordedEvent:
+    event = BookingRequested(
+        booking_id="b-1",
+        user_id="user-ala",
+        run_id="run-1",
+        origin="GDG",
+        destination="KRK",
+        first_leg=0,
+        end_leg=5,
+        seats=("05-021",),
+        passengers=({"name": "Ala"},),
+        total_grosze=16900,
+        departs_at="2026-12-02T06:00:00+01:00",
+    )
+    return RecordedEvent("booking-b-1", 1, event, AT)
+
+
+def confirmed() -> RecordedEvent:
+    return RecordedEvent("booking-b-1", 4, BookingConfirmed("b-1", 16900, 1), AT)
+
+
+def test_a_booking_nobody_follows_costs_no_journey_lookup_and_no_subscriber_lookup() -> None:
+    registry, poster, broadcaster = world()
+    remembered: dict[str, Journey] = {}
+    broadcaster.remember = lambda journey: remembered.update({journey.booking_id: journey})
+    broadcaster.journeys = remembered.get  # only what the batch taught
+    batch = [requested(), held(2), confirmed()]
+    broadcaster.expect(batch)
+    lookups: list[str] = []
+    subscribers = registry.subscribers
+    registry.subscribers = lambda route: lookups.append(route) or subscribers(route)  # type: ignore[method-assign,func-returns-value]
+    for recorded in batch:
+        broadcaster.publish(recorded)
+
+    assert remembered == {"b-1": JOURNEY}
+    assert lookups == []
+    assert poster.sent == []
+
+
+def test_a_followed_topic_known_only_from_the_journey_still_gets_its_message() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "user:user-ala")
+
+    broadcaster.expect([confirmed()])
+    broadcaster.publish(confirmed())
+
+    assert [(body["topic"], body["type"], body["data"]["status"]) for _, body in poster.sent] == [
+        ("user", "booking_status", "CONFIRMED")
     ]

@@ -1,0 +1,128 @@
+"""Saga progress on moto: steps append where the stream ends, without reading it when nothing raced."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trainbook import saga_progress
+from trainbook.eventstore.store import EventStore
+from trainbook.saga_progress import FIRST_ATTEMPT_ORDER, records_progress
+
+pytestmark = pytest.mark.usefixtures("aws")
+ASL = Path(__file__).resolve().parents[3] / "stepfunctions" / "booking-saga.asl.json"
+
+
+def step(name: str, work: Any = None) -> Any:
+    @records_progress(lambda _event: name)
+    def task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if work is not None:
+            work()
+        return {"status": name}
+
+    return task
+
+
+def progress(booking_id: str) -> list[tuple[int, str, str]]:
+    return [
+        (e.version, e.type, e.event.step)  # type: ignore[attr-defined]
+        for e in EventStore().read(f"saga-{booking_id}")
+    ]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every read of a saga stream's end, by stream."""
+    seen: list[str] = []
+    last_version = saga_progress._last_version
+
+    def counted(stream: str) -> int:
+        seen.append(stream)
+        return last_version(stream)
+
+    monkeypatch.setattr(saga_progress, "_last_version", counted)
+    return seen
+
+
+def test_the_first_attempt_order_is_the_booking_sagas_order_of_tasks() -> None:
+    states = json.loads(ASL.read_text())["States"]
+    order, name = [], json.loads(ASL.read_text())["StartAt"]
+    while states[name]["Type"] == "Task":
+        order.append(name)
+        name = states[name]["Next"]
+
+    assert tuple(order) == FIRST_ATTEMPT_ORDER
+
+
+def test_a_saga_run_once_records_every_step_in_order_without_reading_the_stream(reads: list[str]) -> None:
+    for name in FIRST_ATTEMPT_ORDER:
+        step(name)({"booking_id": "b-1"}, None)
+
+    assert progress("b-1") == [
+        (version, kind, name)
+        for i, name in enumerate(FIRST_ATTEMPT_ORDER)
+        for version, kind in ((2 * i + 1, "SagaStepStarted"), (2 * i + 2, "SagaStepEnded"))
+    ]
+    assert reads == []
+
+
+def test_a_retried_step_appends_again_after_its_first_attempt(reads: list[str]) -> None:
+    step("QuoteFare")({"booking_id": "b-1"}, None)
+    step("QuoteFare")({"booking_id": "b-1"}, None)
+    step("HoldSeats")({"booking_id": "b-1"}, None)
+
+    assert progress("b-1") == [
+        (1, "SagaStepStarted", "QuoteFare"),
+        (2, "SagaStepEnded", "QuoteFare"),
+        (3, "SagaStepStarted", "QuoteFare"),
+        (4, "SagaStepEnded", "QuoteFare"),
+        (5, "SagaStepStarted", "HoldSeats"),
+        (6, "SagaStepEnded", "HoldSeats"),
+    ]
+    assert reads  # the retry and the step after it found the end by reading
+
+
+def test_two_concurrent_attempts_of_a_step_lose_no_event() -> None:
+    # The second attempt runs entirely while the first is inside its work, as a retry racing a slow one.
+    second = step("HoldSeats")
+    first = step("HoldSeats", work=lambda: second({"booking_id": "b-1"}, None))
+
+    first({"booking_id": "b-1"}, None)
+
+    assert [kind for _, kind, _ in progress("b-1")] == [
+        "SagaStepStarted",
+        "SagaStepStarted",
+        "SagaStepEnded",
+        "SagaStepEnded",
+    ]
+    assert [version for version, _, _ in progress("b-1")] == [1, 2, 3, 4]
+
+
+def test_a_step_whose_earlier_progress_is_missing_starts_at_the_real_end_leaving_no_gap() -> None:
+    step("ConfirmBooking")({"booking_id": "b-1"}, None)  # its first-attempt place is version 7
+
+    assert progress("b-1") == [
+        (1, "SagaStepStarted", "ConfirmBooking"),
+        (2, "SagaStepEnded", "ConfirmBooking"),
+    ]
+
+
+def test_a_step_outside_the_first_attempt_order_appends_at_the_end() -> None:
+    step("QuoteFare")({"booking_id": "b-1"}, None)
+    step("ReleaseSeats")({"booking_id": "b-1"}, None)
+
+    assert [v for v, _, _ in progress("b-1")] == [1, 2, 3, 4]
+
+
+def test_recording_progress_never_fails_the_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Any, *args: Any) -> Any:
+        raise RuntimeError("events table unreachable")
+
+    monkeypatch.setattr(EventStore, "append", broken)
+    monkeypatch.setattr(EventStore, "append_at_guessed_end", broken)
+
+    assert step("HoldSeats")({"booking_id": "b-1"}, None) == {"status": "HoldSeats"}
+    assert progress("b-1") == []
