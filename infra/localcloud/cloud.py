@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
 from localcloud.template.loader import load_template
 from localcloud.template.stack import LocalStack
-from localcloud.template.translate import translate
+from localcloud.template.translate import TRANSLATION_CACHE, translate_cached
 
 log = logging.getLogger("localcloud")
 
@@ -79,11 +80,25 @@ class LocalCloud:
         self.resumed_executions: list[str] = []
         self.gateway: GatewayConfig | None = None
         self.lock: DataDirLock | None = None
+        # Seconds spent in each phase of the start, in order (`trainbook up` prints them, the bench too).
+        self.phases: dict[str, float] = {}
+        self._phase_started = time.monotonic()
+
+    def phase_done(self, name: str) -> None:
+        """Close the phase that ran since the previous one (or since the start)."""
+        now = time.monotonic()
+        self.phases[name] = now - self._phase_started
+        self._phase_started = now
 
     def start(self) -> None:
         options = self.options
         # A broken template must not cost the data: with --reset, translate before anything is deleted.
-        template = translate(load_template(options.template), options.region) if options.reset else None
+        data_dir = options.data_dir
+        template = (
+            translate_cached(load_template(options.template), options.region, data_dir)
+            if options.reset
+            else None
+        )
         if options.data_dir is not None:
             try:
                 self.lock = DataDirLock(options.data_dir, OWNER_LOCK).acquire()
@@ -102,11 +117,12 @@ class LocalCloud:
         )
         # Translate while the engine imports moto and loads the journal (two processes, two cores).
         try:
-            template = template or translate(load_template(options.template), options.region)
+            template = template or translate_cached(load_template(options.template), options.region, data_dir)
         except BaseException:
             self.engine.stop()
             raise
         self.engine.wait_ready()
+        self.phase_done("engine")
         gateway_url = (
             f"http://{'localhost' if options.host in ('0.0.0.0', '127.0.0.1') else options.host}"
             f":{options.port}"
@@ -122,6 +138,7 @@ class LocalCloud:
         self.provisioned = Provisioner(self.stack).run()
         self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
+        self.phase_done("resources")
 
     def configure_engine(self) -> dict[str, Any]:
         assert self.engine is not None and self.provisioned is not None
@@ -143,7 +160,7 @@ class LocalCloud:
 def _empty(data_dir: Path) -> None:
     """--reset: delete everything in the data dir but the lock this process holds on it."""
     for path in data_dir.iterdir():
-        if path.name == OWNER_LOCK:
+        if path.name in (OWNER_LOCK, TRANSLATION_CACHE):  # the cache is keyed by the template's content
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)

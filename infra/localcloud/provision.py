@@ -33,6 +33,8 @@ class Provisioned:
     """What was created, for the engine (functions, triggers) and for the summary `trainbook up` prints."""
 
     tables: list[str] = field(default_factory=list)
+    # Each table's CreationDateTime as boto3 gives it, as text (a table created again is a new table).
+    table_created: dict[str, str] = field(default_factory=dict)
     queues: list[str] = field(default_factory=list)
     parameters: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
@@ -52,6 +54,9 @@ class Provisioner:
         self._session = session
         self._clients: dict[str, Any] = {}
         self._making = threading.Lock()
+        self._table_created: dict[str, str] = {}
+        self._existing_tables: set[str] = set()
+        self._role_arn: str | None = None
 
     def _client(self, service: str) -> Any:
         # One per service: making a boto3 client costs tens of ms, more than the request it sends.
@@ -66,22 +71,37 @@ class Provisioner:
     def run(self) -> Provisioned:
         done = Provisioned()
         # Independent resources of one kind go in parallel: at start, the round trips were the cost.
+        # Kinds that depend on nothing go together; functions need the tables' stream ARNs and the queues'
+        # URLs in their environment, so they (and the state machines, which only name them) come after.
+        functions = self.stack.of_type("AWS::Lambda::Function")
+        pages = self._client("dynamodb").get_paginator("list_tables").paginate()
+        self._existing_tables = {name for page in pages for name in page.get("TableNames", [])}
         with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
-            done.tables = list(pool.map(self._table, self.stack.of_type("AWS::DynamoDB::Table")))
-            done.queues = [self._queue(logical_id) for logical_id in self.stack.of_type("AWS::SQS::Queue")]
-            done.parameters = [self._parameter(i) for i in self.stack.of_type("AWS::SSM::Parameter")]
-            done.secrets = [self._secret(i) for i in self.stack.of_type("AWS::SecretsManager::Secret")]
-            functions = self.stack.of_type("AWS::Lambda::Function")
-            if functions:
-                self._lambda_role()  # once, before the functions that need it
-            done.functions = list(pool.map(self._function, functions))
+            tables = [pool.submit(self._table, i) for i in self.stack.of_type("AWS::DynamoDB::Table")]
+            queues = [pool.submit(self._queue, i) for i in self.stack.of_type("AWS::SQS::Queue")]
+            parameters = [pool.submit(self._parameter, i) for i in self.stack.of_type("AWS::SSM::Parameter")]
+            secrets = [
+                pool.submit(self._secret, i) for i in self.stack.of_type("AWS::SecretsManager::Secret")
+            ]
+            role = pool.submit(self._lambda_role) if functions else None  # once, before the functions
+            done.tables = [f.result() for f in tables]
+            done.table_created = dict(self._table_created)
+            done.queues = [f.result() for f in queues]
+            done.parameters = [f.result() for f in parameters]
+            done.secrets = [f.result() for f in secrets]
+            if role is not None:
+                role.result()
+            made = [pool.submit(self._function, i) for i in functions]
+            machines = [
+                pool.submit(self._state_machine, i)
+                for i in self.stack.of_type("AWS::StepFunctions::StateMachine")
+            ]
+            done.functions = [f.result() for f in made]
+            done.state_machines = [f.result() for f in machines]
         done.triggers = [
             t
             for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
             if (t := self._trigger(i)) is not None
-        ]
-        done.state_machines = [
-            self._state_machine(i) for i in self.stack.of_type("AWS::StepFunctions::StateMachine")
         ]
         return done
 
@@ -112,7 +132,8 @@ class Provisioner:
                 "StreamViewType": stream["StreamViewType"],
             }
         try:
-            ddb.create_table(**request)
+            if name not in self._existing_tables:  # a restart finds its tables in the journal
+                ddb.create_table(**request)
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceInUseException":
                 raise
@@ -123,6 +144,7 @@ class Provisioner:
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
         described = ddb.describe_table(TableName=name)["Table"]
+        self._table_created[name] = str(described["CreationDateTime"])
         if "LatestStreamArn" in described:
             self.stack.created[(logical_id, "StreamArn")] = described["LatestStreamArn"]
         return name
@@ -211,8 +233,10 @@ class Provisioner:
             "Environment": {"Variables": spec.environment},
         }
         try:
-            lambda_client.get_function(FunctionName=spec.name)
-            lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
+            current = lambda_client.get_function(FunctionName=spec.name)["Configuration"]
+            # A restart finds every function as the last start left it: update only what changed.
+            if _function_changed(current, configuration):
+                lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
         except ClientError:
             lambda_client.create_function(
                 FunctionName=spec.name,
@@ -223,6 +247,11 @@ class Provisioner:
 
     def _lambda_role(self) -> str:
         """One role Lambda can assume (moto checks); IAM policies are not enforced locally."""
+        if self._role_arn is None:
+            self._role_arn = self._find_or_create_role()
+        return self._role_arn
+
+    def _find_or_create_role(self) -> str:
         iam = self._client("iam")
         trust = {
             "Version": "2012-10-17",
@@ -284,13 +313,22 @@ class Provisioner:
         arn = self.stack.get_att(logical_id, "Arn")
         role = props.get("RoleArn") or f"arn:aws:iam::123456789012:role/{name}"
         try:
-            sfn.describe_state_machine(stateMachineArn=arn)
-            sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
+            current = sfn.describe_state_machine(stateMachineArn=arn)
+            if (current.get("definition"), current.get("roleArn")) != (definition, role):
+                sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
         except ClientError:
             sfn.create_state_machine(
                 name=name, definition=definition, roleArn=role, type=props.get("StateMachineType", "STANDARD")
             )
         return name
+
+
+def _function_changed(current: dict[str, Any], configuration: dict[str, Any]) -> bool:
+    """Whether moto's copy of a function differs from what the template now says."""
+    variables = (current.get("Environment") or {}).get("Variables") or {}
+    if variables != configuration["Environment"]["Variables"]:
+        return True
+    return any(current.get(key) != value for key, value in configuration.items() if key != "Environment")
 
 
 def _definition_text(stack: LocalStack, props: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """Search index read model: (origin, destination, date) -> departures, with free seats per class.
 
 Rows are written when a run is scheduled, one per ordered pair of product stations the run serves
-in that order. Free seats are not stored in the rows: a search reads the seat-map items of the
+in that order: all of a run's rows in one transaction, each row still under its own newer-version
+condition (a redelivered or replayed run cancels it and falls back to one conditional put per row).
+Free seats are not stored in the rows: a search reads the seat-map items of the
 departures it found (one BatchGetItem) and counts, so a booking never rewrites search rows.
 """
 
@@ -13,15 +15,18 @@ from functools import cache
 from itertools import combinations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import LegSpan, local_time
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
-from trainbook.eventstore.conditions import save_if_newer
+from trainbook.eventstore.conditions import is_conditional_failure, newer_than, save_if_newer
 from trainbook.eventstore.events import RecordedEvent
+from trainbook.eventstore.store import transactions
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
 
@@ -85,26 +90,29 @@ class SearchIndexProjection:
         train = f"{event.category} {event.number}" + (f" {event.name}" if event.name else "")
         cars = composition(event.composition)
         stops = [(i, s) for i, s in enumerate(event.stops) if s["station"] in self.product]
+        rows = []
         for (a, origin), (b, destination) in combinations(stops, 2):
             departs = local_time(day, int(origin["depart"]))
-            row = SearchRow(
-                route_key(origin["station"], destination["station"], departs.date()),
-                f"{departs:%H:%M}#{event.run_id}",
-                run_id=event.run_id,
-                train=train,
-                category=event.category,
-                composition=event.composition,
-                departs_at=departs.isoformat(),
-                arrives_at=local_time(day, int(destination["arrive"])).isoformat(),
-                first_leg=a,
-                end_leg=b,
-                distance_km=round(float(destination["km"]) - float(origin["km"]), 1),
-                first_class_seats=cars.seat_count(1),
-                second_class_seats=cars.seat_count(2),
-                version=recorded.version,
-                upstream=[str(stop["station"]) for stop in event.stops[: a + 1]],
+            rows.append(
+                SearchRow(
+                    route_key(origin["station"], destination["station"], departs.date()),
+                    f"{departs:%H:%M}#{event.run_id}",
+                    run_id=event.run_id,
+                    train=train,
+                    category=event.category,
+                    composition=event.composition,
+                    departs_at=departs.isoformat(),
+                    arrives_at=local_time(day, int(destination["arrive"])).isoformat(),
+                    first_leg=a,
+                    end_leg=b,
+                    distance_km=round(float(destination["km"]) - float(origin["km"]), 1),
+                    first_class_seats=cars.seat_count(1),
+                    second_class_seats=cars.seat_count(2),
+                    version=recorded.version,
+                    upstream=[str(stop["station"]) for stop in event.stops[: a + 1]],
+                )
             )
-            save_if_newer(row, SearchRow.version, recorded.version)
+        save_rows(rows, recorded.version)
 
     def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:
         rows = list(SearchRow.query(route_key(origin, destination, day)))
@@ -131,6 +139,31 @@ class SearchIndexProjection:
                 )
             )
         return departures
+
+
+ROWS_PER_TRANSACTION = 100  # DynamoDB's TransactWriteItems limit
+
+
+def save_rows(rows: list[SearchRow], version: int) -> None:
+    """Write a run's rows unless their table holds this version or a newer one (redelivery, replay).
+
+    One request for the whole run instead of one per row (a run has up to dozens of rows; at a fresh
+    start 1 643 runs are scheduled at once). The condition of every row is the one `save_if_newer`
+    writes under; if any fails, nothing of the transaction is written and each row is put on its own.
+    """
+    for start in range(0, len(rows), ROWS_PER_TRANSACTION):
+        chunk = rows[start : start + ROWS_PER_TRANSACTION]
+        if len(chunk) > 1:
+            try:
+                with TransactWrite(connection=transactions()) as transaction:
+                    for row in chunk:
+                        transaction.save(row, condition=newer_than(SearchRow.version, version))
+                continue
+            except TransactWriteError as error:
+                if not is_conditional_failure(error):
+                    raise
+        for row in chunk:
+            save_if_newer(row, SearchRow.version, version)
 
 
 def delay_at_origin(row: SearchRow, delays: dict[str, int]) -> int:

@@ -26,6 +26,8 @@ SPAWNER = ChildSpawner()
 # Extra arguments on each worker's command line, unused by the worker: the engine puts its data dir
 # there so that `ps` (and the orphan tests) can tell which local cloud a worker belongs to.
 COMMAND_LABEL: list[str] = []
+# LOCALCLOUD_SIGV4=full: workers compute real SigV4 signatures (to compare; see runtime/unsigned.py).
+SIGNING_FLAGS = ["--full-sigv4"] if os.environ.get("LOCALCLOUD_SIGV4") == "full" else []
 
 
 class WorkerCrashed(Exception):
@@ -60,7 +62,7 @@ class Worker:
         self.spec = spec
         started = time.perf_counter()
         self.process = SPAWNER.popen(
-            [sys.executable, "-m", "localcloud.runtime.worker_main", *COMMAND_LABEL],
+            [sys.executable, "-m", "localcloud.runtime.worker_main", *SIGNING_FLAGS, *COMMAND_LABEL],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=worker_environment(spec, platform_env),

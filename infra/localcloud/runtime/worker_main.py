@@ -16,6 +16,9 @@ import time
 import traceback
 from typing import Any, TextIO
 
+# On the worker's command line (from LOCALCLOUD_SIGV4=full in the engine's environment): sign with HMACs.
+FULL_SIGV4_FLAG = "--full-sigv4"
+
 
 class LambdaContext:
     """The attributes of AWS's context object that handlers and Powertools read."""
@@ -91,6 +94,10 @@ def main() -> None:
         answers.flush()
 
     started = time.perf_counter()
+    if FULL_SIGV4_FLAG not in sys.argv:
+        from localcloud.runtime import unsigned
+
+        unsigned.install()  # before the handler's import, so every client it makes is covered
     handler: Any = None
     init_error: dict[str, Any] | None = None
     try:

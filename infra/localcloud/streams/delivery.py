@@ -91,11 +91,7 @@ class StreamPoller:
         if records:
             # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
             STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(records)})
-        # Records are never mutated after append; a JSON round trip gives the function its own copy.
-        batch: list[dict[str, Any]] = json.loads(json.dumps(records, default=str))
-        for record in batch:
-            record["eventSourceARN"] = self.trigger.stream_arn
-        return batch
+        return [delivered_copy(record, self.trigger.stream_arn) for record in records]
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -215,6 +211,20 @@ class StreamPoller:
         stop_listening(self._appended)
         if self.thread.is_alive():
             self.thread.join(timeout=5)
+
+
+def delivered_copy(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """The record as a function receives it: its own top-level dicts, the source ARN added, the time as text.
+
+    Records are never mutated after append and nothing on the way to the worker mutates what it is given
+    (the worker gets JSON), so sharing the images is safe; a JSON round trip of every batch here cost
+    about 6 % of the engine's CPU at a fresh start (8 triggers reading the same 1 643 records).
+    """
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if created is not None and not isinstance(created, str | int | float):
+        dynamodb["ApproximateCreationDateTime"] = str(created)  # what `json.dumps(default=str)` gave
+    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
 def _first_failed_index(batch: list[dict[str, Any]], payload: bytes) -> int | None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from localcloud.template.errors import TemplateError
@@ -67,3 +71,53 @@ def translate(template: dict[str, Any], region: str) -> dict[str, Any]:
         causes = "; ".join(str(cause) for cause in error.causes) or str(error)
         raise TemplateError(f"template is not valid SAM: {causes}") from None
     return translated
+
+
+TRANSLATION_CACHE = "translated-template.json"
+
+
+def translate_cached(template: dict[str, Any], region: str, data_dir: Path | None) -> dict[str, Any]:
+    """`translate`, remembered in `<data-dir>/translated-template.json` for the next start.
+
+    The translator costs about a second of CPU at every start (its import and a deep copy of every
+    resource, more on a loaded machine). Its result depends only on the document, the region, the
+    translator's version and this module, so those are the key: any change translates again. A result
+    that JSON would not give back unchanged is not remembered.
+    """
+    if data_dir is None:
+        return translate(template, region)
+    try:
+        document = json.dumps(template, sort_keys=True)
+    except (TypeError, ValueError):
+        return translate(template, region)
+    key = hashlib.sha256(
+        "\0".join(
+            [document, region, _translator_version(), Path(__file__).read_text(encoding="utf-8")]
+        ).encode()
+    ).hexdigest()
+    path = data_dir / TRANSLATION_CACHE
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            remembered: dict[str, Any] = cached["template"]
+            return remembered
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    translated = translate(template, region)
+    try:
+        text = json.dumps({"key": key, "template": translated})
+        if json.loads(text)["template"] != translated:
+            return translated
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except (OSError, TypeError, ValueError):
+        pass  # only a cache: the next start translates again
+    return translated
+
+
+def _translator_version() -> str:
+    try:
+        return metadata.version("aws-sam-translator")
+    except metadata.PackageNotFoundError:
+        return "none"

@@ -1,0 +1,55 @@
+"""A run's seat-map item exists once the run has something to show; before that the run reads as empty."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.support.builders import DAY, RUN, change_fields, small_timetable
+from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
+from trainbook.catalog.runs import TrainRuns
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.eventstore.store import EventStore
+from trainbook.projections.seat_map import SeatMapItem, SeatMapProjection
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+@pytest.fixture
+def scheduled() -> RecordedEvent:
+    store = EventStore()
+    TrainRuns(store).publish(small_timetable(), [DAY])
+    [first] = [r for r in store.all_events() if r.stream == RUN]
+    return first
+
+
+def test_a_scheduled_run_without_bookings_writes_no_item_and_reads_as_empty(scheduled: RecordedEvent) -> None:
+    projection = SeatMapProjection()
+    projection.apply(scheduled)
+
+    assert [item.run for item in SeatMapItem.scan()] == []
+    state = projection.run(RUN)
+    assert (state.occupants, state.cancelled, state.delays) == ([], False, {})
+
+
+def test_a_delay_and_a_cancellation_of_an_unbooked_run_create_its_item_in_any_order(
+    scheduled: RecordedEvent,
+) -> None:
+    delayed = dataclasses.replace(
+        scheduled,
+        version=2,
+        event=TrainDelayed(**change_fields(), station="KRK", minutes=15, previous_minutes=0),
+    )
+    cancelled = dataclasses.replace(
+        scheduled, version=3, event=TrainRunCancelled(**change_fields(change_id="c2"))
+    )
+    for order in ([scheduled, delayed, cancelled], [cancelled, delayed, scheduled, delayed]):
+        for item in SeatMapItem.scan():
+            item.delete()
+        projection = SeatMapProjection()
+        for recorded in order:
+            projection.apply(recorded)
+
+        state = projection.run(RUN)
+        assert (state.cancelled, state.delays) == (True, {"KRK": 15})
