@@ -21,7 +21,7 @@ from localcloud.journal.store import DEFAULT_FSYNC
 
 ACCOUNT = "123456789012"
 MAINTENANCE_INTERVAL_SECONDS = 1.0
-WAIT_POLL_SECONDS = 0.002
+WAIT_POLL_SECONDS = 0.1
 
 
 class Engine:
@@ -40,7 +40,7 @@ class Engine:
         from moto.core.config import default_user_config
 
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        from localcloud import layer
+        from localcloud import fastpath, layer
         from localcloud.runtime import worker
         from localcloud.runtime.lambda_bridge import patch_lambda_invoke
         from localcloud.runtime.pool import Runtime
@@ -55,12 +55,15 @@ class Engine:
         self.runtime = Runtime({})
         patch_lambda_invoke(self.patches, self.runtime)
         patch_step_functions(self.patches, self.runtime)
+        fastpath.install(self.patches)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
         self.ttl_interval = ttl_interval
         self.saved_positions: dict[str, int] = {}
         self.saved_executions: list[dict[str, Any]] = []
         self.restored: dict[str, Any] = {}
         self._stopped = threading.Event()
+        self._executions_ended = threading.Condition()
+        self._notify_ended_executions()
         self.journal: Any = None
         self.capture: Any = None
         if data_dir is not None:
@@ -79,6 +82,20 @@ class Engine:
             self.capture = Capture(self.journal, ACCOUNT, region)
             self.capture.remember_streams()
             self.capture.install(self.patches)
+
+    def _notify_ended_executions(self) -> None:
+        """Wake `wait_execution` when an execution ends (its status is set before the hook returns)."""
+        from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+        terminated = BaseExecutionWorkerCommunication.terminated
+        ended = self._executions_ended
+
+        def notifying_terminated(communication: BaseExecutionWorkerCommunication) -> None:
+            terminated(communication)
+            with ended:
+                ended.notify_all()
+
+        self.patches.replace(BaseExecutionWorkerCommunication, "terminated", notifying_terminated)
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
         from localcloud.runtime.functions import FunctionSpec
@@ -183,12 +200,15 @@ class Engine:
 
         backend = get_backend(ACCOUNT, self.region)
         deadline = time.monotonic() + float(body.get("timeout", 60))
-        while True:
-            status = str(getattr(backend.describe_execution(str(body["arn"])), "status", ""))
-            status = status.rsplit(".", 1)[-1]
-            if status != "RUNNING" or time.monotonic() >= deadline:
-                return {"status": status}
-            time.sleep(WAIT_POLL_SECONDS)
+        with self._executions_ended:
+            while True:
+                status = str(getattr(backend.describe_execution(str(body["arn"])), "status", ""))
+                status = status.rsplit(".", 1)[-1]
+                remaining = deadline - time.monotonic()
+                if status != "RUNNING" or remaining <= 0:
+                    return {"status": status}
+                # Woken by each execution's end; the timeout covers ends without that hook (a stop).
+                self._executions_ended.wait(min(remaining, WAIT_POLL_SECONDS))
 
     def _maintain(self) -> None:
         """Trim consumed stream records, and journal stream positions and trims, every second."""

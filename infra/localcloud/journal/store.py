@@ -150,7 +150,12 @@ class Journal:
         self._written = 0
         self._failed: BaseException | None = None
         self._closing = False
-        self._condition = threading.Condition()
+        # One lock, two queues of waiters: the writer waits for work, requests wait for their writes.
+        # An append wakes only the writer (with every request waiter woken on each append, the
+        # wake-ups cost more than the appends under load).
+        lock = threading.RLock()
+        self._condition = threading.Condition(lock)  # the writer's: work queued, or closing
+        self._written_cond = threading.Condition(lock)  # the requests': changes written, or failed
         self._last_fsync = time.monotonic()
         self._unsynced = False
         self.groups = 0
@@ -172,7 +177,7 @@ class Journal:
                 raise JournalFailed(str(self._failed))
             self._queue.extend(ops)
             self._appended += 1
-            self._condition.notify_all()
+            self._condition.notify()
             return self._appended
 
     def wait(self, ticket: int) -> None:
@@ -187,14 +192,14 @@ class Journal:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise JournalFailed("the journal did not write within 60 s")
-                self._condition.wait(remaining)
+                self._written_cond.wait(remaining)
 
     def flush(self) -> None:
         """Wait until everything appended so far is written, whatever the fsync mode."""
         with self._condition:
             ticket = self._appended
             while self._written < ticket and self._failed is None:
-                self._condition.wait(1.0)
+                self._written_cond.wait(1.0)
 
     def close(self) -> None:
         self.flush()
@@ -231,11 +236,11 @@ class Journal:
                 log.critical("journal write failed: %r; the engine stops", error)
                 with self._condition:
                     self._failed = error
-                    self._condition.notify_all()
+                    self._written_cond.notify_all()
                 os._exit(70)
             with self._condition:
                 self._written = ticket
-                self._condition.notify_all()
+                self._written_cond.notify_all()
 
     def _commit(self, ops: list[Op]) -> None:
         db = self._db

@@ -6,6 +6,7 @@ lost (a client read timeout) is answered with success on the retry instead of be
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -69,7 +70,15 @@ TOKENS = TokenRecord()
 
 def fingerprint(body: dict[str, Any]) -> str:
     """Every parameter but the token itself: a change in any of them is a different request."""
-    return json.dumps({k: v for k, v in body.items() if k != "ClientRequestToken"}, sort_keys=True)
+    parameters = {k: v for k, v in body.items() if k != "ClientRequestToken"}
+    return json.dumps(parameters, sort_keys=True, default=_binary_text)
+
+
+def _binary_text(value: Any) -> str:
+    """Binary attributes (`B`, `BS`) arrive as bytes: their base64 text stands for them."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} in a transaction's parameters")
 
 
 def patch_client_request_tokens(patches: Patches, tokens: TokenRecord = TOKENS) -> None:

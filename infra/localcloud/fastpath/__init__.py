@@ -1,0 +1,22 @@
+"""Speed-ups of the engine's hot paths that give moto's answers unchanged (each proven by a test)."""
+
+from __future__ import annotations
+
+from localcloud.fastpath.conditions import patch_condition_parses
+from localcloud.fastpath.handler_methods import patch_handler_method_names
+from localcloud.fastpath.json_paths import patch_json_paths
+from localcloud.fastpath.json_serializer import patch_json_serializer
+from localcloud.fastpath.sfn_programs import patch_shared_programs
+from localcloud.layer.patching import Patches
+
+
+def install(patches: Patches) -> None:
+    """Apply every speed-up; `patches.undo()` takes them back with the layer's fixes.
+
+    Install after the runtime's Step Functions patches: the shared programs replace its per-execution
+    build of the evaluation program."""
+    patch_json_serializer(patches)
+    patch_json_paths(patches)
+    patch_handler_method_names(patches)
+    patch_shared_programs(patches)
+    patch_condition_parses(patches)
