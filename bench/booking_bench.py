@@ -296,6 +296,7 @@ def timed_start(template: Path, data: Path, *extra: str) -> tuple[RunningCloud, 
 def start_phases(cloud: RunningCloud) -> dict[str, float]:
     """The phases `trainbook up` printed on its `start` line (engine, resources, timetable, ...)."""
     line = next((ln for ln in cloud.output if ln.strip().startswith("start ")), "")
+    line = line.strip().removeprefix("start")
     return {name.strip(): float(s) for name, s in re.findall(r"([a-z ]+) (\d+(?:\.\d+)?) s", line)}
 
 
