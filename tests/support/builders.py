@@ -6,8 +6,11 @@ from datetime import date
 
 from trainbook.catalog.compositions import COMPOSITIONS
 from trainbook.catalog.domain import Category, ServiceCalendar, Stop, TrainService
+from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.stations import load_stations
 from trainbook.catalog.timetable import Timetable
+from trainbook.eventstore.events import RecordedEvent
+from trainbook.eventstore.store import EventStore
 
 DAY = date(2026, 11, 25)
 RUN = f"run-3500-{DAY.isoformat()}"
@@ -61,3 +64,11 @@ def change_fields(run_id: str = RUN, change_id: str = "c1") -> dict[str, str]:
         "source": "test",
         "observed_at": "2026-11-24T12:00:00+00:00",
     }
+
+
+def scheduled_run() -> RecordedEvent:
+    """RUN's `TrainRunScheduled` as publishing the small timetable on DAY appends it (under `aws`)."""
+    store = EventStore()
+    TrainRuns(store).publish(small_timetable(), [DAY])
+    [first] = [r for r in store.all_events() if r.stream == RUN]
+    return first

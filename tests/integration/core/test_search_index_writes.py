@@ -6,10 +6,8 @@ import dataclasses
 
 import pytest
 
-from tests.support.builders import DAY, RUN, small_timetable
-from trainbook.catalog.runs import TrainRuns
+from tests.support.builders import RUN, scheduled_run
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.eventstore.store import EventStore
 from trainbook.projections.search_index import SearchIndexProjection, SearchRow
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -17,10 +15,7 @@ pytestmark = pytest.mark.usefixtures("aws")
 
 @pytest.fixture
 def scheduled() -> RecordedEvent:
-    store = EventStore()
-    TrainRuns(store).publish(small_timetable(), [DAY])
-    [first] = [r for r in store.all_events() if r.stream == RUN]
-    return first
+    return scheduled_run()
 
 
 def rows() -> dict[tuple[str, str], dict[str, object]]:

@@ -6,11 +6,9 @@ import dataclasses
 
 import pytest
 
-from tests.support.builders import DAY, RUN, change_fields, small_timetable
+from tests.support.builders import RUN, change_fields, scheduled_run
 from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
-from trainbook.catalog.runs import TrainRuns
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.eventstore.store import EventStore
 from trainbook.projections.seat_map import SeatMapItem, SeatMapProjection
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -18,10 +16,7 @@ pytestmark = pytest.mark.usefixtures("aws")
 
 @pytest.fixture
 def scheduled() -> RecordedEvent:
-    store = EventStore()
-    TrainRuns(store).publish(small_timetable(), [DAY])
-    [first] = [r for r in store.all_events() if r.stream == RUN]
-    return first
+    return scheduled_run()
 
 
 def test_a_scheduled_run_without_bookings_writes_no_item_and_reads_as_empty(scheduled: RecordedEvent) -> None:
