@@ -68,6 +68,24 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    """Children, grandchildren, ...: Lambda workers are forked by the engine's zygote, a child of it."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry.name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], list(parents.get(pid, []))
+    while queue:
+        child = queue.pop()
+        found.append(child)
+        queue.extend(parents.get(child, []))
+    return found
+
+
 class Processes:
     """CPU-seconds of `trainbook up` (the gateway), the engine and its Lambda workers."""
 
@@ -83,7 +101,7 @@ class Processes:
         return {
             "gateway": cpu_seconds(self.gateway),
             "engine": cpu_seconds(self.engine),
-            "workers": {w: cpu_seconds(w) for w in children(self.engine)},
+            "workers": {w: cpu_seconds(w) for w in descendants(self.engine)},
         }
 
     @staticmethod

@@ -10,7 +10,8 @@ import uuid
 from typing import Any
 
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
-from localcloud.runtime.worker import Worker, WorkerCrashed
+from localcloud.runtime.worker import COMMAND_LABEL, Worker, WorkerCrashed, worker_environment
+from localcloud.runtime.zygote import FORK_SERVERS
 from localcloud.stats import STATS
 
 log = logging.getLogger("localcloud.lambda")
@@ -119,6 +120,11 @@ class Runtime:
             self._pools[spec.name] = FunctionPool(spec, self.platform_env)
         if old is not None:
             old.stop()
+        # The fork server imports while the rest of the start goes on, so the first cold start finds it up.
+        env = worker_environment(spec, self.platform_env)
+        threading.Thread(
+            target=FORK_SERVERS.server_for, args=(env, COMMAND_LABEL), name="zygote-start", daemon=True
+        ).start()
 
     def pool(self, name_or_arn: str) -> FunctionPool | None:
         name = name_or_arn.split(":")[6] if name_or_arn.startswith("arn:") else name_or_arn
@@ -145,3 +151,4 @@ class Runtime:
     def stop(self) -> None:
         for pool in list(self._pools.values()):
             pool.stop()
+        FORK_SERVERS.stop()

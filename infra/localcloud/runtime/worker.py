@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Any
+from typing import IO, Any, Protocol
 
 from localcloud.owner import ChildSpawner
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
+from localcloud.runtime.zygote import FORK_SERVERS, ForkServerDown
 
 log = logging.getLogger("localcloud.lambda")
 
@@ -28,6 +29,20 @@ SPAWNER = ChildSpawner()
 COMMAND_LABEL: list[str] = []
 # LOCALCLOUD_SIGV4=full: workers compute real SigV4 signatures (to compare; see runtime/unsigned.py).
 SIGNING_FLAGS = ["--full-sigv4"] if os.environ.get("LOCALCLOUD_SIGV4") == "full" else []
+
+
+class WorkerProcess(Protocol):
+    """What a worker handle needs of its process: a spawned `Popen` or a `zygote.ForkedProcess`."""
+
+    pid: int
+    stdin: IO[bytes] | None
+    stdout: IO[bytes] | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
 
 
 class WorkerCrashed(Exception):
@@ -55,19 +70,31 @@ def worker_environment(spec: FunctionSpec, platform: dict[str, str]) -> dict[str
     return env
 
 
+def start_process(spec: FunctionSpec, env: dict[str, str]) -> tuple[WorkerProcess, bool]:
+    """Fork the worker from the zygote when one serves this environment, else spawn it; True if forked."""
+    server = FORK_SERVERS.server_for(env, COMMAND_LABEL)
+    if server is not None:
+        try:
+            return server.fork(env, spec.code_dir, ["worker_main", *SIGNING_FLAGS, *COMMAND_LABEL]), True
+        except ForkServerDown as error:
+            log.warning("%s: %s; spawning the worker", spec.name, error)
+    process: WorkerProcess = SPAWNER.popen(
+        [sys.executable, "-m", "localcloud.runtime.worker_main", *SIGNING_FLAGS, *COMMAND_LABEL],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=spec.code_dir,
+    )
+    return process, False
+
+
 class Worker:
     """One process running one function's handler, kept warm between invocations."""
 
     def __init__(self, spec: FunctionSpec, platform_env: dict[str, str]) -> None:
         self.spec = spec
         started = time.perf_counter()
-        self.process = SPAWNER.popen(
-            [sys.executable, "-m", "localcloud.runtime.worker_main", *SIGNING_FLAGS, *COMMAND_LABEL],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=worker_environment(spec, platform_env),
-            cwd=spec.code_dir,
-        )
+        self.process, self.forked = start_process(spec, worker_environment(spec, platform_env))
         self.invocations = 0
         try:
             # A slow import gets at least 10 s (AWS's init phase limit), however short the timeout.
@@ -77,9 +104,10 @@ class Worker:
             raise
         self.init_ms = round((time.perf_counter() - started) * 1000, 1)
         log.info(
-            "cold start %s: worker pid %s ready in %.0f ms (import %s ms)",
+            "cold start %s: worker pid %s %s, ready in %.0f ms (import %s ms)",
             spec.name,
             self.process.pid,
+            "forked" if self.forked else "spawned",
             self.init_ms,
             ready.get("init_ms"),
         )
