@@ -1,4 +1,4 @@
-"""Lambda workers forked from the zygote behave as spawned ones: own environment, init, crash, timeout, death."""
+"""Workers forked from the zygote behave as spawned ones: own environment and init, crash, timeout, death."""
 
 from __future__ import annotations
 
