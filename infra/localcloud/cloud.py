@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.gateway.config import GatewayConfig, read_gateway_config
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
+from localcloud.streams.trigger import StreamTrigger, parallelization_factor
 from localcloud.template.loader import load_template
 from localcloud.template.stack import LocalStack
 from localcloud.template.translate import TRANSLATION_CACHE, translate_cached
@@ -136,6 +138,7 @@ class LocalCloud:
             gateway_url=gateway_url,
         )
         self.provisioned = Provisioner(self.stack).run()
+        self.provisioned.triggers = [_with_parallelization(self.stack, t) for t in self.provisioned.triggers]
         self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
         self.phase_done("resources")
@@ -155,6 +158,12 @@ class LocalCloud:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def _with_parallelization(stack: LocalStack, trigger: StreamTrigger) -> StreamTrigger:
+    """The mapping's `ParallelizationFactor` (SAM passes it through from the function's stream event)."""
+    factor = parallelization_factor(trigger.logical_id, stack.properties(trigger.logical_id))
+    return dataclasses.replace(trigger, parallelization_factor=factor)
 
 
 def _empty(data_dir: Path) -> None:

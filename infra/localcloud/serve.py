@@ -32,7 +32,9 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
     engine_url = cloud.engine.url if cloud.engine else "-"
     routes = len([route for route in gateway.rest_routes if route.function])
     stream_lines = [
-        f"    {t.logical_id}: {t.table_name} -> {t.function_name} (batch {t.batch_size})"
+        f"    {t.logical_id}: {t.table_name} -> {t.function_name} (batch {t.batch_size}"
+        + (f", {t.parallelization_factor} at once" if t.parallelization_factor > 1 else "")
+        + ")"
         for t in done.triggers
     ]
     lines = [

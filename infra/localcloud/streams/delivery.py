@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
+import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +46,78 @@ class BatchOutcome:
         self.result = result
 
 
+Advance = Callable[[list[dict[str, Any]]], None]
+
+
+class KeyedLanes:
+    """`ParallelizationFactor`: up to N batches of one shard in flight, one lane per partition key.
+
+    Each record goes to the lane its partition key hashes to, so the records of one key are delivered in
+    stream order and never two at once, while keys of other lanes go on; a failing batch is retried (or
+    bisected, or sent to the on-failure destination) in its lane only and holds back only that lane. The
+    checkpoint is the lowest sequence number read and not yet finished: a restart reads again from
+    there, so nothing is lost, and a record another lane had already finished is delivered again, which
+    Lambda's at-least-once delivery allows and the projections tolerate (they apply a version once).
+    """
+
+    def __init__(self, factor: int, key_attribute: str | None) -> None:
+        self.factor = factor
+        self._key_attribute = key_attribute
+        self.queues: list[queue.SimpleQueue[dict[str, Any]]] = [queue.SimpleQueue() for _ in range(factor)]
+        self._unfinished: dict[int, None] = {}  # read, not yet finished; insertion order = stream order
+        self._changed = threading.Condition()
+        self.cursor = 0  # the next sequence number to read
+
+    def lane_of(self, record: dict[str, Any]) -> int:
+        keys = record["dynamodb"].get("Keys", {})
+        key = keys.get(self._key_attribute) if self._key_attribute else None
+        text = json.dumps(key if key is not None else keys, sort_keys=True)
+        return zlib.crc32(text.encode()) % self.factor
+
+    def read(self, records: list[dict[str, Any]]) -> None:
+        """Records just read (in stream order), before they are handed to lanes or dropped."""
+        with self._changed:
+            for record in records:
+                self._unfinished[int(record["dynamodb"]["SequenceNumber"])] = None
+            self.cursor = int(records[-1]["dynamodb"]["SequenceNumber"]) + 1
+
+    def finish(self, records: list[dict[str, Any]]) -> None:
+        with self._changed:
+            for record in records:
+                self._unfinished.pop(int(record["dynamodb"]["SequenceNumber"]), None)
+            self._changed.notify_all()
+
+    def checkpoint(self) -> int:
+        with self._changed:
+            return next(iter(self._unfinished), self.cursor)
+
+    def unfinished(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        with self._changed:
+            return [r for r in records if int(r["dynamodb"]["SequenceNumber"]) in self._unfinished]
+
+    def in_flight(self) -> int:
+        with self._changed:
+            return len(self._unfinished)
+
+    def wait_for_room(self, limit: int, timeout: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: len(self._unfinished) < limit, timeout)
+
+    def take(self, lane: int, batch_size: int, timeout: float) -> list[dict[str, Any]]:
+        """The lane's next batch: what is queued for it, up to the batch size ([] after `timeout`)."""
+        waiting = self.queues[lane]
+        try:
+            batch = [waiting.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while len(batch) < batch_size:
+            try:
+                batch.append(waiting.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+
 class StreamPoller:
     """Reads one shard from a position and hands batches to one function."""
 
@@ -66,7 +141,11 @@ class StreamPoller:
         self.position = position if position is not None else self._start_position()
         self.delivered = 0
         self.failed_batches = 0
-        self.thread = threading.Thread(target=self._run, name=f"stream:{trigger.logical_id}", daemon=True)
+        self._counting = threading.Lock()
+        self.lanes: KeyedLanes | None = None
+        self._lane_threads: list[threading.Thread] = []
+        run = self._run if trigger.parallelization_factor <= 1 else self._run_lanes
+        self.thread = threading.Thread(target=run, name=f"stream:{trigger.logical_id}", daemon=True)
 
     def _shard(self) -> StreamShard | None:
         table = dynamodb_backends[self._account][self._region].tables.get(self.trigger.table_name)
@@ -81,13 +160,13 @@ class StreamPoller:
                 return next_sequence_number(shard)
             return int(shard.starting_sequence_number) + trimmed(shard)
 
-    def _read(self) -> list[dict[str, Any]]:
+    def _read(self, at: int | None = None) -> list[dict[str, Any]]:
         with DYNAMODB_LOCK:
             shard = self._shard()
             if shard is None:
                 return []
             self.position = max(self.position, int(shard.starting_sequence_number) + trimmed(shard))
-            records = shard.get(self.position, self.trigger.batch_size)
+            records = shard.get(self.position if at is None else at, self.trigger.batch_size)
         if records:
             # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
             STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(records)})
@@ -115,23 +194,89 @@ class StreamPoller:
                 time.sleep(1)
             self._deliveries.trim(self)
 
-    def _deliver(self, batch: list[dict[str, Any]]) -> None:
+    def _key_attribute(self) -> str | None:
+        with DYNAMODB_LOCK:
+            table = dynamodb_backends[self._account][self._region].tables.get(self.trigger.table_name)
+            return None if table is None else str(table.hash_key_attr)
+
+    def _run_lanes(self) -> None:
+        """ParallelizationFactor > 1: this thread reads ahead and hands records to the lanes' threads."""
+        lanes = self.lanes = KeyedLanes(self.trigger.parallelization_factor, self._key_attribute())
+        lanes.cursor = self.position
+        for lane in range(lanes.factor):
+            thread = threading.Thread(
+                target=self._run_lane, args=(lanes, lane), name=f"stream:{self.trigger.logical_id}:{lane}"
+            )
+            thread.daemon = True
+            thread.start()
+            self._lane_threads.append(thread)
+        # Read ahead at most a full batch per lane: a slow lane holds the checkpoint, not the memory.
+        limit = lanes.factor * self.trigger.batch_size
+        while not self._stopping.is_set():
+            lanes.wait_for_room(limit, IDLE_WAIT_SECONDS)
+            if lanes.in_flight() >= limit:
+                continue
+            self._appended.clear()
+            batch = self._read(lanes.cursor)
+            if not batch:
+                self._settle(lanes)
+                if self._appended.wait(IDLE_WAIT_SECONDS):
+                    self._stopping.wait(GATHER_SECONDS)  # as in `_run`: the rest of the burst joins
+                continue
+            lanes.read(batch)
+            dropped = []
+            for record in batch:
+                if delivered(record, self.trigger.filters):
+                    lanes.queues[lanes.lane_of(record)].put(record)
+                else:
+                    dropped.append(record)  # no filter matches: the trigger moves past it
+            lanes.finish(dropped)
+            self._settle(lanes)
+            self._deliveries.trim(self)
+
+    def _settle(self, lanes: KeyedLanes) -> None:
+        """The saved position is the checkpoint: the lowest record read and not yet finished."""
+        with self._counting:  # one writer at a time, so a lower (older) checkpoint never lands last
+            self.position = lanes.checkpoint()
+
+    def _run_lane(self, lanes: KeyedLanes, lane: int) -> None:
+        def finished(records: list[dict[str, Any]]) -> None:
+            lanes.finish(records)
+            with self._counting:
+                self.delivered += len(records)
+            self._settle(lanes)
+
+        while not self._stopping.is_set():
+            batch = lanes.take(lane, self.trigger.batch_size, IDLE_WAIT_SECONDS)
+            # The whole batch before the lane's next one: what a bisection left for later, or what an
+            # error in this code left unfinished, goes again first, so the lane's order holds.
+            while batch and not self._stopping.is_set():
+                try:
+                    self._deliver(batch, finished)
+                except Exception:  # a bug here must not silently stop the lane
+                    log.exception("stream trigger %s lane %d failed; retrying", self.trigger.logical_id, lane)
+                    time.sleep(1)
+                batch = lanes.unfinished(batch)
+
+    def _deliver(self, batch: list[dict[str, Any]], advance: Advance | None = None) -> None:
+        advance = advance or self._advance
         attempts = 0
         while batch and not self._stopping.is_set():
             outcome = self._invoke(batch)
             done = batch if outcome.failed_at is None else batch[: outcome.failed_at]
             if done:
-                self._advance(done)
+                advance(done)
                 attempts = 0 if outcome.failed_at is not None and outcome.failed_at > 0 else attempts
             if outcome.failed_at is None:
                 return
             batch = batch[outcome.failed_at :]
             attempts += 1
-            self.failed_batches += 1
+            with self._counting:
+                self.failed_batches += 1
             limit = self.trigger.maximum_retry_attempts
             if 0 <= limit < attempts:
                 self._send_to_failure_destination(batch, outcome.result, attempts)
-                self._advance(batch)
+                advance(batch)
                 return
             if self.trigger.bisect_on_error and outcome.result is not None and outcome.result.function_error:
                 batch = batch[: max(1, len(batch) // 2)]
@@ -209,8 +354,9 @@ class StreamPoller:
         self._stopping.set()
         self._appended.set()
         stop_listening(self._appended)
-        if self.thread.is_alive():
-            self.thread.join(timeout=5)
+        for thread in [self.thread, *self._lane_threads]:
+            if thread.is_alive():
+                thread.join(timeout=5)
 
 
 def delivered_copy(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:

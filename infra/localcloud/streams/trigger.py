@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from localcloud.template.errors import TemplateError
+
 
 @dataclass(frozen=True)
 class StreamTrigger:
@@ -24,6 +26,8 @@ class StreamTrigger:
     enabled: bool = True
     function_response_types: list[str] = field(default_factory=list)
     filters: list[dict[str, Any]] = field(default_factory=list)  # FilterCriteria patterns, parsed
+    # Batches of the shard in flight at once (1-10); records of one partition key stay in order.
+    parallelization_factor: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -31,3 +35,17 @@ class StreamTrigger:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StreamTrigger:
         return cls(**data)
+
+
+def parallelization_factor(logical_id: str, properties: dict[str, Any]) -> int:
+    """`ParallelizationFactor` of an event-source mapping: 1 by default, 1-10 as Lambda accepts."""
+    value = properties.get("ParallelizationFactor", 1)
+    try:
+        factor = int(value)
+    except (TypeError, ValueError):
+        factor = 0
+    if not 1 <= factor <= 10:
+        raise TemplateError(
+            f"{logical_id}: ParallelizationFactor must be a number from 1 to 10, not {value!r}"
+        )
+    return factor

@@ -1,10 +1,11 @@
-"""Stream trigger from the template: exactly once, in order per item, retries, partial failures, DLQ."""
+"""Stream triggers: once, in order per item, retries, partial failures, DLQ, parallel lanes."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from localcloud.streams.delivery import KeyedLanes
 from tests.e2e.localcloud.running import RunningCloud, wait_for
 
 TABLE = "fixture-test-items"
@@ -65,3 +66,68 @@ def test_a_batch_failing_past_its_retries_goes_to_the_on_failure_queue(cloud: Ru
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["DDBStreamBatchInfo"]["batchSize"] == 1
     assert info["responseContext"]["functionError"] == "Unhandled"
+
+
+# ---- ParallelizationFactor: 4 batches of the lanes table's shard at once, in order per partition key ----
+LANES = "fixture-test-lanes"
+
+
+def _put_lane(cloud: RunningCloud, key: str, version: int, **extra: dict[str, str]) -> None:
+    cloud.client("dynamodb").put_item(
+        TableName=LANES, Item={"pk": {"S": key}, "version": {"N": str(version)}, **extra}
+    )
+
+
+def _open_gate(cloud: RunningCloud, name: str) -> None:
+    cloud.client("dynamodb").put_item(TableName=DELIVERIES, Item={"pk": {"S": f"gate-{name}"}})
+
+
+def _keys_in_two_lanes(prefix: str) -> tuple[str, str]:
+    """Two partition keys that hash to different lanes of a factor-4 trigger."""
+    lanes = KeyedLanes(4, "pk")
+
+    def lane(key: str) -> int:
+        return lanes.lane_of({"dynamodb": {"Keys": {"pk": {"S": key}, "version": {"N": "1"}}}})
+
+    first = f"{prefix}-0"
+    second = next(f"{prefix}-{n}" for n in range(1, 100) if lane(f"{prefix}-{n}") != lane(first))
+    return first, second
+
+
+def test_parallel_batches_deliver_each_key_once_and_in_order(cloud: RunningCloud) -> None:
+    keys = [f"lanes-order-{number}" for number in range(6)]
+    for version in range(1, 7):
+        for key in keys:
+            _put_lane(cloud, key, version)
+    for key in keys:
+        wait_for(lambda key=key: len(_seen(cloud, key)) >= 6)
+    assert [_seen(cloud, key) for key in keys] == [list(range(1, 7))] * 6
+    assert {_attempts(cloud, key, version) for key in keys for version in range(1, 7)} == {1}
+
+
+def test_parallel_batches_deliver_other_keys_while_one_key_is_busy(cloud: RunningCloud) -> None:
+    busy, other = _keys_in_two_lanes("lanes-busy")
+    _put_lane(cloud, busy, 1, wait_for_gate={"S": "busy"})
+    _put_lane(cloud, other, 1)
+    _put_lane(cloud, other, 2)
+    wait_for(lambda: _seen(cloud, other) == [1, 2], deadline=20)
+    seen_while_busy = _seen(cloud, busy)
+    _open_gate(cloud, "busy")
+    wait_for(lambda: _seen(cloud, busy) == [1])
+    assert seen_while_busy == []
+
+
+def test_a_failing_key_is_retried_in_order_while_other_keys_proceed(cloud: RunningCloud) -> None:
+    failing, other = _keys_in_two_lanes("lanes-failing")
+    _put_lane(cloud, failing, 1, fail_until_gate={"S": "failing"})
+    _put_lane(cloud, failing, 2)
+    _put_lane(cloud, other, 1)
+    _put_lane(cloud, other, 2)
+    wait_for(lambda: _seen(cloud, other) == [1, 2])
+    wait_for(lambda: _attempts(cloud, failing, 1) >= 2)  # retried, not dropped
+    seen_while_failing = _seen(cloud, failing)
+    _open_gate(cloud, "failing")
+    wait_for(lambda: len(_seen(cloud, failing)) >= 2)
+    assert seen_while_failing == []
+    assert _seen(cloud, failing) == [1, 2]
+    assert _attempts(cloud, failing, 2) == 1  # version 2 never went before version 1
