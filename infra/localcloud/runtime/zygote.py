@@ -82,7 +82,8 @@ IMPORT_TIME_VARIABLES = ("AWS_EXECUTION_ENV", "AWS_LAMBDA_INITIALIZATION_TYPE", 
 # LOCALCLOUD_WORKERS=spawn: every worker is a fresh interpreter, as before the fork server (to compare).
 SPAWN_ONLY = os.environ.get("LOCALCLOUD_WORKERS") == "spawn"
 _PR_SET_NAME = 15
-_MESSAGE_BYTES = 1 << 20
+_MESSAGE_BYTES = 1 << 20  # a request: the function's environment, up to Lambda's 4 KB and more
+_ANSWER_BYTES = 4096  # an answer: a pid or an exit code
 READY_SECONDS = 60.0
 
 
@@ -283,7 +284,7 @@ class ForkServer:
     def _read(self) -> None:
         while True:
             try:
-                data = self._control.recv(_MESSAGE_BYTES)
+                data = self._control.recv(_ANSWER_BYTES)
             except OSError:
                 data = b""
             with self._changed:
