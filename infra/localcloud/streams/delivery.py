@@ -62,7 +62,7 @@ class KeyedLanes:
 
     def __init__(self, factor: int, key_attribute: str | None) -> None:
         self.factor = factor
-        self._key_attribute = key_attribute
+        self.key_attribute = key_attribute
         self.queues: list[queue.SimpleQueue[dict[str, Any]]] = [queue.SimpleQueue() for _ in range(factor)]
         self._unfinished: dict[int, None] = {}  # read, not yet finished; insertion order = stream order
         self._changed = threading.Condition()
@@ -70,7 +70,7 @@ class KeyedLanes:
 
     def lane_of(self, record: dict[str, Any]) -> int:
         keys = record["dynamodb"].get("Keys", {})
-        key = keys.get(self._key_attribute) if self._key_attribute else None
+        key = keys.get(self.key_attribute) if self.key_attribute else None
         text = json.dumps(key if key is not None else keys, sort_keys=True)
         return zlib.crc32(text.encode()) % self.factor
 
@@ -223,6 +223,8 @@ class StreamPoller:
                 if self._appended.wait(IDLE_WAIT_SECONDS):
                     self._stopping.wait(GATHER_SECONDS)  # as in `_run`: the rest of the burst joins
                 continue
+            if lanes.key_attribute is None:  # the table did not exist when the trigger started
+                lanes.key_attribute = self._key_attribute()
             lanes.read(batch)
             dropped = []
             for record in batch:
