@@ -36,6 +36,9 @@ log = logging.getLogger("localcloud.streams")
 MAX_UNCONSUMED_RECORDS = 10_000
 IDLE_WAIT_SECONDS = 0.5
 GATHER_SECONDS = 0.02
+# No trim this soon after a trigger was added: the engine adds a template's triggers one by one, and a
+# trigger already running must not trim records that one added a moment later has not read yet.
+TRIM_GRACE_SECONDS = 2.0
 
 
 class BatchOutcome:
@@ -90,6 +93,11 @@ class KeyedLanes:
     def checkpoint(self) -> int:
         with self._changed:
             return next(iter(self._unfinished), self.cursor)
+
+    def skip_trimmed(self, first_kept: int) -> None:
+        """Records trimmed before they were read are gone: read on from the first one kept (as `_run`)."""
+        with self._changed:
+            self.cursor = max(self.cursor, first_kept)
 
     def unfinished(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         with self._changed:
@@ -219,6 +227,7 @@ class StreamPoller:
             self._appended.clear()
             batch = self._read(lanes.cursor)
             if not batch:
+                lanes.skip_trimmed(self._first_kept())
                 self._settle(lanes)
                 if self._appended.wait(IDLE_WAIT_SECONDS):
                     self._stopping.wait(GATHER_SECONDS)  # as in `_run`: the rest of the burst joins
@@ -235,6 +244,11 @@ class StreamPoller:
             lanes.finish(dropped)
             self._settle(lanes)
             self._deliveries.trim(self)
+
+    def _first_kept(self) -> int:
+        with DYNAMODB_LOCK:
+            shard = self._shard()
+            return 0 if shard is None else int(shard.starting_sequence_number) + trimmed(shard)
 
     def _settle(self, lanes: KeyedLanes) -> None:
         """The saved position is the checkpoint: the lowest record read and not yet finished."""
@@ -401,8 +415,10 @@ class Deliveries:
         self._account, self._region = account, region
         self._endpoint_url = endpoint_url
         self.pollers: dict[str, StreamPoller] = {}
+        self._added_at = time.monotonic()
 
     def add(self, trigger: StreamTrigger, position: int | None) -> None:
+        self._added_at = time.monotonic()
         key = trigger.logical_id
         if key in self.pollers:
             self.pollers[key].stop()
@@ -416,7 +432,12 @@ class Deliveries:
     def positions(self) -> dict[str, int]:
         return {key: poller.position for key, poller in self.pollers.items()}
 
+    def _settling(self) -> bool:
+        return time.monotonic() - self._added_at < TRIM_GRACE_SECONDS
+
     def trim(self, changed: StreamPoller) -> None:
+        if self._settling():
+            return
         readers = [p for p in self.pollers.values() if p.trigger.table_name == changed.trigger.table_name]
         with DYNAMODB_LOCK:
             table = dynamodb_backends[self._account][self._region].tables.get(changed.trigger.table_name)
@@ -425,6 +446,8 @@ class Deliveries:
             trim_before(table.stream_shard, min(p.position for p in readers))
 
     def trim_unconsumed(self) -> None:
+        if self._settling():
+            return
         consumed = {poller.trigger.table_name for poller in self.pollers.values()}
         with DYNAMODB_LOCK:
             for name, table in dynamodb_backends[self._account][self._region].tables.items():
