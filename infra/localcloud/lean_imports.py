@@ -9,10 +9,12 @@ engine serves uses EC2, but two imports pull it in:
 - `moto.ssm.models` does `from moto.ec2 import ec2_backends`, read only by maintenance-window targets and
   `aws:ec2:image` parameters, which Trainbook's template has none of.
 
-`preload()` runs before any other moto import: `moto.batch.utils` is loaded under a bare `moto.batch`
-package (its `__init__` skipped), and `moto.ssm.models` under a `moto.ec2` whose `ec2_backends` imports
-the real EC2 backend the first time it is read. Both stand-ins leave `sys.modules` at once, so a later
-`import moto.batch` or `import moto.ec2` (a test, another service) gets the real package.
+`preload()` runs before any other moto import: the interpreter's Batch task is loaded under a bare
+`moto.batch` package (its `__init__` skipped), and `moto.ssm.models` under a `moto.ec2` whose
+`ec2_backends` imports the real EC2 backend the first time it is read. Both stand-ins leave
+`sys.modules` at once, with the submodules loaded under them, so a later `import moto.batch` or
+`import moto.ec2` (a test, another service) gets the whole real package. The Batch task keeps its own
+copy of `JobStatus`, which it compares only with the strings of Batch's answers.
 """
 
 from __future__ import annotations
@@ -57,12 +59,14 @@ def _under_stand_in(package: str, stand_in: types.ModuleType, load: Callable[[],
         load()
         return
     parent_name, _, child = package.rpartition(".")
+    before = set(sys.modules)
     sys.modules[package] = stand_in
     try:
         load()
     finally:
-        if sys.modules.get(package) is stand_in:
-            del sys.modules[package]
+        for name in set(sys.modules) - before:
+            if name == package or name.startswith(f"{package}."):
+                del sys.modules[name]
         parent = sys.modules.get(parent_name)
         if parent is not None and getattr(parent, child, None) is stand_in:
             delattr(parent, child)
@@ -78,14 +82,18 @@ def _bare_package(package: str) -> types.ModuleType:
     return module
 
 
+# The two modules that import moto.ec2's packages for nothing the engine uses.
+SFN_BATCH = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_batch"
+SSM_MODELS = "moto.ssm.models"
+
+
 def preload() -> None:
-    """Import `moto.batch.utils` and `moto.ssm.models` without `moto.ec2` (idempotent)."""
+    """Import the Step Functions interpreter's Batch task and `moto.ssm.models` without `moto.ec2`."""
     with _lock:
-        if "moto.batch.utils" not in sys.modules:
-            _under_stand_in(
-                "moto.batch", _bare_package("moto.batch"), lambda: importlib.import_module("moto.batch.utils")
-            )
-        if "moto.ssm.models" not in sys.modules:
+        if SFN_BATCH not in sys.modules:
+            batch = _bare_package("moto.batch")
+            _under_stand_in("moto.batch", batch, lambda: importlib.import_module(SFN_BATCH))
+        if SSM_MODELS not in sys.modules:
             ec2 = _bare_package("moto.ec2")
             ec2.ec2_backends = LazyBackends("moto.ec2", "ec2_backends")  # type: ignore[attr-defined]
-            _under_stand_in("moto.ec2", ec2, lambda: importlib.import_module("moto.ssm.models"))
+            _under_stand_in("moto.ec2", ec2, lambda: importlib.import_module(SSM_MODELS))
