@@ -11,7 +11,7 @@ import pytest
 
 from localcloud.http_server import engine_server
 from localcloud.routing import route_key
-from localcloud.stats import Stats, request_kind
+from localcloud.stats import Stats, request_kind, signed_scope
 
 SIGNED = "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/{service}/aws4_request, SignedHeaders=host"
 
@@ -77,6 +77,15 @@ def test_signed_requests_are_routed_by_service_region_and_target() -> None:
     assert route_key(environ("s3", path="/bucket")) is None  # S3 routing depends on more: moto decides
     assert route_key(environ("execute-api", path="/@connections/abc")) is None
     assert route_key({"PATH_INFO": "/", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}) is None  # unsigned
+
+
+def test_the_signed_region_and_service_come_from_the_credential_scope_alone() -> None:
+    signed = {"HTTP_AUTHORIZATION": SIGNED.format(service="states")}
+    assert signed_scope(signed) == ("eu-central-1", "states")
+    assert signed_scope({}) == ("", "")
+    truncated = {"HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=local/eu-central-1, X=y"}
+    assert signed_scope(truncated) == ("", "")
+    assert signed_scope({"HTTP_AUTHORIZATION": "Bearer token"}) == ("", "")
 
 
 def test_requests_are_counted_by_service_and_action() -> None:
