@@ -7,6 +7,7 @@ from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.sfn_programs import patch_shared_programs
+from localcloud.fastpath.update_expressions import patch_update_expression_parses
 from localcloud.layer.patching import Patches
 
 
@@ -20,3 +21,4 @@ def install(patches: Patches) -> None:
     patch_handler_method_names(patches)
     patch_shared_programs(patches)
     patch_condition_parses(patches)
+    patch_update_expression_parses(patches)

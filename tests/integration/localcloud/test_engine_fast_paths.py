@@ -22,6 +22,7 @@ from moto.core.utils import method_names_from_class
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import create_backend_app
 from moto.stepfunctions.parser.asl.component.common.path import result_path
@@ -32,6 +33,7 @@ from localcloud.fastpath.conditions import patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
+from localcloud.fastpath.update_expressions import patch_update_expression_parses
 from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
 from localcloud.routing import CachedDispatcher
@@ -403,3 +405,76 @@ def test_a_condition_parsed_again_with_the_same_names_and_values_is_the_same_con
                 ConditionExpressionParser("#free >= AND", {"#free": "free"}, {}).parse()
     finally:
         patches.undo()
+
+
+# (update expression, names, values): repeated texts with other values, nested paths, functions,
+# every clause kind, and expressions moto refuses (syntax, undefined value, overlapping paths, key).
+UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("SET #l1 = :new, #l2 = :new", {"#l1": "leg1", "#l2": "leg2"}, {":new": {"M": {"b": {"S": "b-1"}}}}),
+    ("SET #l1 = :new, #l2 = :new", {"#l1": "leg1", "#l2": "leg2"}, {":new": {"M": {"b": {"S": "b-2"}}}}),
+    ("REMOVE #l1, #l2", {"#l1": "leg1", "#l2": "leg2"}, {}),
+    ("SET n = if_not_exists(n, :zero) + :one", {}, {":zero": {"N": "0"}, ":one": {"N": "1"}}),
+    ("SET n = if_not_exists(n, :zero) + :one", {}, {":zero": {"N": "0"}, ":one": {"N": "5"}}),
+    ("ADD topics :t SET seq = :s", {}, {":t": {"SS": ["a", "b"]}, ":s": {"N": "7"}}),
+    ("DELETE topics :t", {}, {":t": {"SS": ["a"]}}),
+    ("SET l = list_append(if_not_exists(l, :e), :x)", {}, {":e": {"L": []}, ":x": {"L": [{"S": "x"}]}}),
+    ("SET m.inner = :v", {}, {":v": {"S": "deep"}}),
+    ("SET m = :m", {}, {":m": {"M": {"inner": {"N": "1"}}}}),
+    ("SET m.inner = :v", {}, {":v": {"S": "deep"}}),
+    ("SET #x = :missing", {"#x": "x"}, {":other": {"S": "o"}}),
+    ("SET a = :v, a = :v", {}, {":v": {"S": "twice"}}),
+    ("SET pk = :v", {}, {":v": {"S": "key"}}),
+    ("SET = :v", {}, {":v": {"S": "syntax"}}),
+    ("SET n = n + :s", {}, {":s": {"S": "not a number"}}),
+]
+
+
+def _updates_applied() -> list[Any]:
+    """Each update's outcome (the item after it, or the error), through moto's handler and backend."""
+    outcomes: list[Any] = []
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="eu-central-1")
+        ddb.create_table(
+            TableName="u",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for round_ in range(2):  # the second round finds every text parsed already
+            for number, (expression, names, values) in enumerate(UPDATES):
+                request: dict[str, Any] = {
+                    "TableName": "u",
+                    "Key": {"pk": {"S": f"p{round_}"}},
+                    "UpdateExpression": expression,
+                    "ReturnValues": "ALL_NEW",
+                }
+                if names:
+                    request["ExpressionAttributeNames"] = names
+                if values:
+                    request["ExpressionAttributeValues"] = values
+                try:
+                    outcomes.append(ddb.update_item(**request).get("Attributes"))
+                except ddb.exceptions.ClientError as error:
+                    outcomes.append(("refused", number, error.response["Error"]))
+                transaction = {"Update": {k: v for k, v in request.items() if k != "ReturnValues"}}
+                transaction["Update"]["Key"] = {"pk": {"S": f"t{round_}"}}
+                try:
+                    ddb.transact_write_items(TransactItems=[transaction])
+                    outcomes.append(ddb.get_item(TableName="u", Key={"pk": {"S": f"t{round_}"}}).get("Item"))
+                except ddb.exceptions.ClientError as error:
+                    outcomes.append(("refused in a transaction", number, error.response["Error"]))
+    return outcomes
+
+
+def test_update_expressions_parsed_once_per_text_update_items_as_freshly_parsed_ones() -> None:
+    expected = _updates_applied()
+    assert sum(isinstance(outcome, tuple) for outcome in expected) >= 8  # the refusals are compared too
+    patches = Patches()
+    patch_update_expression_parses(patches)
+    try:
+        assert _updates_applied() == expected
+        first = UpdateExpressionParser.make(UPDATES[0][0])
+        assert UpdateExpressionParser.make(UPDATES[0][0]) is first
+    finally:
+        patches.undo()
+    assert UpdateExpressionParser.make(UPDATES[0][0]) is not first  # undone: moto parses again
