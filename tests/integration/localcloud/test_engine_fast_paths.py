@@ -456,7 +456,7 @@ def _updates_applied() -> list[Any]:
                     outcomes.append(ddb.update_item(**request).get("Attributes"))
                 except ddb.exceptions.ClientError as error:
                     outcomes.append(("refused", number, error.response["Error"]))
-                transaction = {"Update": {k: v for k, v in request.items() if k != "ReturnValues"}}
+                transaction: Any = {"Update": {k: v for k, v in request.items() if k != "ReturnValues"}}
                 transaction["Update"]["Key"] = {"pk": {"S": f"t{round_}"}}
                 try:
                     ddb.transact_write_items(TransactItems=[transaction])
