@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from localcloud.fastpath.conditions import patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
+from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.sfn_programs import patch_shared_programs
@@ -17,6 +18,7 @@ def install(patches: Patches) -> None:
     Install after the runtime's Step Functions patches: the shared programs replace its per-execution
     build of the evaluation program."""
     patch_json_serializer(patches)
+    patch_json_parser(patches)
     patch_json_paths(patches)
     patch_handler_method_names(patches)
     patch_shared_programs(patches)
