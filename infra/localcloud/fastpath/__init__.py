@@ -8,7 +8,7 @@ from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.sfn_programs import patch_shared_programs
-from localcloud.fastpath.update_expressions import patch_update_expression_parses
+from localcloud.fastpath.update_expressions import patch_update_expression_parses, patch_walker_node_kinds
 from localcloud.layer.patching import Patches
 
 
@@ -24,3 +24,4 @@ def install(patches: Patches) -> None:
     patch_shared_programs(patches)
     patch_condition_parses(patches)
     patch_update_expression_parses(patches)
+    patch_walker_node_kinds(patches)

@@ -33,7 +33,7 @@ from localcloud.fastpath.conditions import patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
-from localcloud.fastpath.update_expressions import patch_update_expression_parses
+from localcloud.fastpath.update_expressions import patch_update_expression_parses, patch_walker_node_kinds
 from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
 from localcloud.routing import CachedDispatcher
@@ -466,11 +466,12 @@ def _updates_applied() -> list[Any]:
     return outcomes
 
 
-def test_update_expressions_parsed_once_per_text_update_items_as_freshly_parsed_ones() -> None:
+def test_updates_with_expressions_parsed_once_and_walker_kinds_kept_end_as_moto_ends_them() -> None:
     expected = _updates_applied()
     assert sum(isinstance(outcome, tuple) for outcome in expected) >= 8  # the refusals are compared too
     patches = Patches()
     patch_update_expression_parses(patches)
+    patch_walker_node_kinds(patches)
     try:
         assert _updates_applied() == expected
         first = UpdateExpressionParser.make(UPDATES[0][0])
