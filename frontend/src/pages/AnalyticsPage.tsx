@@ -161,30 +161,41 @@ function Panel({ title, children }: { title: string; children: ReactNode }) {
 
 function Table({ head, rows, empty, testId }: { head: string[]; rows: (string | number)[][]; empty: string; testId: string }) {
   if (rows.length === 0) return <p className="text-sm text-slate-700">{empty}</p>;
+  // On a phone a row is a small card: its first cell as the title, the others as label and value lines, so no
+  // column is cut off. The roles keep it a table for screen readers once CSS makes its parts blocks, and the
+  // labels drawn before the values have empty alternative text, as the column headers already name them.
+  const stacked = "max-sm:block";
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" data-testid={testId}>
-        <thead>
-          <tr className="border-b border-slate-200">
-            {head.map((h, i) => (
-              <th key={h} className={`whitespace-nowrap px-1 py-1 ${i > 0 ? "text-right" : ""}`}>
-                {h}
-              </th>
+    <table role="table" className={`w-full text-left text-sm ${stacked}`} data-testid={testId}>
+      <thead role="rowgroup" className="max-sm:sr-only">
+        <tr role="row" className="border-b border-slate-200">
+          {head.map((h, i) => (
+            <th role="columnheader" scope="col" key={h} className={`whitespace-nowrap px-1 py-1 ${i > 0 ? "text-right" : ""}`}>
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody role="rowgroup" className={stacked}>
+        {rows.map((row, r) => (
+          <tr role="row" key={r} className={`border-b border-slate-100 ${stacked} max-sm:py-1`}>
+            {row.map((cell, i) => (
+              <td
+                role="cell"
+                key={i}
+                data-label={head[i]}
+                className={
+                  i === 0
+                    ? `whitespace-nowrap px-1 py-1 ${stacked} max-sm:font-semibold`
+                    : 'whitespace-nowrap px-1 py-1 text-right tabular-nums max-sm:flex max-sm:justify-between max-sm:gap-3 max-sm:py-0 max-sm:before:text-slate-700 max-sm:before:content-[attr(data-label)_/_""]'
+                }
+              >
+                {cell}
+              </td>
             ))}
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, r) => (
-            <tr key={r} className="border-b border-slate-100">
-              {row.map((cell, i) => (
-                <td key={i} className={`whitespace-nowrap px-1 py-1 ${i > 0 ? "text-right tabular-nums" : ""}`}>
-                  {cell}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </table>
   );
 }

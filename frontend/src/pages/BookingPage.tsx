@@ -115,9 +115,9 @@ export function BookingPage() {
             <caption className="sr-only">{t("checkout.passengers")}</caption>
             <thead>
               <tr className="border-b border-slate-200">
-                <th className="py-1">{t("checkout.passenger")}</th>
-                <th>{t("checkout.discount")}</th>
-                <th>{t("booking.carSeat")}</th>
+                <th className="py-1 pr-2">{t("checkout.passenger")}</th>
+                <th className="pr-2">{t("checkout.discount")}</th>
+                <th className="pr-2">{t("booking.carSeat")}</th>
                 <th className="text-right">{t("booking.price")}</th>
               </tr>
             </thead>
@@ -126,13 +126,13 @@ export function BookingPage() {
                 const [car, seat] = String(p["seat"] ?? b.seats[i] ?? "").split("-");
                 return (
                   <tr key={i} className="border-b border-slate-100">
-                    <td className="py-1">{String(p["name"] ?? "")}</td>
-                    <td>
+                    <td className="py-1 pr-2">{String(p["name"] ?? "")}</td>
+                    <td className="pr-2">
                       {p["discount"] === "NORMAL" || !p["discount"]
                         ? t("checkout.fullFare")
                         : t("checkout.statutory", { percent: String(p["discount"]).replace(/\D/g, "") })}
                     </td>
-                    <td>
+                    <td className="pr-2 whitespace-nowrap">
                       {Number(car)} / {Number(seat)}
                     </td>
                     <td className="text-right">{fmt.money(Number(p["price_grosze"] ?? 0))}</td>
