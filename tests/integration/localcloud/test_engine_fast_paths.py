@@ -22,6 +22,7 @@ from moto.core.utils import method_names_from_class
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import create_backend_app
@@ -33,7 +34,12 @@ from localcloud.fastpath.conditions import patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
-from localcloud.fastpath.update_expressions import patch_update_expression_parses, patch_walker_node_kinds
+from localcloud.fastpath.update_expressions import (
+    copy_plain_tree,
+    is_plain_tree,
+    patch_update_expression_parses,
+    patch_walker_node_kinds,
+)
 from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
 from localcloud.routing import CachedDispatcher
@@ -479,3 +485,36 @@ def test_updates_with_expressions_parsed_once_and_walker_kinds_kept_end_as_moto_
     finally:
         patches.undo()
     assert UpdateExpressionParser.make(UPDATES[0][0]) is not first  # undone: moto parses again
+
+
+def _same_copy(original: Any, deep: Any, fast: Any, pairs: dict[int, tuple[Any, Any]]) -> None:
+    """`fast` copies `original` as `deep` (copy.deepcopy) does: classes, attributes in order, sharing."""
+    if id(original) in pairs:
+        assert pairs[id(original)] == (deep, fast)  # a node reached twice is one copy on both sides
+        return
+    pairs[id(original)] = (deep, fast)
+    assert type(fast) is type(deep) is type(original) and fast is not original
+    assert list(vars(fast)) == list(vars(deep)) == list(vars(original))
+    for name, value in vars(original).items():
+        deep_value, fast_value = vars(deep)[name], vars(fast)[name]
+        if isinstance(value, Node):
+            _same_copy(value, deep_value, fast_value, pairs)
+        elif isinstance(value, list):
+            assert type(fast_value) is list and fast_value is not value and len(fast_value) == len(value)
+            for item, deep_item, fast_item in zip(value, deep_value, fast_value, strict=True):
+                if isinstance(item, Node):
+                    _same_copy(item, deep_item, fast_item, pairs)
+                else:
+                    assert fast_item == deep_item == item and type(fast_item) is type(item)
+        else:
+            assert fast_value == deep_value == value
+
+
+def test_kept_update_trees_are_copied_node_by_node_as_deepcopy_copies_them() -> None:
+    for expression, _, _ in UPDATES:
+        try:
+            tree = UpdateExpressionParser.make(expression)
+        except MockValidationException:
+            continue  # a syntax error: nothing kept, nothing copied
+        assert is_plain_tree(tree), expression
+        _same_copy(tree, copy.deepcopy(tree), copy_plain_tree(tree), {})
