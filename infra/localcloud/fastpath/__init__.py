@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from localcloud.fastpath.conditions import patch_condition_parses
+from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
@@ -23,5 +23,6 @@ def install(patches: Patches) -> None:
     patch_handler_method_names(patches)
     patch_shared_programs(patches)
     patch_condition_parses(patches)
+    patch_condition_lexing(patches)
     patch_update_expression_parses(patches)
     patch_walker_node_kinds(patches)

@@ -30,7 +30,7 @@ from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from localcloud import fastpath, layer
-from localcloud.fastpath.conditions import patch_condition_parses
+from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
@@ -518,3 +518,40 @@ def test_kept_update_trees_are_copied_node_by_node_as_deepcopy_copies_them() -> 
             continue  # a syntax error: nothing kept, nothing copied
         assert is_plain_tree(tree), expression
         _same_copy(tree, copy.deepcopy(tree), copy_plain_tree(tree), {})
+
+
+LEXED = [
+    *(text for text, _, _ in CONDITIONS),
+    "(attribute_not_exists(#l0)) AND (#l1.booking = :b OR #l1.#s IN (:held, :sold))",
+    "a.b[1].c <> :x AND NOT begins_with(#p, :pre) AND n BETWEEN :lo AND :hi",
+    "   spaced  =  :v   ",
+    "",
+    "#free >= AND",  # lexes; the parser refuses it
+    "price $ 3",  # the lexer refuses it
+]
+
+
+def _lexed(text: str) -> Any:
+    try:
+        return [tuple(node) for node in ConditionExpressionParser(text, {}, {})._lex_condition_expression()]
+    except ValueError as refused:
+        return ("refused", str(refused))
+
+
+def test_condition_tokens_kept_per_text_are_new_tokens_equal_to_the_lexers() -> None:
+    expected = [_lexed(text) for text in LEXED]
+    assert ("refused", "Cannot parse condition starting at:$ 3") in expected
+    patches = layer.install()
+    try:
+        patch_condition_lexing(patches)
+        assert [_lexed(text) for text in LEXED] == expected
+        assert [_lexed(text) for text in LEXED] == expected  # now from the kept tokens
+        first = ConditionExpressionParser(LEXED[5], {}, {})._lex_condition_expression()
+        again = ConditionExpressionParser(LEXED[5], {}, {})._lex_condition_expression()
+        assert all(a is not b and a.children is not b.children for a, b in zip(first, again, strict=True))
+        evaluated = _evaluations()
+        patch_condition_parses(patches)
+        assert _evaluations() == evaluated
+    finally:
+        patches.undo()
+    assert _evaluations() == evaluated
