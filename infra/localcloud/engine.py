@@ -37,10 +37,13 @@ class Engine:
     ) -> None:
         # Import moto only here: MOTO_PORT and the config must be set before its modules read them.
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls Lambda on this port
+        from localcloud import lean_imports
+
+        lean_imports.preload()  # before any other moto import
         from moto.core.config import default_user_config
 
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        from localcloud import fastpath, layer
+        from localcloud import fastpath, layer, service_models
         from localcloud.runtime import worker
         from localcloud.runtime.lambda_bridge import patch_lambda_invoke
         from localcloud.runtime.pool import Runtime
@@ -56,6 +59,7 @@ class Engine:
         patch_lambda_invoke(self.patches, self.runtime)
         patch_step_functions(self.patches, self.runtime)
         fastpath.install(self.patches)
+        service_models.load_served_models(self.patches)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
         self.ttl_interval = ttl_interval
         self.saved_positions: dict[str, int] = {}

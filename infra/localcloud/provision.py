@@ -56,6 +56,10 @@ class Provisioner:
         self._making = threading.Lock()
         self._table_created: dict[str, str] = {}
         self._existing_tables: set[str] = set()
+        # Functions and state machines the engine has, listed once (moto does not journal them, so a
+        # restart finds none: one list request each instead of a failing read per resource).
+        self._existing_functions: dict[str, dict[str, Any]] = {}
+        self._existing_machines: set[str] = set()
         self._role_arn: str | None = None
 
     def _client(self, service: str) -> Any:
@@ -84,6 +88,7 @@ class Provisioner:
                 pool.submit(self._secret, i) for i in self.stack.of_type("AWS::SecretsManager::Secret")
             ]
             role = pool.submit(self._lambda_role) if functions else None  # once, before the functions
+            listed = pool.submit(self._list_functions_and_machines)
             done.tables = [f.result() for f in tables]
             done.table_created = dict(self._table_created)
             done.queues = [f.result() for f in queues]
@@ -91,6 +96,7 @@ class Provisioner:
             done.secrets = [f.result() for f in secrets]
             if role is not None:
                 role.result()
+            listed.result()
             made = [pool.submit(self._function, i) for i in functions]
             machines = [
                 pool.submit(self._state_machine, i)
@@ -104,6 +110,12 @@ class Provisioner:
             if (t := self._trigger(i)) is not None
         ]
         return done
+
+    def _list_functions_and_machines(self) -> None:
+        pages = self._client("lambda").get_paginator("list_functions").paginate()
+        self._existing_functions = {f["FunctionName"]: f for page in pages for f in page.get("Functions", [])}
+        machines = self._client("stepfunctions").get_paginator("list_state_machines").paginate()
+        self._existing_machines = {m["stateMachineArn"] for page in machines for m in page["stateMachines"]}
 
     def _table(self, logical_id: str) -> str:
         props = self.stack.properties(logical_id)
@@ -232,12 +244,12 @@ class Provisioner:
             "MemorySize": spec.memory_mb,
             "Environment": {"Variables": spec.environment},
         }
-        try:
-            current = lambda_client.get_function(FunctionName=spec.name)["Configuration"]
-            # A restart finds every function as the last start left it: update only what changed.
+        current = self._existing_functions.get(spec.name)
+        if current is not None:
+            # A function the engine still has is as the last provisioning left it: update only what changed.
             if _function_changed(current, configuration):
                 lambda_client.update_function_configuration(FunctionName=spec.name, **configuration)
-        except ClientError:
+        else:
             lambda_client.create_function(
                 FunctionName=spec.name,
                 Role=self._lambda_role(),
@@ -312,11 +324,11 @@ class Provisioner:
         sfn = self._client("stepfunctions")
         arn = self.stack.get_att(logical_id, "Arn")
         role = props.get("RoleArn") or f"arn:aws:iam::123456789012:role/{name}"
-        try:
+        if arn in self._existing_machines:
             current = sfn.describe_state_machine(stateMachineArn=arn)
             if (current.get("definition"), current.get("roleArn")) != (definition, role):
                 sfn.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=role)
-        except ClientError:
+        else:
             sfn.create_state_machine(
                 name=name, definition=definition, roleArn=role, type=props.get("StateMachineType", "STANDARD")
             )

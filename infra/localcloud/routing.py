@@ -27,6 +27,8 @@ from moto.moto_server.werkzeug_app import BackendRequest, DomainDispatcherApplic
 from moto.settings import DISABLE_GLOBAL_CORS
 from werkzeug.exceptions import HTTPException
 
+from localcloud.stats import signed_scope
+
 # Services whose backend moto infers from (service, region) alone (plus the target prefix for DynamoDB).
 CACHED_SERVICES = frozenset(
     {"dynamodb", "lambda", "states", "sqs", "ssm", "secretsmanager", "sts", "sns", "events", "logs", "kms"}
@@ -39,12 +41,7 @@ def route_key(environ: dict[str, Any]) -> tuple[str, str, str] | None:
     path = str(environ.get("PATH_INFO", ""))
     if path.startswith(("/moto-api", "/latest/", "/@connections")) or path == "/favicon.ico":
         return None
-    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
-    try:
-        scope = authorization.split(",")[0].split()[1].split("/")
-        _, _, region, service, _ = scope
-    except (IndexError, ValueError):
-        return None
+    region, service = signed_scope(environ)
     service = service.lower()
     if service not in CACHED_SERVICES:
         return None

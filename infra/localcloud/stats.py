@@ -56,13 +56,22 @@ class Stats:
 STATS = Stats()
 
 
+def signed_scope(environ: dict[str, Any]) -> tuple[str, str]:
+    """(region, service) of a SigV4-signed request's credential scope; ("", "") if it is not signed.
+
+    `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`"""
+    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
+    if "Credential=" not in authorization:
+        return "", ""
+    scope = authorization.split("Credential=", 1)[1].split(",", 1)[0].strip().split("/")
+    if len(scope) != 5:
+        return "", ""
+    return scope[2], scope[3]
+
+
 def request_kind(environ: dict[str, Any]) -> str:
     """`service:Action` of one HTTP request to the engine, from X-Amz-Target, the path or the query."""
-    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
-    service = ""
-    if "Credential=" in authorization:
-        scope = authorization.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-        service = scope[3] if len(scope) > 3 else ""
+    service = signed_scope(environ)[1]
     target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
     if target:
         return f"{service or target.split('_', 1)[0].lower()}:{target.rsplit('.', 1)[-1]}"

@@ -7,18 +7,20 @@ One table, items keyed by a family and a day-sorted key, so any range of days is
 - `failure` / `<date>#<reason>`: failed bookings by reason.
 - `run` / `<run date>#<run id>`: passenger-km and seat-km of the run (load factor = their ratio).
 Counters are updated in one transaction with a tracking item (`applied` / `<stream>#<version>`) whose
-condition makes a redelivered event change nothing, as the sales model does.
+condition makes a redelivered event change nothing, as the sales model does; a batch's events share
+one transaction (their tracking items, each item's counts summed), one per event if one was counted.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
@@ -26,7 +28,8 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
-from trainbook.booking.delivered import booking_as_delivered
+from trainbook.booking.delivered import booking_as_delivered, booking_groups
+from trainbook.booking.domain import Booking
 from trainbook.booking.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -40,6 +43,9 @@ from trainbook.catalog.events import TrainRunScheduled
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
 from trainbook.eventstore.store import transactions
+from trainbook.projections.batch import Plan, Write, apply_events, once
+
+logger = Logger(service="projections")
 
 TRACKING_KEPT = timedelta(days=3)
 COUNTERS = (
@@ -106,30 +112,49 @@ class AnalyticsProjection:
         self.events = events
 
     def apply(self, recorded: RecordedEvent) -> None:
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """Scheduled runs: one update per run item. Booking events: their tracking items and the sum of
+        their counts on each item, in transactions of up to EVENTS_PER_WRITE events."""
+        plan = Plan()
+        runs: dict[str, tuple[RunShape, list[int]]] = {}
+        for position, recorded in enumerate(batch):
+            if isinstance(recorded.event, TrainRunScheduled):
+                key = f"{recorded.event.day}#{recorded.event.run_id}"
+                runs[key] = (shape_of(recorded.event), [*(runs[key][1] if key in runs else []), position])
+        for key, (shape, positions) in runs.items():
+            plan.writes.append(_scheduled(key, shape, positions))
+        counted: list[_Counted] = []
+        for positions in booking_groups(batch).values():
+            try:
+                counted.extend(self._counted(batch, positions))
+            except Exception:
+                logger.exception("records not planned", extra={"positions": positions})
+                plan.failed.extend(positions)
+        for start in range(0, len(counted), EVENTS_PER_WRITE):
+            plan.writes.append(_count(counted[start : start + EVENTS_PER_WRITE]))
+        return plan
+
+    def _counted(self, batch: Sequence[RecordedEvent], positions: list[int]) -> list[_Counted]:
+        """What each counted event of one booking adds, folding every one of its events (counted or not) so
+        that the next folds forward without a read."""
+        found: list[_Counted] = []
+        for recorded, at in once(batch, positions):
+            booking = booking_as_delivered(self.events, recorded)
+            if booking is not None and isinstance(recorded.event, COUNTED):
+                found.append(_Counted(recorded, at, self._changes(recorded, booking)))
+        return found
+
+    def _changes(self, recorded: RecordedEvent, booking: Booking) -> dict[tuple[str, str], _Change]:
+        """The items a counted booking event changes, and how: one label set, counters added."""
         event = recorded.event
-        if isinstance(event, TrainRunScheduled):
-            scheduled = shape_of(event)
-            # A SET of a value fixed by the timetable: repeating it is harmless, no tracking needed.
-            AnalyticsItem("run", f"{event.day}#{event.run_id}").update(
-                actions=[
-                    AnalyticsItem.label.set(scheduled.label),
-                    AnalyticsItem.seat_km_tenths.set(scheduled.seat_km_tenths),
-                ]
-            )
-            return
-        # Every booking event is folded, counted or not, so that the next one folds forward without a read.
-        booking = booking_as_delivered(self.events, recorded)
-        if booking is None or not isinstance(
-            event,
-            BookingRequested | BookingConfirmed | BookingFailed | BookingCancelled | DelayCompensationPaid,
-        ):
-            return
         shape = self._run(booking.run_id)
         seats = len(booking.seats)
         pkm = shape.passenger_km_tenths(booking.origin, booking.destination, seats) if shape else 0
         counts: dict[str, int]
-        extra: list[tuple[AnalyticsItem, list[Action]]] = []
-        run_item = AnalyticsItem("run", f"{booking.run_id[-10:]}#{booking.run_id}")
+        extra: dict[tuple[str, str], _Change] = {}
+        run_item = ("run", f"{booking.run_id[-10:]}#{booking.run_id}")
         day = recorded.at.astimezone(WARSAW).date().isoformat()
         if isinstance(event, BookingRequested):
             counts = {"requested": 1}
@@ -140,45 +165,111 @@ class AnalyticsProjection:
                 "gross_grosze": event.total_grosze,
                 "passenger_km_tenths": pkm,
             }
-            extra.append((run_item, [AnalyticsItem.passenger_km_tenths.add(pkm)]))
+            extra[run_item] = _Change(None, {"passenger_km_tenths": pkm})
         elif isinstance(event, BookingFailed):
             counts = {"failed": 1}
-            extra.append((AnalyticsItem("failure", f"{day}#{event.reason}"), [AnalyticsItem.failures.add(1)]))
+            extra[("failure", f"{day}#{event.reason}")] = _Change(None, {"failures": 1})
         elif isinstance(event, BookingCancelled):
             # A cancelled journey is not travelled: its passenger-km leave the load figures.
             counts = {"cancelled": 1, "refunds_grosze": event.refund_grosze, "passenger_km_tenths": -pkm}
-            extra.append((run_item, [AnalyticsItem.passenger_km_tenths.add(-pkm)]))
+            extra[run_item] = _Change(None, {"passenger_km_tenths": -pkm})
         else:
+            assert isinstance(event, DelayCompensationPaid)
             counts = {"compensation_grosze": event.compensation_grosze}
         label = shape.label if shape else booking.run_id
         train = booking.run_id[4:-11]
-        items = [
-            (AnalyticsItem("day", day), []),
-            (AnalyticsItem("train", f"{day}#{train}"), [AnalyticsItem.label.set(label)]),
-            (AnalyticsItem("route", f"{day}#{booking.origin}-{booking.destination}"), []),
-        ]
-        updates = [
-            (item, [*actions, *(getattr(AnalyticsItem, name).add(n) for name, n in counts.items())])
-            for item, actions in items
-        ] + extra
-        self._count(recorded, updates)
-
-    def _count(self, recorded: RecordedEvent, updates: list[tuple[AnalyticsItem, list[Action]]]) -> None:
-        tracking = AnalyticsItem(
-            "applied", f"{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT
-        )
-        try:
-            with TransactWrite(connection=transactions()) as tx:
-                tx.save(tracking, condition=AnalyticsItem.key.does_not_exist())
-                for item, actions in updates:
-                    tx.update(item, actions=actions)
-        except TransactWriteError as error:
-            if is_conditional_failure(error, item=0):
-                return  # counted already: a duplicate delivery
-            raise
+        return {
+            ("day", day): _Change(None, counts),
+            ("train", f"{day}#{train}"): _Change(label, counts),
+            ("route", f"{day}#{booking.origin}-{booking.destination}"): _Change(None, counts),
+            **extra,
+        }
 
     def _run(self, run_id: str) -> RunShape | None:
         return _run_shape(self.events, run_id)
+
+
+COUNTED = (BookingRequested, BookingConfirmed, BookingFailed, BookingCancelled, DelayCompensationPaid)
+EVENTS_PER_WRITE = 15  # a tracking item and at most five items each: within a transaction's 100 operations
+
+
+@dataclass(frozen=True)
+class _Change:
+    label: str | None  # set (the last one set wins, as one update after another would leave it)
+    adds: dict[str, int]
+
+    def then(self, later: _Change) -> _Change:
+        adds = dict(self.adds)
+        for name, n in later.adds.items():
+            adds[name] = adds.get(name, 0) + n
+        return _Change(later.label if later.label is not None else self.label, adds)
+
+    def actions(self) -> list[Action]:
+        label = [AnalyticsItem.label.set(self.label)] if self.label is not None else []
+        return [*label, *(getattr(AnalyticsItem, name).add(n) for name, n in self.adds.items())]
+
+
+@dataclass(frozen=True)
+class _Counted:
+    recorded: RecordedEvent
+    positions: tuple[int, ...]
+    changes: dict[tuple[str, str], _Change]
+
+
+def _tracking(recorded: RecordedEvent) -> AnalyticsItem:
+    return AnalyticsItem(
+        "applied", f"{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT
+    )
+
+
+def _count(events: list[_Counted]) -> Write:
+    """The events' tracking items and their changes summed per item, in one transaction; alone (a refusal:
+    one was counted already), one transaction per event, as each would be delivered."""
+    merged: dict[tuple[str, str], _Change] = {}
+    for counted in events:
+        for key, change in counted.changes.items():
+            merged[key] = merged[key].then(change) if key in merged else change
+
+    def together(tx: TransactWrite) -> None:
+        for counted in events:
+            tx.save(_tracking(counted.recorded), condition=AnalyticsItem.key.does_not_exist())
+        for (family, key), change in merged.items():
+            tx.update(AnalyticsItem(family, key), actions=change.actions())
+
+    def alone() -> None:
+        for counted in events:
+            try:
+                with TransactWrite(connection=transactions()) as tx:
+                    tx.save(_tracking(counted.recorded), condition=AnalyticsItem.key.does_not_exist())
+                    for (family, key), change in counted.changes.items():
+                        tx.update(AnalyticsItem(family, key), actions=change.actions())
+            except TransactWriteError as error:
+                if not is_conditional_failure(error, item=0):
+                    raise  # not a duplicate delivery
+
+    tracking = {("analytics", "applied", f"{c.recorded.stream}#{c.recorded.version}") for c in events}
+    return Write(
+        positions=tuple(sorted(p for counted in events for p in counted.positions)),
+        keys=frozenset({("analytics", *key) for key in merged} | tracking),
+        together=together,
+        alone=alone,
+        operations=len(events) + len(merged),
+    )
+
+
+def _scheduled(key: str, shape: RunShape, positions: list[int]) -> Write:
+    """A run's label and seat-km: a SET of values fixed by the timetable, harmless to repeat (no tracking)."""
+    item = AnalyticsItem("run", key)
+    actions: list[Action] = [
+        AnalyticsItem.label.set(shape.label),
+        AnalyticsItem.seat_km_tenths.set(shape.seat_km_tenths),
+    ]
+    return Write(
+        positions=tuple(positions),
+        keys=frozenset({("analytics", "run", key)}),
+        together=lambda tx: tx.update(item, actions=actions),
+        alone=lambda: item.update(actions=actions),
+    )
 
 
 @cache

@@ -2,11 +2,14 @@
 
 A counter update and a tracking item for the applied event (`applied#<stream>#<version>`) are
 written in one transaction; the tracking item's condition makes a redelivered event change nothing.
+A batch's events of one day go in one transaction (their tracking items, the counters added once);
+if one of them was counted already, each event is then written in its own transaction.
 Tracking items expire (TTL) well after the stream's 24-hour retention, so they never pile up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,8 +25,10 @@ from trainbook.catalog.domain import WARSAW
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import transactions
+from trainbook.projections.batch import Plan, Write, apply_events, once
 
 TRACKING_KEPT = timedelta(days=3)
+EVENTS_PER_WRITE = 50  # with the day's counters, well within a transaction's 100 operations
 
 
 class SalesItem(Model):
@@ -54,31 +59,22 @@ class SalesProjection:
     model = SalesItem
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
-        day = recorded.at.astimezone(WARSAW).date().isoformat()
-        counters = SalesItem(f"day#{day}")
-        actions: list[Action]
-        if isinstance(event, BookingConfirmed):
-            actions = [
-                SalesItem.bookings_confirmed.add(1),
-                SalesItem.seats_sold.add(event.seat_count),
-                SalesItem.revenue_grosze.add(event.total_grosze),
-            ]
-        elif isinstance(event, BookingCancelled):
-            actions = [SalesItem.bookings_cancelled.add(1), SalesItem.refunds_grosze.add(event.refund_grosze)]
-        else:
-            return
-        tracking = SalesItem(
-            f"applied#{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT
-        )
-        try:
-            with TransactWrite(connection=transactions()) as tx:
-                tx.save(tracking, condition=SalesItem.key.does_not_exist())
-                tx.update(counters, actions=actions)
-        except TransactWriteError as error:
-            if is_conditional_failure(error, item=0):
-                return  # counted already: a duplicate delivery
-            raise
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """Per day, one transaction: a tracking item per counted event and the day's counters added once."""
+        days: dict[str, list[tuple[RecordedEvent, tuple[int, ...]]]] = {}
+        counted = [p for p, r in enumerate(batch) if isinstance(r.event, BookingConfirmed | BookingCancelled)]
+        for recorded, positions in once(batch, counted):
+            days.setdefault(recorded.at.astimezone(WARSAW).date().isoformat(), []).append(
+                (recorded, positions)
+            )
+        plan = Plan()
+        for day, events in days.items():
+            for start in range(0, len(events), EVENTS_PER_WRITE):
+                chunk = events[start : start + EVENTS_PER_WRITE]
+                plan.add([p for _, ps in chunk for p in ps], _counts_of, day, chunk)
+        return plan
 
     def day(self, day: str) -> DaySales:
         try:
@@ -93,6 +89,58 @@ class SalesProjection:
             int(item.bookings_cancelled),
             int(item.refunds_grosze),
         )
+
+
+def _counts(event: BookingConfirmed | BookingCancelled) -> dict[str, int]:
+    if isinstance(event, BookingConfirmed):
+        return {"bookings_confirmed": 1, "seats_sold": event.seat_count, "revenue_grosze": event.total_grosze}
+    return {"bookings_cancelled": 1, "refunds_grosze": event.refund_grosze}
+
+
+def _tracking(recorded: RecordedEvent) -> SalesItem:
+    return SalesItem(f"applied#{recorded.stream}#{recorded.version}", expires=recorded.at + TRACKING_KEPT)
+
+
+def _count(day: str, events: list[tuple[RecordedEvent, tuple[int, ...]]]) -> Write:
+    """The events' tracking items and their sum on the day's counters, in one transaction; alone (a
+    refusal: one of them was counted already), one transaction per event, as each would be delivered."""
+    totals: dict[str, int] = {}
+    for recorded, _ in events:
+        assert isinstance(recorded.event, BookingConfirmed | BookingCancelled)
+        for name, n in _counts(recorded.event).items():
+            totals[name] = totals.get(name, 0) + n
+
+    def together(tx: TransactWrite) -> None:
+        for recorded, _ in events:
+            tx.save(_tracking(recorded), condition=SalesItem.key.does_not_exist())
+        tx.update(SalesItem(f"day#{day}"), actions=_adds(totals))
+
+    def alone() -> None:
+        for recorded, _ in events:
+            assert isinstance(recorded.event, BookingConfirmed | BookingCancelled)
+            try:
+                with TransactWrite(connection=transactions()) as tx:
+                    tx.save(_tracking(recorded), condition=SalesItem.key.does_not_exist())
+                    tx.update(SalesItem(f"day#{day}"), actions=_adds(_counts(recorded.event)))
+            except TransactWriteError as error:
+                if not is_conditional_failure(error, item=0):
+                    raise  # not a duplicate delivery
+
+    return Write(
+        positions=tuple(sorted(p for _, ps in events for p in ps)),
+        keys=frozenset({("sales", f"day#{day}")} | {("sales", _tracking(r).key) for r, _ in events}),
+        together=together,
+        alone=alone,
+        operations=len(events) + 1,
+    )
+
+
+def _counts_of(day: str, events: list[tuple[RecordedEvent, tuple[int, ...]]]) -> list[Write]:
+    return [_count(day, events)]
+
+
+def _adds(counts: dict[str, int]) -> list[Action]:
+    return [getattr(SalesItem, name).add(n) for name, n in counts.items()]
 
 
 def counted(stream: str, version: int) -> bool:

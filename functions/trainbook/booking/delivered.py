@@ -9,9 +9,11 @@ gap, a late or duplicate event, a container that has not seen the booking) reads
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 
 from trainbook.booking.domain import Booking, fold_booking, is_booking_stream
 from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.projections.batch import newest_by
 
 KEPT = 4096  # bookings kept per container, least recently delivered dropped first (a few MB)
 _folded: OrderedDict[str, Booking] = OrderedDict()
@@ -40,6 +42,22 @@ def booking_as_delivered(events: EventLog, recorded: RecordedEvent) -> Booking |
         _folded.move_to_end(recorded.stream)
         while len(_folded) > KEPT:
             _folded.popitem(last=False)
+    return booking
+
+
+def booking_groups(batch: Sequence[RecordedEvent]) -> dict[Hashable, list[int]]:
+    """Positions of a batch's booking events by booking stream, each in version order."""
+    return newest_by(batch, lambda recorded: recorded.stream if is_booking_stream(recorded.stream) else None)
+
+
+def folded_as_delivered(
+    events: EventLog, batch: Sequence[RecordedEvent], positions: list[int]
+) -> Booking | None:
+    """The booking as of the newest of its events at `positions`, folded through each in version order
+    (so the fold moves forward in memory, without a read, from what the container kept)."""
+    booking = None
+    for position in positions:
+        booking = booking_as_delivered(events, batch[position])
     return booking
 
 

@@ -6,6 +6,7 @@ redelivered event writes the same item again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -23,6 +24,7 @@ from trainbook.catalog.events import (
     TrainRunRestored,
 )
 from trainbook.eventstore.events import RecordedEvent, format_instant
+from trainbook.projections.batch import Plan, Write, apply_events
 
 KINDS: dict[type[ScheduleChangeEvent], str] = {
     TrainDelayed: "delay",
@@ -83,10 +85,26 @@ class ChangeLogProjection:
     model = ChangeItem
 
     def apply(self, recorded: RecordedEvent) -> None:
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """One item per change event; a plain put (the item is the event's), so any number go together."""
+        items: dict[tuple[str, str], tuple[ChangeItem, list[int]]] = {}
+        for position, recorded in enumerate(batch):
+            item = self.item(recorded)
+            if item is not None:
+                kept = items.get((item.day, item.key))
+                items[(item.day, item.key)] = (item, [*(kept[1] if kept else []), position])
+        plan = Plan()
+        for key, (item, positions) in items.items():
+            plan.writes.append(_put(item, positions, (self.name, *key)))
+        return plan
+
+    def item(self, recorded: RecordedEvent) -> ChangeItem | None:
         if not isinstance(recorded.event, ScheduleChangeEvent) or type(recorded.event) not in KINDS:
-            return
+            return None
         view = change_view(recorded)
-        ChangeItem(
+        return ChangeItem(
             view["date"],
             f"{view['recorded_at']}#{recorded.stream}#{recorded.version:09d}",
             change_id=view["change_id"],
@@ -101,7 +119,7 @@ class ChangeLogProjection:
             reason=view.get("reason") or None,
             source=view["source"],
             recorded_at=view["recorded_at"],
-        ).save()
+        )
 
     def on(self, day: str) -> list[dict[str, Any]]:
         """The day's changes, newest first (one Query)."""
@@ -125,3 +143,16 @@ class ChangeLogProjection:
                 view |= {"from_station": item.from_station, "reason": item.reason or ""}
             views.append(view)
         return views
+
+
+def _put(item: ChangeItem, positions: list[int], key: tuple[str, ...]) -> Write:
+    return Write(
+        positions=tuple(positions),
+        keys=frozenset({key}),
+        together=lambda tx: tx.save(item),
+        alone=lambda: _save(item),
+    )
+
+
+def _save(item: ChangeItem) -> None:
+    item.save()

@@ -7,15 +7,18 @@ Notification ids start with the instant of the change, so the sort key orders th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from trainbook import tables
 from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent, format_instant
+from trainbook.projections.batch import Plan, Write, apply_events
 
 INBOX_SIZE = 100  # the newest notices a user sees
 
@@ -46,22 +49,33 @@ class InboxProjection:
     model = NotificationItem
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
-        if isinstance(event, PassengerNotified):
-            item = NotificationItem(event.user_id, event.notification_id)
-            item.update(
-                actions=[
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """One update per notice: its texts (from any of its `PassengerNotified`), read if any says so."""
+        notices: dict[tuple[str, str], tuple[list[Action], bool, list[int]]] = {}
+        for position, recorded in enumerate(batch):
+            event = recorded.event
+            if not isinstance(event, PassengerNotified | NotificationRead):
+                continue
+            key = (event.user_id, event.notification_id)
+            texts, read, positions = notices.get(key, ([], False, []))
+            if isinstance(event, PassengerNotified):
+                texts = [
                     NotificationItem.kind.set(event.kind),
                     NotificationItem.booking_id.set(event.booking_id),
                     NotificationItem.run_id.set(event.run_id),
                     NotificationItem.text_pl.set(event.text_pl),
                     NotificationItem.text_en.set(event.text_en),
                     NotificationItem.at.set(format_instant(recorded.at)),
-                    NotificationItem.read.set(NotificationItem.read | False),
                 ]
-            )
-        elif isinstance(event, NotificationRead):
-            mark_read(event.user_id, event.notification_id)
+            notices[key] = (texts, read or isinstance(event, NotificationRead), [*positions, position])
+        plan = Plan()
+        for key, (texts, read, positions) in notices.items():
+            # A notice keeps `read` as it is (false when new) until a NotificationRead sets it.
+            mark = NotificationItem.read.set(True if read else NotificationItem.read | False)
+            plan.writes.append(_update(NotificationItem(*key), [*texts, mark], positions, (self.name, *key)))
+        return plan
 
     def inbox(self, user_id: str, language: str, consistent: bool = False) -> Inbox:
         notifications = []
@@ -93,6 +107,17 @@ class InboxProjection:
 
 def mark_read(user_id: str, notification_id: str) -> None:
     NotificationItem(user_id, notification_id).update(actions=[NotificationItem.read.set(True)])
+
+
+def _update(
+    item: NotificationItem, actions: list[Action], positions: list[int], key: tuple[str, ...]
+) -> Write:
+    return Write(
+        positions=tuple(positions),
+        keys=frozenset({key}),
+        together=lambda tx: tx.update(item, actions=actions),
+        alone=lambda: item.update(actions=actions),
+    )
 
 
 def view(item: NotificationItem, language: str) -> dict[str, Any]:

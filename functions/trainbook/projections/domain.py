@@ -1,19 +1,7 @@
-"""What a read model is to the machinery that feeds it: a named table that applies recorded events."""
+"""What a read model is to the machinery that feeds it: a named table that plans a batch's writes."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from trainbook.projections.batch import Plan, Projection, Write
 
-from pynamodb.models import Model
-
-from trainbook.eventstore.events import RecordedEvent
-
-
-class Projection(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def model(self) -> type[Model]: ...
-
-    def apply(self, recorded: RecordedEvent) -> None: ...
+__all__ = ["Plan", "Projection", "Write"]

@@ -1,7 +1,9 @@
-"""Lambda entry points: one stream consumer per read model, fed by the Events table's stream.
+"""Lambda entry points: one stream consumer per read model family, fed by the Events table's stream.
 
-Powertools' BatchProcessor reports each failed record, so the poller retries from the first
-failure only and the records before it are not applied twice (they would be harmless anyway).
+A consumer applies its whole batch at once (projections.batch): each read-model item is folded once
+and written once, whatever the number of its records in the batch. The partial batch response names
+the first record not applied and every record after it, so the poller retries from there; the records
+before it are never applied twice (they would be harmless anyway: every write is guarded).
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import EventStore, recorded_from_image
+from trainbook.projections.batch import apply_batch
 from trainbook.projections.domain import Projection
 from trainbook.projections.wiring import read_models
 
@@ -23,30 +25,41 @@ Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def consumer(*names: str) -> Handler:
-    """A handler applying each record to the named read models in turn (one family per function).
+    """A handler applying each batch to the named read models (one family per function).
 
-    A record that fails in any of them is reported and redelivered to all: every apply is idempotent.
+    A record that fails in any of them is reported, with every record after it, and redelivered to all:
+    every write is idempotent.
     """
     projections: list[Projection] = []
-    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-    def apply(record: DynamoDBRecord) -> None:
-        if record.raw_event.get("eventName") != "INSERT":
-            return  # events are immutable: only appends carry news
-        if not projections:
-            models = read_models(EventStore())
-            projections.extend(models[name] for name in names)
-        recorded = recorded_from_image(record.raw_event["dynamodb"]["NewImage"])
-        logger.debug("applying", extra={"stream": recorded.stream, "version": recorded.version})
-        for projection in projections:
-            projection.apply(recorded)
 
     @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response = process_partial_response(
-            event=event, record_handler=apply, processor=processor, context=context
-        )
-        return dict(response)
+        if not projections:
+            models = read_models(EventStore())
+            projections.extend(models[name] for name in names)
+        records: list[dict[str, Any]] = event.get("Records") or []
+        batch: list[RecordedEvent] = []
+        at: list[int] = []  # the record each event of `batch` came from
+        first_failed: int | None = None
+        for index, record in enumerate(records):
+            if record.get("eventName") != "INSERT":
+                continue  # events are immutable: only appends carry news
+            try:
+                batch.append(recorded_from_image(record["dynamodb"]["NewImage"]))
+                at.append(index)
+            except Exception:
+                logger.exception("record not decoded", extra={"index": index})
+                first_failed = index if first_failed is None else min(first_failed, index)
+        failed = apply_batch(projections, batch) if batch else None
+        if failed is not None:
+            first_failed = at[failed] if first_failed is None else min(first_failed, at[failed])
+        if first_failed is None:
+            return {"batchItemFailures": []}
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": record["dynamodb"]["SequenceNumber"]} for record in records[first_failed:]
+            ]
+        }
 
     return handler
 

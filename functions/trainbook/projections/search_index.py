@@ -1,32 +1,30 @@
 """Search index read model: (origin, destination, date) -> departures, with free seats per class.
 
 Rows are written when a run is scheduled, one per ordered pair of product stations the run serves
-in that order: all of a run's rows in one transaction, each row still under its own newer-version
-condition (a redelivered or replayed run cancels it and falls back to one conditional put per row).
+in that order, each under its own newer-version condition; a batch's rows go in transactions of 100
+(projections.batch: a redelivered or replayed run cancels one, which falls back to a put per row).
 Free seats are not stored in the rows: a search reads the seat-map items of the
 departures it found (one BatchGetItem) and counts, so a booking never rewrites search rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from itertools import combinations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import LegSpan, local_time
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
-from trainbook.eventstore.conditions import is_conditional_failure, newer_than, save_if_newer
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.eventstore.store import transactions
+from trainbook.projections.batch import Plan, apply_events, put_if_newer
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
 
@@ -83,9 +81,28 @@ class SearchIndexProjection:
         self.product = {s.code for s in load_stations() if s.product}
 
     def apply(self, recorded: RecordedEvent) -> None:
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """Every row of the batch's scheduled runs, each at its newest version, written under its guard."""
+        rows: dict[tuple[str, str], tuple[SearchRow, list[int]]] = {}
+        for position, recorded in enumerate(batch):
+            for row in self.rows(recorded):
+                kept = rows.get((row.route, row.departure))
+                positions = [*(kept[1] if kept else []), position]
+                newest = row if kept is None or int(kept[0].version) < int(row.version) else kept[0]
+                rows[(row.route, row.departure)] = (newest, positions)
+        plan = Plan()
+        for key, (row, positions) in rows.items():
+            write = put_if_newer(row, SearchRow.version, int(row.version), positions, (self.name, *key))
+            plan.writes.append(write)
+        return plan
+
+    def rows(self, recorded: RecordedEvent) -> list[SearchRow]:
+        """The rows a scheduled run gets: one per ordered pair of product stations it serves in that order."""
         event = recorded.event
         if not isinstance(event, TrainRunScheduled):
-            return
+            return []
         day = date.fromisoformat(event.day)
         train = f"{event.category} {event.number}" + (f" {event.name}" if event.name else "")
         cars = composition(event.composition)
@@ -112,7 +129,7 @@ class SearchIndexProjection:
                     upstream=[str(stop["station"]) for stop in event.stops[: a + 1]],
                 )
             )
-        save_rows(rows, recorded.version)
+        return rows
 
     def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:
         rows = list(SearchRow.query(route_key(origin, destination, day)))
@@ -139,31 +156,6 @@ class SearchIndexProjection:
                 )
             )
         return departures
-
-
-ROWS_PER_TRANSACTION = 100  # DynamoDB's TransactWriteItems limit
-
-
-def save_rows(rows: list[SearchRow], version: int) -> None:
-    """Write a run's rows unless their table holds this version or a newer one (redelivery, replay).
-
-    One request for the whole run instead of one per row (a run has up to dozens of rows; at a fresh
-    start 1 643 runs are scheduled at once). The condition of every row is the one `save_if_newer`
-    writes under; if any fails, nothing of the transaction is written and each row is put on its own.
-    """
-    for start in range(0, len(rows), ROWS_PER_TRANSACTION):
-        chunk = rows[start : start + ROWS_PER_TRANSACTION]
-        if len(chunk) > 1:
-            try:
-                with TransactWrite(connection=transactions()) as transaction:
-                    for row in chunk:
-                        transaction.save(row, condition=newer_than(SearchRow.version, version))
-                continue
-            except TransactWriteError as error:
-                if not is_conditional_failure(error):
-                    raise
-        for row in chunk:
-            save_if_newer(row, SearchRow.version, version)
 
 
 def delay_at_origin(row: SearchRow, delays: dict[str, int]) -> int:

@@ -12,6 +12,10 @@ side for its users.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import reduce
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -26,6 +30,7 @@ from trainbook.catalog.events import (
 )
 from trainbook.eventstore.conditions import is_conditional_failure, newer_than
 from trainbook.eventstore.events import RecordedEvent
+from trainbook.projections.batch import Plan, Write, apply_events
 from trainbook.projections.seat_map_fold import Occupant, occupant_change, occupied_seats, seat_map_as_of
 from trainbook.projections.seat_map_item import SeatMapItem
 from trainbook.projections.seat_map_queries import RunState, reflected_version, run_states
@@ -42,45 +47,68 @@ __all__ = [
 ]
 
 
+PATHS_PER_UPDATE = 25  # an update expression stays well under DynamoDB's 4 KB
+
+
 class SeatMapProjection:
     name = "seat-map"
     model = SeatMapItem
 
     def apply(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
-        if isinstance(event, TrainRunCancelled | TrainRunRemoved | TrainRunRestored):
-            if isinstance(event, TrainRunCancelled) and event.from_station is not None:
-                return  # part of the run still runs: search and booking check the journey itself
-            cancelled = not isinstance(event, TrainRunRestored)
-            newer = newer_than(SeatMapItem.cancelled_v, recorded.version)
-            actions: list[Action] = [
-                SeatMapItem.cancelled.set(cancelled),
-                SeatMapItem.cancelled_v.set(recorded.version),
-            ]
-            self._update(event.run_id, actions, newer)
-        elif isinstance(event, TrainDelayed):
-            delay = SeatMapItem.delays[event.station]
-            newer = newer_than(delay["v"], recorded.version)
-            self._update(event.run_id, [delay.set({"m": event.minutes, "v": recorded.version})], newer)
-        elif (change := occupant_change(recorded)) is not None:
-            run_id, occupant = change
-            entry = SeatMapItem.bookings[occupant.booking]
-            newer = newer_than(entry["v"], occupant.version)
-            self._update(run_id, [entry.set(_entry(occupant))], newer)
+        apply_events(self, [recorded])
 
-    def _update(self, run_id: str, actions: list[Action], condition: Condition | None = None) -> None:
-        """Apply `actions` to the run's item; a failed `condition` means a newer version is there already."""
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """One update per run (of up to PATHS_PER_UPDATE paths): each path set once, to its newest value."""
+        paths: dict[str, dict[tuple[str, ...], _Path]] = {}
+        for position, recorded in enumerate(batch):
+            found = _path_of(recorded)
+            if found is None:
+                continue
+            run_id, path = found
+            run = paths.setdefault(run_id, {})
+            kept = run.get(path.at)
+            newest = path if kept is None or kept.version < path.version else kept
+            run[path.at] = replace(newest, positions=(*(kept.positions if kept else ()), position))
+        plan = Plan()
+        for run_id, run in paths.items():
+            changes = list(run.values())
+            for start in range(0, len(changes), PATHS_PER_UPDATE):
+                chunk = changes[start : start + PATHS_PER_UPDATE]
+                positions = [p for path in chunk for p in path.positions]
+                plan.add(positions, self._writes, run_id, chunk)
+        return plan
+
+    def _writes(self, run_id: str, chunk: list[_Path]) -> list[Write]:
+        actions = [action for path in chunk for action in path.actions]
+        condition = reduce(operator.and_, (path.condition for path in chunk))
+
+        def alone() -> None:
+            if not self._update(run_id, actions, condition) and len(chunk) > 1:
+                for path in chunk:  # refused: some path holds a newer version; each path on its own
+                    self._update(run_id, path.actions, path.condition)
+
+        write = Write(
+            positions=tuple(sorted(p for path in chunk for p in path.positions)),
+            keys=frozenset({(self.name, run_id)}),
+            together=lambda tx: tx.update(SeatMapItem(run_id), actions=actions, condition=condition),
+            alone=alone,
+        )
+        return [write]
+
+    def _update(self, run_id: str, actions: list[Action], condition: Condition | None = None) -> bool:
+        """Apply `actions` to the run's item; False if `condition` failed (a newer version is there)."""
         for attempt in range(2):
             try:
                 SeatMapItem(run_id).update(actions=actions, condition=condition)
-                return
+                return True
             except UpdateError as error:
                 if is_conditional_failure(error):
-                    return
+                    return False
                 if getattr(error, "cause_response_code", "") == "ValidationException" and attempt == 0:
                     self._ensure(run_id)  # the item or its maps are missing: stream order is per item only
                     continue
                 raise
+        return True  # not reached: the second attempt returns or raises
 
     def run(self, run_id: str) -> RunState:
         return self.runs([run_id])[run_id]
@@ -96,6 +124,46 @@ class SeatMapProjection:
                 SeatMapItem.delays.set(SeatMapItem.delays | {}),
             ]
         )
+
+
+@dataclass(frozen=True)
+class _Path:
+    """One path of a run's item a seat or run event sets, at a version, with the guard of that version."""
+
+    at: tuple[str, ...]  # ("cancelled",), ("delay", station) or ("booking", booking id)
+    version: int
+    actions: list[Action]
+    condition: Condition
+    positions: tuple[int, ...] = ()
+
+
+def _path_of(recorded: RecordedEvent) -> tuple[str, _Path] | None:
+    """The run and the path of its item that `recorded` sets, or None if it changes no seat map."""
+    event = recorded.event
+    if isinstance(event, TrainRunCancelled | TrainRunRemoved | TrainRunRestored):
+        if isinstance(event, TrainRunCancelled) and event.from_station is not None:
+            return None  # part of the run still runs: search and booking check the journey itself
+        cancelled = not isinstance(event, TrainRunRestored)
+        actions: list[Action] = [
+            SeatMapItem.cancelled.set(cancelled),
+            SeatMapItem.cancelled_v.set(recorded.version),
+        ]
+        newer = newer_than(SeatMapItem.cancelled_v, recorded.version)
+        return event.run_id, _Path(("cancelled",), recorded.version, actions, newer)
+    if isinstance(event, TrainDelayed):
+        delay = SeatMapItem.delays[event.station]
+        actions = [delay.set({"m": event.minutes, "v": recorded.version})]
+        newer = newer_than(delay["v"], recorded.version)
+        return event.run_id, _Path(("delay", event.station), recorded.version, actions, newer)
+    change = occupant_change(recorded)
+    if change is None:
+        return None
+    run_id, occupant = change
+    entry = SeatMapItem.bookings[occupant.booking]
+    newer = newer_than(entry["v"], occupant.version)
+    return run_id, _Path(
+        ("booking", occupant.booking), occupant.version, [entry.set(_entry(occupant))], newer
+    )
 
 
 def _entry(occupant: Occupant) -> dict[str, Any]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from trainbook.eventstore.store import EventStore
+from trainbook.projections.batch import apply_events
 from trainbook.projections.domain import Projection
+
+BATCH = 100  # events applied at once, as a stream trigger's BatchSize delivers them
 
 
 def rebuild(projection: Projection, events: EventStore, progress: Callable[[int], None] | None = None) -> int:
@@ -15,9 +18,18 @@ def rebuild(projection: Projection, events: EventStore, progress: Callable[[int]
         for item in model.scan():
             batch.delete(item)
     applied = 0
+    pending = []
     for recorded in events.all_events():
-        projection.apply(recorded)
-        applied += 1
+        pending.append(recorded)
+        if len(pending) == BATCH:
+            apply_events(projection, pending)
+            applied += len(pending)
+            pending = []
+            if progress is not None:
+                progress(applied)
+    if pending:
+        apply_events(projection, pending)
+        applied += len(pending)
         if progress is not None:
             progress(applied)
     return applied

@@ -88,7 +88,9 @@ def _publish(record: DynamoDBRecord) -> None:
         raise AfterAFailure("an earlier record of this batch failed")
     if record.raw_event.get("eventName") != "INSERT":
         return  # events are immutable: only appends carry news
-    recorded = recorded_from_image(record.raw_event["dynamodb"]["NewImage"])
+    sequence = record.raw_event["dynamodb"].get("SequenceNumber")
+    decoded = _batch_events.get(sequence) if sequence else None
+    recorded = decoded or recorded_from_image(record.raw_event["dynamodb"]["NewImage"])
     try:
         delivery = broadcaster().publish(recorded)
     except Exception:
@@ -106,16 +108,23 @@ def _publish(record: DynamoDBRecord) -> None:
         )
 
 
+_batch_events: dict[str, RecordedEvent] = {}  # the batch's decoded events by sequence number: decoded once
+
+
 def _decodable(records: list[dict[str, Any]]) -> list[RecordedEvent]:
     """The batch's events; one that cannot be decoded fails alone, in `_publish`, not the whole batch."""
+    _batch_events.clear()
     events = []
     for record in records:
         if record.get("eventName") != "INSERT":
             continue
         try:
-            events.append(recorded_from_image(record["dynamodb"]["NewImage"]))
+            recorded = recorded_from_image(record["dynamodb"]["NewImage"])
         except Exception:  # reported for this record alone by the batch processor
             continue
+        events.append(recorded)
+        if sequence := record["dynamodb"].get("SequenceNumber"):
+            _batch_events[str(sequence)] = recorded
     return events
 
 

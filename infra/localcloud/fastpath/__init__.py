@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from localcloud.fastpath.conditions import patch_condition_parses
+from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
+from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.sfn_programs import patch_shared_programs
+from localcloud.fastpath.update_expressions import patch_update_expression_parses, patch_walker_node_kinds
 from localcloud.layer.patching import Patches
 
 
@@ -16,7 +18,11 @@ def install(patches: Patches) -> None:
     Install after the runtime's Step Functions patches: the shared programs replace its per-execution
     build of the evaluation program."""
     patch_json_serializer(patches)
+    patch_json_parser(patches)
     patch_json_paths(patches)
     patch_handler_method_names(patches)
     patch_shared_programs(patches)
     patch_condition_parses(patches)
+    patch_condition_lexing(patches)
+    patch_update_expression_parses(patches)
+    patch_walker_node_kinds(patches)

@@ -34,7 +34,7 @@ from localcloud.journal.store import Change, Forget, Journal, Op, Trim, seq_text
 from localcloud.layer.patching import Patches
 from localcloud.layer.serialize import DYNAMODB_LOCK
 from localcloud.layer.stream_log import next_sequence_number, trimmed
-from localcloud.stats import STATS
+from localcloud.stats import STATS, signed_scope
 
 PICKLE = pickle.HIGHEST_PROTOCOL
 # Services whose whole (small) state is journaled after a request that may change it.
@@ -393,10 +393,6 @@ class JournalWsgi:
 
 def _service_and_action(environ: dict[str, Any]) -> tuple[str, str]:
     """The AWS service (from the SigV4 credential scope) and the action (from X-Amz-Target)."""
-    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
-    service = ""
-    if "Credential=" in authorization:
-        scope = authorization.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-        service = scope[3] if len(scope) > 3 else ""
+    service = signed_scope(environ)[1]
     target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
     return service, target.rsplit(".", 1)[-1]

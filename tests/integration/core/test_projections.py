@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from tests.support.builders import DAY, RUN, change_fields, small_timetable
 from tests.support.streams import FakeContext, stream_records
 from trainbook.analytics.sales import SalesProjection
+from trainbook.booking import delivered
 from trainbook.booking.domain import booking_stream
 from trainbook.booking.events import BookingCancelled, BookingConfirmed, BookingRequested
 from trainbook.booking.user_bookings import UserBookingsProjection
@@ -17,10 +20,11 @@ from trainbook.catalog.domain import WARSAW, LegSpan
 from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.catalog.runs import TrainRuns
 from trainbook.eventstore.events import PendingEvent, pending_after
-from trainbook.eventstore.store import EventStore
+from trainbook.eventstore.store import EventStore, transactions
 from trainbook.inventory.domain import SeatClaim
 from trainbook.inventory.store import DynamoInventory
 from trainbook.projections import handlers
+from trainbook.projections.batch import Write
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats, seat_map_as_of
 from trainbook.projections.service import rebuild
@@ -164,15 +168,129 @@ def test_as_of_before_a_booking_the_seat_is_free(store: EventStore) -> None:
     assert SeatMapProjection().run(RUN).occupants == []  # nothing delivered to the live model yet
 
 
-def test_a_failing_record_is_reported_and_the_rest_applied(store: EventStore) -> None:
+def test_a_failing_record_is_reported_with_every_record_after_it_and_the_rest_applied(
+    store: EventStore,
+) -> None:
     book(store, "b1", ("05-045",))
     records = stream_records()
     broken = {**records[1], "dynamodb": {**records[1]["dynamodb"], "NewImage": {"stream": {"S": "x"}}}}
+    batch = [records[0], broken, *records[2:]]
 
-    response = handlers.seat_map({"Records": [records[0], broken, *records[2:]]}, FakeContext())  # type: ignore[arg-type]
+    response = handlers.seat_map({"Records": batch}, FakeContext())  # type: ignore[arg-type]
 
-    assert response["batchItemFailures"] == [{"itemIdentifier": broken["dynamodb"]["SequenceNumber"]}]
+    assert response["batchItemFailures"] == [
+        {"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in batch[1:]
+    ]
     assert [o.booking for o in SeatMapProjection().run(RUN).occupants] == ["b1"]
+
+
+def test_an_item_whose_write_fails_is_retried_from_its_first_record_and_ends_as_in_order(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book(store, "b1", ("05-045",))
+    book(store, "b2", ("05-046",), user="ola")
+    records = stream_records()
+    deliver(records)
+    in_order = snapshot()
+    for model in read_models(store).values():
+        rebuild_empty(model)
+    delivered.forget()  # a new container
+    real = UserBookingsProjection._writes
+
+    def failing_for_b2(self: UserBookingsProjection, batch: Any, positions: list[int]) -> list[Write]:
+        writes = real(self, batch, positions)
+        if batch[positions[0]].stream != "booking-b2":
+            return writes
+
+        def refuse(*_: Any) -> None:
+            raise RuntimeError("the table is unavailable")
+
+        return [Write(w.positions, w.keys, together=refuse, alone=refuse) for w in writes]
+
+    monkeypatch.setattr(UserBookingsProjection, "_writes", failing_for_b2)
+    response = handlers.user_bookings({"Records": records}, FakeContext())  # type: ignore[arg-type]
+    monkeypatch.undo()
+
+    first_b2 = next(i for i, r in enumerate(records) if r["dynamodb"]["Keys"]["stream"]["S"] == "booking-b2")
+    failed = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    assert failed == [r["dynamodb"]["SequenceNumber"] for r in records[first_b2:]]
+    assert [row["booking_id"] for row in UserBookingsProjection(store).for_user("ala")] == ["b1"]
+    assert UserBookingsProjection(store).for_user("ola") == []
+
+    deliver(records[:first_b2])  # what the other projectors were given; then the poller retries from b2
+    deliver(records[first_b2:])
+    assert snapshot() == in_order
+
+
+def test_a_refused_transaction_loses_none_of_the_other_writes(store: EventStore) -> None:
+    book(store, "b1", ("05-045",))
+    book(store, "b2", ("05-046",), user="ola")
+    book(store, "b3", ("01-011",), user="ola", confirm=False)
+    records = stream_records()
+    expected = snapshot_after(records)
+    first_b2 = next(i for i, r in enumerate(records) if r["dynamodb"]["Keys"]["stream"]["S"] == "booking-b2")
+    deliver(records[:first_b2])
+
+    deliver(records)  # b1's records again (refused: written already) with b2's and b3's new ones
+
+    assert snapshot() == expected
+    assert {r["booking_id"] for r in UserBookingsProjection(store).for_user("ola")} == {"b2", "b3"}
+
+
+def test_a_batch_writes_each_read_model_item_once(store: EventStore, requests: Counter[str]) -> None:
+    book(store, "b1", ("05-045", "05-046"))
+    book(store, "b2", ("05-047",), user="ola")
+    records = [r for r in stream_records() if r["dynamodb"]["Keys"]["stream"]["S"].startswith("booking-")]
+    assert len(records) >= 6
+
+    requests.clear()
+    handlers.user_bookings({"Records": records}, FakeContext())  # type: ignore[arg-type]
+    assert requests == Counter({"TransactWriteItems": 1})  # two rows, together
+    requests.clear()
+    handlers.seat_map({"Records": records}, FakeContext())  # type: ignore[arg-type]
+    assert sum(requests.values()) <= 3  # one update of the run (after creating its item), not one per event
+    assert sorted(o.booking for o in SeatMapProjection().run(RUN).occupants) == ["b1", "b2"]
+    requests.clear()
+    handlers.analytics({"Records": records}, FakeContext())  # type: ignore[arg-type]
+    writes = {
+        k: n for k, n in requests.items() if k != "Query"
+    }  # a Query: the run's shape, once per container
+    assert writes == {"TransactWriteItems": 1}  # four counted events, each item they touch once
+    [row] = UserBookingsProjection(store).for_user("ola")
+    assert (row["status"], row["version"]) == ("CONFIRMED", 4)
+
+
+def snapshot_after(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The read models after delivering `records` one at a time, each to a fresh container."""
+    for model in read_models(EventStore()).values():
+        rebuild_empty(model)
+    for record in records:
+        delivered.forget()
+        deliver([record])
+    expected = snapshot()
+    for model in read_models(EventStore()).values():
+        rebuild_empty(model)
+    delivered.forget()
+    return expected
+
+
+@pytest.fixture
+def requests() -> Iterator[Counter[str]]:
+    """DynamoDB requests the read models make, by operation (every client they write through)."""
+    counts: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        counts[model.name] += 1
+
+    clients = {
+        transactions().client,
+        *(m.model._get_connection().connection.client for m in read_models(EventStore()).values()),
+    }
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb", count)
+    yield counts
+    for client in clients:
+        client.meta.events.unregister("before-call.dynamodb", count)
 
 
 def rebuild_empty(model: Any) -> None:

@@ -22,16 +22,24 @@ from moto.core.utils import method_names_from_class
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import create_backend_app
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from localcloud import fastpath, layer
-from localcloud.fastpath.conditions import patch_condition_parses
+from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
+from localcloud.fastpath.update_expressions import (
+    copy_plain_tree,
+    is_plain_tree,
+    patch_update_expression_parses,
+    patch_walker_node_kinds,
+)
 from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
 from localcloud.routing import CachedDispatcher
@@ -403,3 +411,147 @@ def test_a_condition_parsed_again_with_the_same_names_and_values_is_the_same_con
                 ConditionExpressionParser("#free >= AND", {"#free": "free"}, {}).parse()
     finally:
         patches.undo()
+
+
+# (update expression, names, values): repeated texts with other values, nested paths, functions,
+# every clause kind, and expressions moto refuses (syntax, undefined value, overlapping paths, key).
+UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    ("SET #l1 = :new, #l2 = :new", {"#l1": "leg1", "#l2": "leg2"}, {":new": {"M": {"b": {"S": "b-1"}}}}),
+    ("SET #l1 = :new, #l2 = :new", {"#l1": "leg1", "#l2": "leg2"}, {":new": {"M": {"b": {"S": "b-2"}}}}),
+    ("REMOVE #l1, #l2", {"#l1": "leg1", "#l2": "leg2"}, {}),
+    ("SET n = if_not_exists(n, :zero) + :one", {}, {":zero": {"N": "0"}, ":one": {"N": "1"}}),
+    ("SET n = if_not_exists(n, :zero) + :one", {}, {":zero": {"N": "0"}, ":one": {"N": "5"}}),
+    ("ADD topics :t SET seq = :s", {}, {":t": {"SS": ["a", "b"]}, ":s": {"N": "7"}}),
+    ("DELETE topics :t", {}, {":t": {"SS": ["a"]}}),
+    ("SET l = list_append(if_not_exists(l, :e), :x)", {}, {":e": {"L": []}, ":x": {"L": [{"S": "x"}]}}),
+    ("SET m.inner = :v", {}, {":v": {"S": "deep"}}),
+    ("SET m = :m", {}, {":m": {"M": {"inner": {"N": "1"}}}}),
+    ("SET m.inner = :v", {}, {":v": {"S": "deep"}}),
+    ("SET #x = :missing", {"#x": "x"}, {":other": {"S": "o"}}),
+    ("SET a = :v, a = :v", {}, {":v": {"S": "twice"}}),
+    ("SET pk = :v", {}, {":v": {"S": "key"}}),
+    ("SET = :v", {}, {":v": {"S": "syntax"}}),
+    ("SET n = n + :s", {}, {":s": {"S": "not a number"}}),
+]
+
+
+def _updates_applied() -> list[Any]:
+    """Each update's outcome (the item after it, or the error), through moto's handler and backend."""
+    outcomes: list[Any] = []
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="eu-central-1")
+        ddb.create_table(
+            TableName="u",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for round_ in range(2):  # the second round finds every text parsed already
+            for number, (expression, names, values) in enumerate(UPDATES):
+                request: dict[str, Any] = {
+                    "TableName": "u",
+                    "Key": {"pk": {"S": f"p{round_}"}},
+                    "UpdateExpression": expression,
+                    "ReturnValues": "ALL_NEW",
+                }
+                if names:
+                    request["ExpressionAttributeNames"] = names
+                if values:
+                    request["ExpressionAttributeValues"] = values
+                try:
+                    outcomes.append(ddb.update_item(**request).get("Attributes"))
+                except ddb.exceptions.ClientError as error:
+                    outcomes.append(("refused", number, error.response["Error"]))
+                transaction: Any = {"Update": {k: v for k, v in request.items() if k != "ReturnValues"}}
+                transaction["Update"]["Key"] = {"pk": {"S": f"t{round_}"}}
+                try:
+                    ddb.transact_write_items(TransactItems=[transaction])
+                    outcomes.append(ddb.get_item(TableName="u", Key={"pk": {"S": f"t{round_}"}}).get("Item"))
+                except ddb.exceptions.ClientError as error:
+                    outcomes.append(("refused in a transaction", number, error.response["Error"]))
+    return outcomes
+
+
+def test_updates_with_expressions_parsed_once_and_walker_kinds_kept_end_as_moto_ends_them() -> None:
+    expected = _updates_applied()
+    assert sum(isinstance(outcome, tuple) for outcome in expected) >= 8  # the refusals are compared too
+    patches = Patches()
+    patch_update_expression_parses(patches)
+    patch_walker_node_kinds(patches)
+    try:
+        assert _updates_applied() == expected
+        first = UpdateExpressionParser.make(UPDATES[0][0])
+        assert UpdateExpressionParser.make(UPDATES[0][0]) is first
+    finally:
+        patches.undo()
+    assert UpdateExpressionParser.make(UPDATES[0][0]) is not first  # undone: moto parses again
+
+
+def _same_copy(original: Any, deep: Any, fast: Any, pairs: dict[int, tuple[Any, Any]]) -> None:
+    """`fast` copies `original` as `deep` (copy.deepcopy) does: classes, attributes in order, sharing."""
+    if id(original) in pairs:
+        assert pairs[id(original)] == (deep, fast)  # a node reached twice is one copy on both sides
+        return
+    pairs[id(original)] = (deep, fast)
+    assert type(fast) is type(deep) is type(original) and fast is not original
+    assert list(vars(fast)) == list(vars(deep)) == list(vars(original))
+    for name, value in vars(original).items():
+        deep_value, fast_value = vars(deep)[name], vars(fast)[name]
+        if isinstance(value, Node):
+            _same_copy(value, deep_value, fast_value, pairs)
+        elif isinstance(value, list):
+            assert type(fast_value) is list and fast_value is not value and len(fast_value) == len(value)
+            for item, deep_item, fast_item in zip(value, deep_value, fast_value, strict=True):
+                if isinstance(item, Node):
+                    _same_copy(item, deep_item, fast_item, pairs)
+                else:
+                    assert fast_item == deep_item == item and type(fast_item) is type(item)
+        else:
+            assert fast_value == deep_value == value
+
+
+def test_kept_update_trees_are_copied_node_by_node_as_deepcopy_copies_them() -> None:
+    for expression, _, _ in UPDATES:
+        try:
+            tree = UpdateExpressionParser.make(expression)
+        except MockValidationException:
+            continue  # a syntax error: nothing kept, nothing copied
+        assert is_plain_tree(tree), expression
+        _same_copy(tree, copy.deepcopy(tree), copy_plain_tree(tree), {})
+
+
+LEXED = [
+    *(text for text, _, _ in CONDITIONS),
+    "(attribute_not_exists(#l0)) AND (#l1.booking = :b OR #l1.#s IN (:held, :sold))",
+    "a.b[1].c <> :x AND NOT begins_with(#p, :pre) AND n BETWEEN :lo AND :hi",
+    "   spaced  =  :v   ",
+    "",
+    "#free >= AND",  # lexes; the parser refuses it
+    "price $ 3",  # the lexer refuses it
+]
+
+
+def _lexed(text: str) -> Any:
+    try:
+        return [tuple(node) for node in ConditionExpressionParser(text, {}, {})._lex_condition_expression()]
+    except ValueError as refused:
+        return ("refused", str(refused))
+
+
+def test_condition_tokens_kept_per_text_are_new_tokens_equal_to_the_lexers() -> None:
+    expected = [_lexed(text) for text in LEXED]
+    assert ("refused", "Cannot parse condition starting at:$ 3") in expected
+    patches = layer.install()
+    try:
+        patch_condition_lexing(patches)
+        assert [_lexed(text) for text in LEXED] == expected
+        assert [_lexed(text) for text in LEXED] == expected  # now from the kept tokens
+        first = ConditionExpressionParser(LEXED[5], {}, {})._lex_condition_expression()
+        again = ConditionExpressionParser(LEXED[5], {}, {})._lex_condition_expression()
+        assert all(a is not b and a.children is not b.children for a, b in zip(first, again, strict=True))
+        evaluated = _evaluations()
+        patch_condition_parses(patches)
+        assert _evaluations() == evaluated
+    finally:
+        patches.undo()
+    assert _evaluations() == evaluated

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import email.parser
 import http.client
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 
-from localcloud.http_server import engine_server
+from localcloud.http_server import engine_server, header_message
 from localcloud.routing import route_key
-from localcloud.stats import Stats, request_kind
+from localcloud.stats import Stats, request_kind, signed_scope
 
 SIGNED = "AWS4-HMAC-SHA256 Credential=local/20250101/eu-central-1/{service}/aws4_request, SignedHeaders=host"
 
@@ -79,6 +81,15 @@ def test_signed_requests_are_routed_by_service_region_and_target() -> None:
     assert route_key({"PATH_INFO": "/", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}) is None  # unsigned
 
 
+def test_the_signed_region_and_service_come_from_the_credential_scope_alone() -> None:
+    signed = {"HTTP_AUTHORIZATION": SIGNED.format(service="states")}
+    assert signed_scope(signed) == ("eu-central-1", "states")
+    assert signed_scope({}) == ("", "")
+    truncated = {"HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=local/eu-central-1, X=y"}
+    assert signed_scope(truncated) == ("", "")
+    assert signed_scope({"HTTP_AUTHORIZATION": "Bearer token"}) == ("", "")
+
+
 def test_requests_are_counted_by_service_and_action() -> None:
     signed = {"HTTP_AUTHORIZATION": SIGNED.format(service="dynamodb")}
     assert request_kind({**signed, "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.TransactWriteItems"}) == (
@@ -102,3 +113,43 @@ def test_requests_are_counted_by_service_and_action() -> None:
         "functions": {"f": {"invocations": 2, "duration_ms": 20.0, "cold_starts": 1, "memory_mb": 256}},
     }
     assert stats.snapshot() == {"counts": {}, "functions": {}}
+
+
+HEADER_BLOCKS = [
+    b"Host: 127.0.0.1:4566\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\nContent-Length: 12\r\n\r\n",
+    b"Authorization: AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=0\r\n\r\n",
+    b"A:no space\r\nB:   \t padded \t \r\nEmpty:\r\nDup: 1\r\nDup: 2\r\n\r\n",
+    b"Folded: first\r\n  second\r\nNext: x\r\n\r\n",  # continuation: the email parser's path
+    b"  leading continuation\r\nA: b\r\n\r\n",
+    b": no name\r\nA: b\r\n\r\n",
+    b"From someone\r\nA: b\r\n\r\n",
+    b"Bad Name: x\r\nA: b\r\n\r\n",
+    b"Lf-Only: x\nA: b\n\n",
+    b"Stray: a\rb\r\nVt: a\x0bb\r\nNel: a\x85b\r\nLatin: caf\xe9\r\n\r\n",
+    b"No-Blank-Line: x\r\n",
+    b"\r\n",
+]
+
+
+@pytest.mark.parametrize("block", HEADER_BLOCKS)
+def test_headers_are_read_into_the_message_the_standard_library_builds(block: bytes) -> None:
+    lines = block.splitlines(keepends=True)
+    expected = email.parser.Parser(_class=http.client.HTTPMessage).parsestr(block.decode("iso-8859-1"))
+    found = header_message(lines, http.client.HTTPMessage)
+    assert type(found) is type(expected)
+    assert {k: repr(v) for k, v in vars(found).items()} == {k: repr(v) for k, v in vars(expected).items()}
+    assert found.items() == expected.items()
+
+
+def test_a_request_with_folded_headers_is_served_as_the_standard_library_reads_it(server: int) -> None:
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as raw:
+        raw.sendall(b"POST /folded HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\nContent-Length: 2\r\n\r\nhi")
+        raw.sendall(b"POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nbye")
+        raw.sendall(b"GET //double HTTP/1.0\r\n\r\n")
+        answers = b""
+        while answers.count(b"HTTP/1.1 200") < 3:
+            chunk = raw.recv(65536)
+            if not chunk:
+                break
+            answers += chunk
+    assert b"/folded:hi" in answers and b"/plain:bye" in answers and b"/double:" in answers
