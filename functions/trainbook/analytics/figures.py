@@ -40,10 +40,10 @@ from trainbook.booking.events import (
 from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import WARSAW
 from trainbook.catalog.events import TrainRunScheduled
+from trainbook.eventstore.batch import Plan, Write, apply_events, once
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import EventLog, RecordedEvent
 from trainbook.eventstore.store import transactions
-from trainbook.projections.batch import Plan, Write, apply_events, once
 
 logger = Logger(service="projections")
 

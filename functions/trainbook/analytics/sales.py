@@ -22,10 +22,10 @@ from pynamodb.transactions import TransactWrite
 from trainbook import tables
 from trainbook.booking.events import BookingCancelled, BookingConfirmed
 from trainbook.catalog.domain import WARSAW
+from trainbook.eventstore.batch import Plan, Write, apply_events, once
 from trainbook.eventstore.conditions import is_conditional_failure
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import transactions
-from trainbook.projections.batch import Plan, Write, apply_events, once
 
 TRACKING_KEPT = timedelta(days=3)
 EVENTS_PER_WRITE = 50  # with the day's counters, well within a transaction's 100 operations

@@ -12,8 +12,8 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 
 from trainbook.booking.domain import Booking, fold_booking, is_booking_stream
+from trainbook.eventstore.batch import newest_by
 from trainbook.eventstore.events import EventLog, RecordedEvent
-from trainbook.projections.batch import newest_by
 
 KEPT = 4096  # bookings kept per container, least recently delivered dropped first (a few MB)
 _folded: OrderedDict[str, Booking] = OrderedDict()

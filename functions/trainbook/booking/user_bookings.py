@@ -17,8 +17,8 @@ from pynamodb.models import Model
 from trainbook import tables
 from trainbook.booking.delivered import booking_groups, folded_as_delivered
 from trainbook.booking.domain import Failure
+from trainbook.eventstore.batch import Plan, Write, apply_events, put_if_newer
 from trainbook.eventstore.events import EventLog, RecordedEvent
-from trainbook.projections.batch import Plan, Write, apply_events, put_if_newer
 
 
 class ByUser(GlobalSecondaryIndex["BookingRow"]):

@@ -23,8 +23,8 @@ from trainbook.catalog.events import (
     TrainRunRemoved,
     TrainRunRestored,
 )
+from trainbook.eventstore.batch import Plan, Write, apply_events
 from trainbook.eventstore.events import RecordedEvent, format_instant
-from trainbook.projections.batch import Plan, Write, apply_events
 
 KINDS: dict[type[ScheduleChangeEvent], str] = {
     TrainDelayed: "delay",

@@ -17,8 +17,8 @@ from pynamodb.models import Model
 
 from trainbook import tables
 from trainbook.changes.events import NotificationRead, PassengerNotified
+from trainbook.eventstore.batch import Plan, Write, apply_events
 from trainbook.eventstore.events import RecordedEvent, format_instant
-from trainbook.projections.batch import Plan, Write, apply_events
 
 INBOX_SIZE = 100  # the newest notices a user sees
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from trainbook.projections.batch import Plan, Projection, Write
+from trainbook.eventstore.batch import Plan, Projection, Write
 
 __all__ = ["Plan", "Projection", "Write"]

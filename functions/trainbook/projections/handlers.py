@@ -1,6 +1,6 @@
 """Lambda entry points: one stream consumer per read model family, fed by the Events table's stream.
 
-A consumer applies its whole batch at once (projections.batch): each read-model item is folded once
+A consumer applies its whole batch at once (eventstore.batch): each read-model item is folded once
 and written once, whatever the number of its records in the batch. The partial batch response names
 the first record not applied and every record after it, so the poller retries from there; the records
 before it are never applied twice (they would be harmless anyway: every write is guarded).
@@ -14,9 +14,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from trainbook.eventstore.batch import apply_batch
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.eventstore.store import EventStore, recorded_from_image
-from trainbook.projections.batch import apply_batch
 from trainbook.projections.domain import Projection
 from trainbook.projections.wiring import read_models
 

@@ -2,7 +2,7 @@
 
 Rows are written when a run is scheduled, one per ordered pair of product stations the run serves
 in that order, each under its own newer-version condition; a batch's rows go in transactions of 100
-(projections.batch: a redelivered or replayed run cancels one, which falls back to a put per row).
+(eventstore.batch: a redelivered or replayed run cancels one, which falls back to a put per row).
 Free seats are not stored in the rows: a search reads the seat-map items of the
 departures it found (one BatchGetItem) and counts, so a booking never rewrites search rows.
 """
@@ -23,8 +23,8 @@ from trainbook.catalog.compositions import composition
 from trainbook.catalog.domain import LegSpan, local_time
 from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
+from trainbook.eventstore.batch import Plan, apply_events, put_if_newer
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.projections.batch import Plan, apply_events, put_if_newer
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
 

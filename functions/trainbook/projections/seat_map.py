@@ -28,9 +28,9 @@ from trainbook.catalog.events import (
     TrainRunRemoved,
     TrainRunRestored,
 )
+from trainbook.eventstore.batch import Plan, Write, apply_events
 from trainbook.eventstore.conditions import is_conditional_failure, newer_than
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.projections.batch import Plan, Write, apply_events
 from trainbook.projections.seat_map_fold import Occupant, occupant_change, occupied_seats, seat_map_as_of
 from trainbook.projections.seat_map_item import SeatMapItem
 from trainbook.projections.seat_map_queries import RunState, reflected_version, run_states

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from trainbook.eventstore.batch import apply_events
 from trainbook.eventstore.store import EventStore
-from trainbook.projections.batch import apply_events
 from trainbook.projections.domain import Projection
 
 BATCH = 100  # events applied at once, as a stream trigger's BatchSize delivers them

@@ -19,12 +19,12 @@ from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.catalog.domain import WARSAW, LegSpan
 from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.catalog.runs import TrainRuns
+from trainbook.eventstore.batch import Write
 from trainbook.eventstore.events import PendingEvent, pending_after
 from trainbook.eventstore.store import EventStore, transactions
 from trainbook.inventory.domain import SeatClaim
 from trainbook.inventory.store import DynamoInventory
 from trainbook.projections import handlers
-from trainbook.projections.batch import Write
 from trainbook.projections.search_index import SearchIndexProjection
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats, seat_map_as_of
 from trainbook.projections.service import rebuild
