@@ -65,6 +65,11 @@ def _note(ticket: int) -> None:
     _tickets.value = max(getattr(_tickets, "value", 0), ticket)
 
 
+def _in_request() -> bool:
+    """Whether this thread serves a request, whose answer waits for (and so commits) its appends."""
+    return bool(getattr(_tickets, "in_request", False))
+
+
 def key_text(value: DynamoType | None) -> str:
     """A key attribute as journal text; numbers by value, so 3 and 3.0 are the same row, as in DynamoDB."""
     if value is None:
@@ -186,7 +191,7 @@ class Capture:
         if written:
             STATS.count_many(written)
         if ops:
-            _note(self.journal.append(*ops))
+            _note(self.journal.append(*ops, waited=_in_request()))
 
     def _new_records(self, name: str, table: Table) -> list[Op]:
         shard = table.stream_shard
@@ -226,7 +231,7 @@ class Capture:
 
     # --- Step Functions ----------------------------------------------------------------------------
     def execution_started(self, execution: Execution) -> None:
-        _note(self.journal.append(self._execution_row(execution)))
+        _note(self.journal.append(self._execution_row(execution), waited=_in_request()))
 
     def execution_changed(self, execution: Execution) -> None:
         self.journal.append(self._execution_row(execution))
@@ -265,7 +270,7 @@ class Capture:
                     continue
             else:
                 return
-            _note(self.journal.append(Change("blobs", (service,), (data,))))
+            _note(self.journal.append(Change("blobs", (service,), (data,)), waited=_in_request()))
 
     # --- installing ---------------------------------------------------------------------------------
     def install(self, patches: Patches) -> None:
@@ -382,11 +387,15 @@ class JournalWsgi:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         _tickets.value = 0
-        answer = self._app(environ, start_response)
-        if environ.get("REQUEST_METHOD") == "POST":
-            service, action = _service_and_action(environ)
-            if service in SERVICE_PARTS:
-                self._capture.service_request(service, action)
+        _tickets.in_request = True
+        try:
+            answer = self._app(environ, start_response)
+            if environ.get("REQUEST_METHOD") == "POST":
+                service, action = _service_and_action(environ)
+                if service in SERVICE_PARTS:
+                    self._capture.service_request(service, action)
+        finally:
+            _tickets.in_request = False
         self._capture.journal.wait(getattr(_tickets, "value", 0))
         return answer
 

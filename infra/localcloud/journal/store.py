@@ -3,9 +3,12 @@
 Each change is a row keyed by what it describes (one DynamoDB item, one stream record, one execution
 history event, ...), so the database IS the latest state and never needs a whole-state snapshot: SQLite's
 WAL checkpoints copy only the pages written since the last one. Requests hand their changes to `append`
-(cheap, in memory, in commit order) and wait for `durable` outside any engine lock; the writer thread
-commits everything queued meanwhile in one transaction (group commit), so many concurrent requests
-share one write and one fsync.
+(cheap, in memory, in commit order) and `wait` for them outside any engine lock; whoever commits next
+(a waiting request when no commit is running, else the one running) commits everything queued
+meanwhile in one transaction (group commit), so many concurrent requests share one write and one fsync.
+A request that waits commits its own group rather than waking the writer thread and sleeping until it
+is woken back: two thread hand-offs per write request fewer. The writer thread commits what nobody
+waits for (Step Functions history, stream positions) and keeps the `batch` fsync clock.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ DEFAULT_FSYNC = "batch"
 BATCH_FSYNC_SECONDS = 1.0
 # How long a request may wait for its write before the engine gives up (the disk is gone).
 WAIT_DEADLINE_SECONDS = 60.0
+# The writer's longest sleep: changes appended for a waiter that then never waited (its request failed)
+# are written at most this late.
+WRITER_IDLE_SECONDS = 0.1
 
 
 def seq_text(sequence_number: int) -> str:
@@ -148,10 +154,12 @@ class Journal:
         self._queue: list[Op] = []
         self._appended = 0
         self._written = 0
+        self._committing = False  # one group at a time, in append order
+        self._unwaited = False  # the queue holds changes nobody waits for: the writer's to commit
         self._failed: BaseException | None = None
         self._closing = False
         # One lock, two queues of waiters: the writer waits for work, requests wait for their writes.
-        # An append wakes only the writer (with every request waiter woken on each append, the
+        # An append wakes at most the writer (with every request waiter woken on each append, the
         # wake-ups cost more than the appends under load).
         lock = threading.RLock()
         self._condition = threading.Condition(lock)  # the writer's: work queued, or closing
@@ -170,36 +178,50 @@ class Journal:
             yield from batch
 
     # --- writing ---------------------------------------------------------------------------------
-    def append(self, *ops: Op) -> int:
-        """Queue changes (in the caller's commit order); returns the ticket to `wait` for."""
+    def append(self, *ops: Op, waited: bool = False) -> int:
+        """Queue changes (in the caller's commit order); returns the ticket to `wait` for.
+
+        `waited`: the caller will `wait` for this ticket, and that wait commits it, so the writer
+        thread is not woken (with fsync `off` nobody waits, and it is)."""
         with self._condition:
             if self._failed is not None:
                 raise JournalFailed(str(self._failed))
             self._queue.extend(ops)
             self._appended += 1
-            self._condition.notify()
+            if not waited or self.fsync == "off":
+                self._unwaited = True
+                self._condition.notify()
             return self._appended
 
     def wait(self, ticket: int) -> None:
         """Return once the changes up to `ticket` are written (immediately with fsync `off`)."""
         if ticket <= 0 or self.fsync == "off":
             return
-        deadline = time.monotonic() + WAIT_DEADLINE_SECONDS
-        with self._condition:
-            while self._written < ticket:
-                if self._failed is not None:
-                    raise JournalFailed(str(self._failed))
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise JournalFailed("the journal did not write within 60 s")
-                self._written_cond.wait(remaining)
+        self._wait_written(ticket)
 
     def flush(self) -> None:
         """Wait until everything appended so far is written, whatever the fsync mode."""
         with self._condition:
             ticket = self._appended
-            while self._written < ticket and self._failed is None:
-                self._written_cond.wait(1.0)
+        self._wait_written(ticket)
+
+    def _wait_written(self, ticket: int) -> None:
+        """Until `ticket` is written: commit the queue if no commit is running, else wait for it."""
+        deadline = time.monotonic() + WAIT_DEADLINE_SECONDS
+        while True:
+            with self._condition:
+                if self._written >= ticket:
+                    return
+                if self._failed is not None:
+                    raise JournalFailed(str(self._failed))
+                if self._committing or self._closing:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise JournalFailed("the journal did not write within 60 s")
+                    self._written_cond.wait(remaining)
+                    continue
+                ops, upto = self._take()
+            self._write(ops, upto)
 
     def close(self) -> None:
         self.flush()
@@ -207,40 +229,56 @@ class Journal:
             self._closing = True
             self._condition.notify_all()
         self._writer.join(timeout=10)
+        with self._condition:
+            while self._committing:  # a last request's group
+                self._written_cond.wait(1.0)
         try:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self._db.close()
 
+    def _take(self) -> tuple[list[Op], int]:
+        """Start a commit of everything queued (call holding the lock, with no commit running)."""
+        self._committing = True
+        self._unwaited = False
+        ops, self._queue = self._queue, []
+        return ops, self._appended
+
     def _write_forever(self) -> None:
         while True:
             with self._condition:
-                while not self._queue and not self._closing:
-                    if self._unsynced and self.fsync == "batch":
+                while (not self._queue or self._committing) and not self._closing:
+                    if self._unsynced and self.fsync == "batch" and not self._committing:
                         waited = time.monotonic() - self._last_fsync
                         if waited >= BATCH_FSYNC_SECONDS:
                             break
-                        self._condition.wait(BATCH_FSYNC_SECONDS - waited)
+                        self._condition.wait(min(BATCH_FSYNC_SECONDS - waited, WRITER_IDLE_SECONDS))
                     else:
-                        self._condition.wait()
-                if self._closing and not self._queue:
+                        self._condition.wait(WRITER_IDLE_SECONDS)
+                if self._closing and (self._committing or not self._queue):
                     return
-                ops, self._queue = self._queue, []
-                ticket = self._appended
-            try:
-                if ops:
-                    self._commit(ops)
-                if self.fsync == "batch" and time.monotonic() - self._last_fsync >= BATCH_FSYNC_SECONDS:
-                    self._sync_wal()
-            except BaseException as error:  # disk full, I/O error: stop acknowledging anything
-                log.critical("journal write failed: %r; the engine stops", error)
-                with self._condition:
-                    self._failed = error
-                    self._written_cond.notify_all()
-                os._exit(70)
+                ops, upto = self._take()
+            self._write(ops, upto)
+
+    def _write(self, ops: list[Op], upto: int) -> None:
+        """Commit one group taken by `_take`, then tell its waiters."""
+        try:
+            if ops:
+                self._commit(ops)
+            if self.fsync == "batch" and time.monotonic() - self._last_fsync >= BATCH_FSYNC_SECONDS:
+                self._sync_wal()
+        except BaseException as error:  # disk full, I/O error: stop acknowledging anything
+            log.critical("journal write failed: %r; the engine stops", error)
             with self._condition:
-                self._written = ticket
+                self._failed = error
                 self._written_cond.notify_all()
+            os._exit(70)
+        with self._condition:
+            self._written = upto
+            self._committing = False
+            self._written_cond.notify_all()
+            if self._unwaited:
+                self._condition.notify()  # appended meanwhile and waited for by nobody
 
     def _commit(self, ops: list[Op]) -> None:
         db = self._db

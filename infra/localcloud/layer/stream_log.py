@@ -116,7 +116,10 @@ def append_record(shard: StreamShard, old: Item | None, new: Item | None) -> Non
         record.record["userIdentity"] = dict(identity)
     shard.items.append(record)
     for listener in list(_append_listeners):
-        listener.set()
+        # A set Event stays set until its poller clears it before reading the shard, and that read
+        # comes after this append: setting it again would only take its lock and notify nobody.
+        if not listener.is_set():
+            listener.set()
 
 
 def trim_before(shard: StreamShard, sequence_number: int) -> int:
