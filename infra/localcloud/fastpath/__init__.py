@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
 from localcloud.fastpath.handler_methods import patch_handler_method_names
+from localcloud.fastpath.item_sizes import patch_item_sizes
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
@@ -26,3 +27,4 @@ def install(patches: Patches) -> None:
     patch_condition_lexing(patches)
     patch_update_expression_parses(patches)
     patch_walker_node_kinds(patches)
+    patch_item_sizes(patches)
