@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +16,7 @@ import typer
 
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options, engine_call
 from localcloud.owner import die_with_parent
+from localcloud.provision import warm_clients
 from localcloud.serve import StartupError, run
 
 
@@ -78,6 +80,8 @@ def up(
         cloud.phase_done("read models")
         return lines
 
+    # Provisioning's clients read their service models while the engine starts (this process waits).
+    threading.Thread(target=warm_clients, args=(options.region,), name="warm-clients", daemon=True).start()
     try:
         run(options, echo_engine, lambda line: print(line, flush=True), after_start=open_timetable)
     except StartupError as error:
