@@ -9,7 +9,12 @@ from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.sfn_programs import patch_shared_programs
-from localcloud.fastpath.update_expressions import patch_update_expression_parses, patch_walker_node_kinds
+from localcloud.fastpath.update_expressions import (
+    patch_clause_search,
+    patch_update_expression_parses,
+    patch_walker_node_kinds,
+    patch_walker_traversal,
+)
 from localcloud.layer.patching import Patches
 
 
@@ -27,4 +32,6 @@ def install(patches: Patches) -> None:
     patch_condition_lexing(patches)
     patch_update_expression_parses(patches)
     patch_walker_node_kinds(patches)
+    patch_walker_traversal(patches)
+    patch_clause_search(patches)
     patch_item_sizes(patches)

@@ -22,6 +22,7 @@ from moto.core.utils import method_names_from_class
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.parsing import ast_nodes
 from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 from moto.dynamodb.responses import DynamoHandler
@@ -37,8 +38,10 @@ from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     copy_plain_tree,
     is_plain_tree,
+    patch_clause_search,
     patch_update_expression_parses,
     patch_walker_node_kinds,
+    patch_walker_traversal,
 )
 from localcloud.http_server import engine_server
 from localcloud.layer.patching import Patches
@@ -432,6 +435,19 @@ UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
     ("SET pk = :v", {}, {":v": {"S": "key"}}),
     ("SET = :v", {}, {":v": {"S": "syntax"}}),
     ("SET n = n + :s", {}, {":s": {"S": "not a number"}}),
+    # The seat map's shape: several nested paths under named maps, some made on the way.
+    ("SET #c = if_not_exists(#c, :empty)", {"#c": "cars"}, {":empty": {"M": {}}}),
+    (
+        "SET #c.#a = :one, #c.#b = :two, #v = :v",
+        {"#c": "cars", "#a": "3", "#b": "4", "#v": "version"},
+        {":one": {"M": {"12": {"S": "b-1"}}}, ":two": {"M": {}}, ":v": {"N": "2"}},
+    ),
+    (
+        "SET #c.#a.#s = :held REMOVE #c.#b",
+        {"#c": "cars", "#a": "3", "#s": "14", "#b": "4"},
+        {":held": {"L": [{"S": "b-2"}, {"N": "1"}]}},
+    ),
+    ("SET #c.#a.#s = :x", {"#c": "cars", "#a": "9", "#s": "1"}, {":x": {"S": "no such car"}}),
 ]
 
 
@@ -472,12 +488,14 @@ def _updates_applied() -> list[Any]:
     return outcomes
 
 
-def test_updates_with_expressions_parsed_once_and_walker_kinds_kept_end_as_moto_ends_them() -> None:
+def test_updates_with_expressions_parsed_once_and_walked_by_kept_kinds_end_as_moto_ends_them() -> None:
     expected = _updates_applied()
     assert sum(isinstance(outcome, tuple) for outcome in expected) >= 8  # the refusals are compared too
     patches = Patches()
     patch_update_expression_parses(patches)
     patch_walker_node_kinds(patches)
+    patch_walker_traversal(patches)
+    patch_clause_search(patches)
     try:
         assert _updates_applied() == expected
         first = UpdateExpressionParser.make(UPDATES[0][0])
@@ -485,6 +503,47 @@ def test_updates_with_expressions_parsed_once_and_walker_kinds_kept_end_as_moto_
     finally:
         patches.undo()
     assert UpdateExpressionParser.make(UPDATES[0][0]) is not first  # undone: moto parses again
+
+
+CLAUSE_SEARCHES = [  # every list moto's update handling searches a tree for
+    ["UpdateExpressionAddClause"],
+    ["UpdateExpressionRemoveClause"],
+    ["UpdateExpressionSetClause"],
+    [
+        "UpdateExpressionSetAction",
+        "UpdateExpressionAddAction",
+        "UpdateExpressionRemoveAction",
+        "UpdateExpressionDeleteAction",
+    ],
+    ["ExpressionAttributeName"],
+    ["ExpressionAttributeValue"],
+]
+
+
+def test_clauses_are_found_in_every_node_as_moto_finds_them() -> None:
+    trees = []
+    for expression, _, _ in UPDATES:
+        try:
+            trees.append(UpdateExpressionParser.make(expression))
+        except MockValidationException:
+            continue
+    nodes: list[Any] = []
+    pending = list(trees)
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(child for child in node.children or [] if isinstance(child, Node))
+    searches = [[getattr(ast_nodes, name) for name in names] for names in CLAUSE_SEARCHES]
+    expected = [[id(found) for found in node.find_clauses(kinds)] for node in nodes for kinds in searches]
+    assert any(expected)
+    patches = Patches()
+    patch_clause_search(patches)
+    try:
+        assert [
+            [id(found) for found in node.find_clauses(kinds)] for node in nodes for kinds in searches
+        ] == expected
+    finally:
+        patches.undo()
 
 
 def _same_copy(original: Any, deep: Any, fast: Any, pairs: dict[int, tuple[Any, Any]]) -> None:
