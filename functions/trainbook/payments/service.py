@@ -3,8 +3,10 @@
 Every request names an idempotency key. The first request with a key decides, and its answer
 (the payment as it was then, or a decline) is recorded with the key in the SAME conditional write
 as the payment's new state; a repeat with the same request gets that answer back, a repeat with a
-different request gets IdempotencyConflict. Two concurrent duplicates both decide, but only one
-write can create the key: the loser replays the winner's answer, so money moves once.
+different request gets IdempotencyConflict. A request decides before reading its key: a repeat's
+decision is refused (its write finds the key taken, or the payment already moved) and only then is
+the key read and its answer replayed. Two concurrent duplicates both decide, but only one write can
+create the key: the loser replays the winner's answer, so money moves once.
 
 A booking has at most one approved payment (its "slot"). Capture, void and refund find it by
 booking id when the saga has no payment id, which is exactly the case after an authorization
@@ -40,6 +42,7 @@ from trainbook.payments.domain import (
     Refund,
     Slot,
     StaleDecision,
+    StoredAnswer,
     StoredToken,
     Void,
     authorize,
@@ -90,8 +93,14 @@ class PaymentProcessor:
         # taken again (a concurrent request moved the payment) reads it afresh.
         token = self.ledger.token(command.payment_token) if isinstance(command, Authorize) else None
         request_print = self._fingerprint(command, token)
-        for _ in range(DECIDE_ATTEMPTS):
-            stored = self.ledger.answer(command.idempotency_key)
+        known: StoredAnswer | None = None  # read already, after a refused decision
+        for attempt in range(DECIDE_ATTEMPTS):
+            # Write first: a request decides without reading its key, since the write that records its
+            # answer creates the key under a condition (KeyTaken when a duplicate got there first). The
+            # key is read only after a refusal, to replay what the duplicate answered: a first request,
+            # the usual case, costs one read less.
+            stored = known or (self.ledger.answer(command.idempotency_key) if attempt else None)
+            known = None
             if stored is not None:
                 if stored.fingerprint != request_print:
                     raise IdempotencyConflict(
@@ -103,7 +112,8 @@ class PaymentProcessor:
             except DomainError:
                 # A duplicate of this very request may have moved the payment since the key was
                 # checked (it captured, or took the booking's slot): its answer is ours to replay.
-                if self.ledger.answer(command.idempotency_key) is not None:
+                known = self.ledger.answer(command.idempotency_key)
+                if known is not None:
                     token = None
                     continue
                 raise

@@ -27,21 +27,24 @@ class FakePaymentLedger:
         self.tokens: dict[str, StoredToken] = {}
         # Runs once, just before the next write: a concurrent request that gets there first.
         self.before_record: Callable[[], None] | None = None
-        # Runs once, right after a key is found unused: a duplicate that finishes before this one decides.
-        self.after_unused_key: Callable[[], None] | None = None
+        # Runs once, at the next read: a duplicate that finishes before this request decides.
+        self.before_read: Callable[[], None] | None = None
+
+    def _reading(self) -> None:
+        hook, self.before_read = self.before_read, None
+        if hook is not None:
+            hook()
 
     def answer(self, key: str) -> StoredAnswer | None:
-        found = self.answers.get(key)
-        hook = self.after_unused_key
-        if found is None and hook is not None:
-            self.after_unused_key = None
-            hook()
-        return found
+        self._reading()
+        return self.answers.get(key)
 
     def payment(self, payment_id: str) -> Payment | None:
+        self._reading()
         return self.payments.get(payment_id)
 
     def slot(self, booking_id: str) -> Slot | None:
+        self._reading()
         return self.slots.get(booking_id)
 
     def count_attempt(self, key: str) -> int:
@@ -49,6 +52,7 @@ class FakePaymentLedger:
         return self.attempts[key]
 
     def token(self, token: str) -> StoredToken | None:
+        self._reading()
         return self.tokens.get(token)
 
     def save_token(self, token: StoredToken) -> None:

@@ -281,7 +281,7 @@ def test_a_duplicate_that_finishes_before_this_request_decides_is_replayed_not_r
 ) -> None:
     authorize(psp)
     duplicate: list[dict[str, Any]] = []
-    ledger.after_unused_key = lambda: duplicate.append(send(psp, "capture", "b1:capture", booking_id="b1"))
+    ledger.before_read = lambda: duplicate.append(send(psp, "capture", "b1:capture", booking_id="b1"))
     assert send(psp, "capture", "b1:capture", booking_id="b1") == duplicate[0]
 
 
@@ -289,7 +289,7 @@ def test_a_duplicate_authorization_that_took_the_slot_first_is_replayed(
     psp: PaymentProcessor, ledger: FakePaymentLedger
 ) -> None:
     duplicate: list[dict[str, Any]] = []
-    ledger.after_unused_key = lambda: duplicate.append(authorize(psp))
+    ledger.before_read = lambda: duplicate.append(authorize(psp))
     assert authorize(psp) == duplicate[0]
     assert len(ledger.payments) == 1
 
@@ -379,3 +379,24 @@ def test_an_expired_token_is_refused(psp: PaymentProcessor) -> None:
 
     with pytest.raises(InvalidPaymentToken, match="expired"):
         send(psp, "authorize", "b1:authorize", booking_id="b1", amount_grosze=100, payment_token=token)
+
+
+def test_a_first_request_reads_its_key_only_when_a_duplicate_answered_first(
+    psp: PaymentProcessor, ledger: FakePaymentLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys_read: list[str] = []
+    read_answer = ledger.answer
+
+    def counted(key: str) -> Any:
+        keys_read.append(key)
+        return read_answer(key)
+
+    monkeypatch.setattr(ledger, "answer", counted)
+    first = authorize(psp)
+    captured = send(psp, "capture", "b1:capture", booking_id="b1")
+    assert keys_read == []
+
+    assert authorize(psp) == first  # a repeat decides, is refused, then reads and replays
+    assert send(psp, "capture", "b1:capture", booking_id="b1") == captured
+    assert keys_read == ["b1:authorize", "b1:capture"]
+    assert len(ledger.payments) == 1
