@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from trainbook.errors import DomainError
-from trainbook.eventstore.events import format_instant
+from trainbook.eventstore.events import Riders, format_instant
 from trainbook.payments.cards import Card, CardBehaviour
 from trainbook.payments.domain import (
     CURRENCY,
@@ -87,8 +87,12 @@ class PaymentProcessor:
         self.ledger.save_token(StoredToken(token, self.vault().seal(card.number), card.summary, expires_at))
         return CardToken(token, card, expires_at).as_json()
 
-    def handle(self, command: Command) -> dict[str, Any]:
-        """The answer to a request: a payment as JSON, or a raised payment error."""
+    def handle(self, command: Command, riders: Riders | None = None) -> dict[str, Any]:
+        """The answer to a request: a payment as JSON, or a raised payment error.
+
+        `riders` go in the write that records a new answer, if that answer is a payment given at once (not
+        an error, not a late answer: the caller would not see it as the request's success).
+        """
         # An authorization's token is read once for its fingerprint and its first decision; a decision
         # taken again (a concurrent request moved the payment) reads it afresh.
         token = self.ledger.token(command.payment_token) if isinstance(command, Authorize) else None
@@ -118,12 +122,25 @@ class PaymentProcessor:
                     continue
                 raise
             try:
-                self.ledger.record(decision)
+                self._record(decision, riders)
             except (KeyTaken, StaleDecision):
                 token = None
                 continue  # replay the winner's answer, or decide again on the new state
             return self._deliver(decision.answer)
         raise PaymentProcessingError("the payment kept changing under concurrent requests; retry")
+
+    def _record(self, decision: Decision, riders: Riders | None) -> None:
+        answer = decision.answer
+        if riders is None or answer.error is not None or answer.late:
+            self.ledger.record(decision)
+            return
+        try:
+            self.ledger.record(decision, riders.events)
+        except (KeyTaken, StaleDecision):
+            # Refused for the decision's sake or the riders': without them, the same write tells which.
+            self.ledger.record(decision)
+            return
+        riders.written = True
 
     def _fingerprint(self, command: Command, token: StoredToken | None) -> str:
         if not isinstance(command, Authorize):
