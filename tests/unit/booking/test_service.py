@@ -149,7 +149,8 @@ def test_holding_twice_holds_once(commands: BookingService, events: FakeEventSto
 
 
 def ended(booking: str, step: str, version: int) -> Riders:
-    return Riders((PendingEvent(f"saga-{booking}", version, SagaStepEnded(booking, step, "succeeded", None, {})),))
+    event = SagaStepEnded(booking, step, "succeeded", None, {})
+    return Riders((PendingEvent(f"saga-{booking}", version, event),))
 
 
 def test_riders_are_written_with_the_seat_change_and_only_when_it_writes(
