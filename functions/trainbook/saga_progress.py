@@ -7,7 +7,7 @@ booking's: the booking's use cases decide on its stream's versions, and a progre
 make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
 whether someone watches it. A step costs two writes and, when nothing was retried, no read: Started
 goes at the step's first-attempt place (checked in the same write), Ended right after Started. A step
-whose own work is one transaction (holding and selling seats) puts its Ended in that transaction
+whose work is one write (seats, a payment's answer, the ticket) puts its Ended in that write
 (`ended_riders`): one write for both, and Ended is recorded exactly when the work is.
 """
 
