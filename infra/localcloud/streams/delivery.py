@@ -244,17 +244,9 @@ class StreamPoller:
             return max(0, next_sequence_number(shard) - max(self.position, first)), size
 
     def _gather(self) -> None:
-        """`MaximumBatchingWindowInSeconds`: once records wait, let more join until the batch is full (its
-        size, or 6 MB), the window has passed since this began, or none arrived for `QUIET_SECONDS`."""
-        unread, size = self._unread()
-        closes = time.monotonic() + self.trigger.batching_window_seconds
-        while unread and unread < self.trigger.batch_size and size < MAX_PAYLOAD_BYTES:
-            remaining = closes - time.monotonic()
-            if remaining <= 0 or self._stopping.wait(min(QUIET_SECONDS, remaining)):
-                return
-            before, (unread, size) = unread, self._unread()
-            if unread == before:
-                return  # quiet: nothing more arrived
+        gather(
+            self._unread, self.trigger.batch_size, self.trigger.batching_window_seconds, self._stopping.wait
+        )
 
     def _key_attribute(self) -> str | None:
         with DYNAMODB_LOCK:
@@ -443,6 +435,23 @@ def delivered_copy(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     if created is not None and not isinstance(created, str | int | float):
         dynamodb["ApproximateCreationDateTime"] = str(created)  # what `json.dumps(default=str)` gave
     return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+def gather(
+    unread: Callable[[], tuple[int, int]], batch_size: int, window: float, wait: Callable[[float], bool]
+) -> None:
+    """`MaximumBatchingWindowInSeconds`: once records wait (`unread`: how many, how many bytes), let more
+    join until the batch is full (its size, or 6 MB), `window` seconds have passed since this began, or
+    none arrived for `QUIET_SECONDS`; `wait` sleeps, True when the poller stops."""
+    count, size = unread()
+    closes = time.monotonic() + window
+    while count and count < batch_size and size < MAX_PAYLOAD_BYTES:
+        remaining = closes - time.monotonic()
+        if remaining <= 0 or wait(min(QUIET_SECONDS, remaining)):
+            return
+        before, (count, size) = count, unread()
+        if count == before:
+            return  # quiet: nothing more arrived
 
 
 def record_bytes(record: dict[str, Any]) -> int:
