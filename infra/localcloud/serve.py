@@ -156,6 +156,12 @@ def run(
             engine_exit.append(code)
             server.should_exit = True
 
+    def stop_serving(signum: int, frame: Any) -> None:
+        # Ctrl-C or SIGTERM after the ready line: uvicorn's own handlers replace this one when it starts
+        # serving, and put it back (then re-raise what they caught) when it ends. A signal that arrives in
+        # between is kept here, so uvicorn stops as soon as it has started.
+        server.should_exit = True
+
     threading.Thread(target=watch_engine, name="engine-watch", daemon=True).start()
     try:
         listener = _listen(options.host, options.port)
@@ -164,10 +170,9 @@ def run(
         cloud.phase_done("gateway")
         for line in [*summary(cloud, url), *seeded, phases_line(cloud.phases)]:
             say(line)
+        signal.signal(signal.SIGINT, stop_serving)
+        signal.signal(signal.SIGTERM, stop_serving)
         say(f"{READY_LINE} {url}  (Ctrl-C to stop)")
-        # uvicorn re-raises the signal that stopped it once it is done; by then only we should react.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.run(sockets=[listener])
     finally:
         stopping.set()
