@@ -6,19 +6,22 @@ after it, through the `records_progress` decorator. They go to a stream of their
 booking's: the booking's use cases decide on its stream's versions, and a progress event there would
 make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
 whether someone watches it. A step costs two writes and, when nothing was retried, no read: Started
-goes at the step's first-attempt place (checked in the same write), Ended right after Started.
+goes at the step's first-attempt place (checked in the same write), Ended right after Started. A step
+whose work is one write (seats, a payment's answer, the ticket) puts its Ended in that write
+(`ended_riders`): one write for both, and Ended is recorded exactly when the work is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 
-from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta, event_type
+from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta, PendingEvent, Riders, event_type
 from trainbook.eventstore.store import EventRecord, EventStore
 
 logger = Logger(service="saga-progress")
@@ -102,6 +105,43 @@ class ProgressLog:
         return None
 
 
+@dataclass
+class _Step:
+    """The step this invocation runs, while its handler runs: what `ended_riders` builds its Ended from."""
+
+    booking_id: str
+    step: str
+    started: int  # the version its SagaStepStarted got
+    apart: bool = False  # Ended must be its own write (a fault planned after the work)
+    riders: Riders | None = None
+    visible: dict[str, Any] = field(default_factory=dict)
+
+
+_running: ContextVar[_Step | None] = ContextVar("saga_step", default=None)
+
+
+def ended_riders(visible: dict[str, Any]) -> Riders | None:
+    """The running step's SagaStepEnded ("succeeded", with `visible` as its result), for the step's own
+    transaction to carry; None when it cannot (no step running, its Started not recorded, Ended kept
+    apart). `visible` must be what the step's answer will show (`VISIBLE_RESULT`); the wrapper checks."""
+    running = _running.get()
+    if running is None or running.apart:
+        return None
+    ended = SagaStepEnded(running.booking_id, running.step, "succeeded", None, visible)
+    meta = Meta(correlation_id=running.booking_id, causation_id=running.step, actor="booking-saga")
+    stream = progress_stream(running.booking_id)
+    running.riders = Riders((PendingEvent(stream, running.started + 1, ended, meta),))
+    running.visible = visible
+    return running.riders
+
+
+def keep_ended_apart() -> None:
+    """The running step's Ended is written on its own, after the work (a fault is planned after it)."""
+    running = _running.get()
+    if running is not None:
+        running.apart = True
+
+
 def _last_version(stream: str) -> int:
     latest = list(EventRecord.query(stream, scan_index_forward=False, limit=1, consistent_read=True))
     return int(latest[0].version) if latest else 0
@@ -119,12 +159,25 @@ def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callabl
                 return handler(event, context)
             # Ended goes right after Started, whose version this process knows: no read on either.
             started = _safely(SagaStepStarted(booking_id, step), _GUESSED_END.get(step), guessed=True)
+            running = _Step(booking_id, step, started) if started is not None else None
+            token = _running.set(running)
             try:
                 result = handler(event, context)
             except Exception as error:
-                _safely(SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}), started)
+                if running is not None and running.riders is not None and running.riders.written:
+                    # The work and its Ended were committed together; what failed came after them. A
+                    # second Ended would contradict the first: the saga's retry records its own attempt.
+                    logger.warning("step failed after its work was recorded", extra={"step": step})
+                else:
+                    _safely(SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}), started)
                 raise
+            finally:
+                _running.reset(token)
             visible = {k: result[k] for k in VISIBLE_RESULT if isinstance(result, dict) and k in result}
+            if running is not None and running.riders is not None and running.riders.written:
+                if visible != running.visible:
+                    logger.warning("step answered otherwise than its Ended shows", extra={"step": step})
+                return result
             _safely(SagaStepEnded(booking_id, step, "succeeded", None, visible), started)
             return result
 

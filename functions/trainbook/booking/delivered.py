@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from typing import ClassVar
+
+from pynamodb.models import Model
 
 from trainbook.booking.domain import Booking, fold_booking, is_booking_stream
-from trainbook.eventstore.batch import newest_by
+from trainbook.eventstore.batch import Plan, Write, apply_events, newest_by, put_if_newer
 from trainbook.eventstore.events import EventLog, RecordedEvent
 
 KEPT = 4096  # bookings kept per container, least recently delivered dropped first (a few MB)
@@ -59,6 +62,44 @@ def folded_as_delivered(
     for position in positions:
         booking = booking_as_delivered(events, batch[position])
     return booking
+
+
+class BookingRowProjection:
+    """A read model of one row per booking, as of its newest delivered event, written only if newer.
+
+    User bookings and bookings by run differ only in the row they build from the folded booking
+    (`row`) and where it lives (`row_key`); the model's `version` attribute is the guard.
+    """
+
+    name: ClassVar[str]
+    model: ClassVar[type[Model]]
+
+    def __init__(self, events: EventLog) -> None:
+        self.events = events
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        apply_events(self, [recorded])
+
+    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
+        """One row per booking of the batch, as of its newest event there."""
+        plan = Plan()
+        for positions in booking_groups(batch).values():
+            plan.add(positions, self._writes, batch, positions)
+        return plan
+
+    def row(self, booking: Booking) -> Model:
+        raise NotImplementedError
+
+    def row_key(self, booking: Booking) -> Hashable:
+        """The row's key, unique among every model's writes of a transaction."""
+        return (self.name, booking.id)
+
+    def _writes(self, batch: Sequence[RecordedEvent], positions: list[int]) -> list[Write]:
+        booking = folded_as_delivered(self.events, batch, positions)
+        if booking is None:
+            return []
+        version = getattr(self.model, "version")  # noqa: B009 - each row model has it; Model does not
+        return [put_if_newer(self.row(booking), version, booking.version, positions, self.row_key(booking))]
 
 
 def forget() -> None:

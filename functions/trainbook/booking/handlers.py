@@ -15,12 +15,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trainbook import faults
+from trainbook.booking.domain import BookingStatus
 from trainbook.booking.policy import refund_for
 from trainbook.booking.wiring import booking_service
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
 from trainbook.faults import inject
-from trainbook.saga_progress import records_progress
+from trainbook.saga_progress import ended_riders, keep_ended_apart, records_progress
 
 logger = Logger(service="booking-saga")
 Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -42,6 +43,8 @@ def saga_task(
             meta = Meta(correlation_id=booking_id, causation_id=step, actor="booking-saga")
             booking_plan = faults.booking_plan(booking_id, event.get("faults"))
             plan = faults.for_step(booking_plan, step)
+            if plan is not None:
+                keep_ended_apart()  # a fault after the work must fail the step, not follow its Ended
             inject(plan, "before")
             try:
                 result = work(booking_id, event, meta)
@@ -72,13 +75,17 @@ def quote_fare(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, 
 
 @saga_task("HoldSeats")
 def hold_seats(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    booking = booking_service().hold_seats(booking_id, meta=meta)
+    # The step's Ended rides in the hold's own transaction (saga_progress.ended_riders); its answer
+    # shows a watcher nothing.
+    booking = booking_service().hold_seats(booking_id, meta=meta, riders=ended_riders({}))
     return {"seats": list(booking.seats), "hold_expires_at": booking.hold_expires_at}
 
 
 @saga_task("ConfirmBooking")
 def confirm_booking(booking_id: str, event: dict[str, Any], meta: Meta) -> dict[str, Any]:
-    return {"status": booking_service().confirm(booking_id, meta=meta).status.value}
+    # A confirmation that writes leaves the booking CONFIRMED: its Ended shows that, in the same transaction.
+    riders = ended_riders({"status": BookingStatus.CONFIRMED.value})
+    return {"status": booking_service().confirm(booking_id, meta=meta, riders=riders).status.value}
 
 
 @saga_task("ReleaseSeats")

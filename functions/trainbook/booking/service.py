@@ -37,6 +37,7 @@ from trainbook.eventstore.events import (
     Meta,
     PendingEvent,
     RecordedEvent,
+    Riders,
     pending_after,
 )
 from trainbook.inventory.domain import RunInventory, SeatChange, SeatDecision, SeatsChanged, check_selection
@@ -104,13 +105,28 @@ class BookingService:
         return self.inventory.load(booking.run_id, booking.seats)
 
     def _save(
-        self, history: list[RecordedEvent], booking: Booking, decision: SeatDecision | None, meta: Meta
+        self,
+        history: list[RecordedEvent],
+        booking: Booking,
+        decision: SeatDecision | None,
+        meta: Meta,
+        riders: Riders | None = None,
     ) -> Booking:
-        """Write a seat decision with its events in one transaction; the booking after them."""
+        """Write a seat decision with its events (and `riders`, see `Riders`) in one transaction; the
+        booking after them."""
         if decision is None:
             return booking
         pending = pending_after(booking.stream, booking.version, decision.events, meta)
-        self.inventory.save(decision.change, pending)
+        if riders is None:
+            self.inventory.save(decision.change, pending)
+        else:
+            try:
+                self.inventory.save(decision.change, [*pending, *riders.events])
+                riders.written = True
+            except ConcurrencyConflict:
+                # The booking's version or a rider's was taken; nothing was written. Without the riders
+                # the same decision is written, or refused again if the booking moved.
+                self.inventory.save(decision.change, pending)
         # Folded here instead of reading the stream again.
         now = self.clock()
         recorded = [RecordedEvent(p.stream, p.version, p.event, now, p.meta) for p in pending]
@@ -186,18 +202,25 @@ class BookingService:
         check_selection(keys)
         return run, span, keys, price_journey(run, origin, destination, refs, passengers)
 
-    def hold_seats(self, booking_id: str, hold_seconds: int = HOLD_SECONDS, meta: Meta = NO_META) -> Booking:
+    def hold_seats(
+        self,
+        booking_id: str,
+        hold_seconds: int = HOLD_SECONDS,
+        meta: Meta = NO_META,
+        riders: Riders | None = None,
+    ) -> Booking:
         history = self._history(booking_id)
         booking = self._fold(history)
         now = int(self.clock().timestamp())
-        return self._save(history, booking, booking.hold(self._seats(booking), now + hold_seconds, now), meta)
+        decision = booking.hold(self._seats(booking), now + hold_seconds, now)
+        return self._save(history, booking, decision, meta, riders)
 
-    def confirm(self, booking_id: str, meta: Meta = NO_META) -> Booking:
+    def confirm(self, booking_id: str, meta: Meta = NO_META, riders: Riders | None = None) -> Booking:
         """Sell the held seats and confirm the booking in one transaction; HoldExpired if a hold was lost."""
         history = self._history(booking_id)
         booking = self._fold(history)
         now = int(self.clock().timestamp())
-        return self._save(history, booking, booking.confirm(self._seats(booking), now), meta)
+        return self._save(history, booking, booking.confirm(self._seats(booking), now), meta, riders)
 
     def release_seats(self, booking_id: str, reason: str, meta: Meta = NO_META) -> Booking:
         """Free whatever this booking still holds or owns; a no-op when it holds nothing."""

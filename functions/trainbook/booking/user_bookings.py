@@ -7,7 +7,6 @@ nothing, and a gap (a later event delivered first) is filled from the store, not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
@@ -15,10 +14,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
-from trainbook.booking.delivered import booking_groups, folded_as_delivered
-from trainbook.booking.domain import Failure
-from trainbook.eventstore.batch import Plan, Write, apply_events, put_if_newer
-from trainbook.eventstore.events import EventLog, RecordedEvent
+from trainbook.booking.delivered import BookingRowProjection
+from trainbook.booking.domain import Booking, Failure
 
 
 class ByUser(GlobalSecondaryIndex["BookingRow"]):
@@ -66,28 +63,12 @@ class BookingRow(Model):
         }
 
 
-class UserBookingsProjection:
+class UserBookingsProjection(BookingRowProjection):
     name = "user-bookings"
     model = BookingRow
 
-    def __init__(self, events: EventLog) -> None:
-        self.events = events
-
-    def apply(self, recorded: RecordedEvent) -> None:
-        apply_events(self, [recorded])
-
-    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
-        """One row per booking of the batch, as of its newest event there."""
-        plan = Plan()
-        for positions in booking_groups(batch).values():
-            plan.add(positions, self._writes, batch, positions)
-        return plan
-
-    def _writes(self, batch: Sequence[RecordedEvent], positions: list[int]) -> list[Write]:
-        booking = folded_as_delivered(self.events, batch, positions)
-        if booking is None:
-            return []
-        row = BookingRow(
+    def row(self, booking: Booking) -> BookingRow:
+        return BookingRow(
             booking.id,
             user_id=booking.user_id,
             departs_at=booking.departs_at,
@@ -101,7 +82,6 @@ class UserBookingsProjection:
             refund_grosze=booking.refund_grosze,
             version=booking.version,
         )
-        return [put_if_newer(row, BookingRow.version, booking.version, positions, (self.name, booking.id))]
 
     def for_user(self, user_id: str) -> list[dict[str, Any]]:
         return [row.summary() for row in BookingRow.by_user.query(user_id)]

@@ -6,18 +6,14 @@ written only if newer (as the user-bookings model does): duplicates and late arr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from trainbook import tables
-from trainbook.booking.delivered import booking_groups, folded_as_delivered
-from trainbook.booking.domain import BookingStatus
+from trainbook.booking.delivered import BookingRowProjection
+from trainbook.booking.domain import Booking, BookingStatus
 from trainbook.changes.notices import Journey
-from trainbook.eventstore.batch import Plan, Write, apply_events, put_if_newer
-from trainbook.eventstore.events import EventLog, RecordedEvent
 
 
 class ByDay(GlobalSecondaryIndex["RunBookingRow"]):
@@ -58,28 +54,12 @@ class RunBookingRow(Model):
         )
 
 
-class RunBookingsProjection:
+class RunBookingsProjection(BookingRowProjection):
     name = "run-bookings"
     model = RunBookingRow
 
-    def __init__(self, events: EventLog) -> None:
-        self.events = events
-
-    def apply(self, recorded: RecordedEvent) -> None:
-        apply_events(self, [recorded])
-
-    def plan(self, batch: Sequence[RecordedEvent]) -> Plan:
-        """One row per booking of the batch, as of its newest event there."""
-        plan = Plan()
-        for positions in booking_groups(batch).values():
-            plan.add(positions, self._writes, batch, positions)
-        return plan
-
-    def _writes(self, batch: Sequence[RecordedEvent], positions: list[int]) -> list[Write]:
-        booking = folded_as_delivered(self.events, batch, positions)
-        if booking is None:
-            return []
-        row = RunBookingRow(
+    def row(self, booking: Booking) -> RunBookingRow:
+        return RunBookingRow(
             booking.run_id,
             booking.id,
             day=booking.run_id[-10:],
@@ -92,15 +72,9 @@ class RunBookingsProjection:
             status=booking.status.value,
             version=booking.version,
         )
-        return [
-            put_if_newer(
-                row,
-                RunBookingRow.version,
-                booking.version,
-                positions,
-                (self.name, booking.run_id, booking.id),
-            )
-        ]
+
+    def row_key(self, booking: Booking) -> tuple[str, str, str]:
+        return (self.name, booking.run_id, booking.id)
 
     def confirmed(self, run_id: str) -> list[Journey]:
         """The journeys of the run's confirmed bookings (one Query)."""

@@ -91,6 +91,19 @@ class PendingEvent:
     meta: Meta = Meta()
 
 
+@dataclass
+class Riders:
+    """Events of another stream to append in the same transaction as a use case's own write.
+
+    A use case given riders adds them to the write it makes and sets `written` once that write
+    succeeded; when it writes nothing (the step was already recorded), or the riders' versions were
+    taken meanwhile, it writes its own change alone and `written` stays False: the caller appends them.
+    """
+
+    events: tuple[PendingEvent, ...]
+    written: bool = False
+
+
 def pending_after(
     stream: str, expected_version: int, events: typing.Sequence[Event], meta: Meta = NO_META
 ) -> list[PendingEvent]:

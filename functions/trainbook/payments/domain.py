@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from trainbook.eventstore.events import format_instant
+from trainbook.eventstore.events import PendingEvent, format_instant
 from trainbook.payments.cards import Card, CardBehaviour, CardSummary
 from trainbook.payments.errors import (
     CaptureExceedsAuthorized,
@@ -423,10 +424,11 @@ class PaymentLedger(Protocol):
 
     def save_token(self, token: StoredToken) -> None: ...
 
-    def record(self, decision: Decision) -> None:
+    def record(self, decision: Decision, also: Sequence[PendingEvent] = ()) -> None:
         """Write the decision atomically; KeyTaken or StaleDecision (nothing written) when it lost a race.
 
         A decision that spends a token also removes the token's sealed number, on condition that the
-        token was not spent yet.
+        token was not spent yet. `also`: events appended in the same write, each under its version's
+        condition (a taken version refuses the whole write, as StaleDecision).
         """
         ...

@@ -18,7 +18,7 @@ from trainbook.faults import inject, plan_for
 from trainbook.payments.api import router
 from trainbook.payments.domain import parse_command
 from trainbook.payments.wiring import processor
-from trainbook.saga_progress import records_progress
+from trainbook.saga_progress import ended_riders, keep_ended_apart, records_progress
 from trainbook.web.errors import install_error_handlers, refusal
 
 logger = Logger(service="payments")
@@ -40,8 +40,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("payment request", extra={"idempotency_key": command.idempotency_key})
     step = f"{command.action.value.capitalize()}Payment"
     plan = plan_for(booking_id, step, event.get("faults")) if booking_id else None
+    if plan is not None:
+        keep_ended_apart()  # a fault after the work must fail the step, not follow its Ended
     inject(plan, "before")
-    answer = processor().handle(command)
+    # The step's Ended rides in the write recording the answer (saga_progress.ended_riders); a payment's
+    # answer shows a watcher nothing.
+    answer = processor().handle(command, riders=ended_riders({}))
     inject(plan, "after")
     logger.info("payment answered", extra={"state": answer["state"], "payment_id": answer["payment_id"]})
     return answer

@@ -3,8 +3,10 @@
 Every request names an idempotency key. The first request with a key decides, and its answer
 (the payment as it was then, or a decline) is recorded with the key in the SAME conditional write
 as the payment's new state; a repeat with the same request gets that answer back, a repeat with a
-different request gets IdempotencyConflict. Two concurrent duplicates both decide, but only one
-write can create the key: the loser replays the winner's answer, so money moves once.
+different request gets IdempotencyConflict. A request decides before reading its key: a repeat's
+decision is refused (its write finds the key taken, or the payment already moved) and only then is
+the key read and its answer replayed. Two concurrent duplicates both decide, but only one write can
+create the key: the loser replays the winner's answer, so money moves once.
 
 A booking has at most one approved payment (its "slot"). Capture, void and refund find it by
 booking id when the saga has no payment id, which is exactly the case after an authorization
@@ -22,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from trainbook.errors import DomainError
-from trainbook.eventstore.events import format_instant
+from trainbook.eventstore.events import Riders, format_instant
 from trainbook.payments.cards import Card, CardBehaviour
 from trainbook.payments.domain import (
     CURRENCY,
@@ -40,6 +42,7 @@ from trainbook.payments.domain import (
     Refund,
     Slot,
     StaleDecision,
+    StoredAnswer,
     StoredToken,
     Void,
     authorize,
@@ -84,14 +87,24 @@ class PaymentProcessor:
         self.ledger.save_token(StoredToken(token, self.vault().seal(card.number), card.summary, expires_at))
         return CardToken(token, card, expires_at).as_json()
 
-    def handle(self, command: Command) -> dict[str, Any]:
-        """The answer to a request: a payment as JSON, or a raised payment error."""
+    def handle(self, command: Command, riders: Riders | None = None) -> dict[str, Any]:
+        """The answer to a request: a payment as JSON, or a raised payment error.
+
+        `riders` go in the write that records a new answer, if that answer is a payment given at once (not
+        an error, not a late answer: the caller would not see it as the request's success).
+        """
         # An authorization's token is read once for its fingerprint and its first decision; a decision
         # taken again (a concurrent request moved the payment) reads it afresh.
         token = self.ledger.token(command.payment_token) if isinstance(command, Authorize) else None
         request_print = self._fingerprint(command, token)
-        for _ in range(DECIDE_ATTEMPTS):
-            stored = self.ledger.answer(command.idempotency_key)
+        known: StoredAnswer | None = None  # read already, after a refused decision
+        for attempt in range(DECIDE_ATTEMPTS):
+            # Write first: a request decides without reading its key, since the write that records its
+            # answer creates the key under a condition (KeyTaken when a duplicate got there first). The
+            # key is read only after a refusal, to replay what the duplicate answered: a first request,
+            # the usual case, costs one read less.
+            stored = known or (self.ledger.answer(command.idempotency_key) if attempt else None)
+            known = None
             if stored is not None:
                 if stored.fingerprint != request_print:
                     raise IdempotencyConflict(
@@ -103,17 +116,31 @@ class PaymentProcessor:
             except DomainError:
                 # A duplicate of this very request may have moved the payment since the key was
                 # checked (it captured, or took the booking's slot): its answer is ours to replay.
-                if self.ledger.answer(command.idempotency_key) is not None:
+                known = self.ledger.answer(command.idempotency_key)
+                if known is not None:
                     token = None
                     continue
                 raise
             try:
-                self.ledger.record(decision)
+                self._record(decision, riders)
             except (KeyTaken, StaleDecision):
                 token = None
                 continue  # replay the winner's answer, or decide again on the new state
             return self._deliver(decision.answer)
         raise PaymentProcessingError("the payment kept changing under concurrent requests; retry")
+
+    def _record(self, decision: Decision, riders: Riders | None) -> None:
+        answer = decision.answer
+        if riders is None or answer.error is not None or answer.late:
+            self.ledger.record(decision)
+            return
+        try:
+            self.ledger.record(decision, riders.events)
+        except (KeyTaken, StaleDecision):
+            # Refused for the decision's sake or the riders': without them, the same write tells which.
+            self.ledger.record(decision)
+            return
+        riders.written = True
 
     def _fingerprint(self, command: Command, token: StoredToken | None) -> str:
         if not isinstance(command, Authorize):

@@ -22,6 +22,7 @@ request replays the other's answer or decides again.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -40,6 +41,8 @@ from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.eventstore.conditions import cancellation_codes, is_conditional_failure
+from trainbook.eventstore.events import PendingEvent, utc_now
+from trainbook.eventstore.store import EventRecord
 from trainbook.payments.cards import CardSummary
 from trainbook.payments.domain import (
     Action,
@@ -241,7 +244,7 @@ class DynamoPaymentLedger:
         item.update(actions=[RateItem.requests.add(1), RateItem.expires.set(window_ends)])
         return int(item.requests)
 
-    def record(self, decision: Decision) -> None:
+    def record(self, decision: Decision, also: Sequence[PendingEvent] = ()) -> None:
         answer = decision.answer
         try:
             with TransactWrite(connection=_connection()) as tx:
@@ -284,6 +287,9 @@ class DynamoPaymentLedger:
                         actions=[TokenItem.spent_by.set(decision.key), TokenItem.sealed_number.remove()],
                         condition=TokenItem.pk.exists() & TokenItem.spent_by.does_not_exist(),
                     )
+                for pending in also:  # puts after the answer's: its index in the refusal is unchanged
+                    record = EventRecord.of(pending, utc_now())
+                    tx.save(record, condition=EventRecord.version.does_not_exist())
         except TransactWriteError as error:
             # PynamoDB sends condition checks first, so the answer's reason follows the payment's check.
             answer_at = 1 if decision.payment is None and decision.based_on is not None else 0

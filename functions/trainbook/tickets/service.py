@@ -8,7 +8,7 @@ unchanged, QR code included.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from trainbook.booking.domain import Booking
 from trainbook.booking.service import load_booking
 from trainbook.catalog.runs import TrainRuns
-from trainbook.eventstore.events import EventLog, format_instant
+from trainbook.eventstore.events import ConcurrencyConflict, EventLog, PendingEvent, Riders, format_instant
 from trainbook.tickets.domain import Ticket, TicketNumberTaken, draft_ticket, ticket_number, travel_year
 from trainbook.tickets.signing import sign_ticket
 
@@ -28,8 +28,9 @@ NUMBER_CANDIDATES = 16  # 40-bit numbers: a 16-fold collision is not going to ha
 class TicketStore(Protocol):
     def get(self, number: str) -> Ticket | None: ...
 
-    def add(self, ticket: Ticket) -> None:
-        """Store a new ticket; TicketNumberTaken if the number is held."""
+    def add(self, ticket: Ticket, also: Sequence[PendingEvent] = ()) -> None:
+        """Store a new ticket (with `also`, events appended in the same write); TicketNumberTaken if the
+        number is held, ConcurrencyConflict (nothing written) if one of those events' versions is."""
         ...
 
 
@@ -40,8 +41,10 @@ class TicketIssuer:
     key: Callable[[], Ed25519PrivateKey]
     clock: Callable[[], datetime]
 
-    def issue(self, booking_id: str) -> Ticket:
-        """The booking's ticket, issued now or earlier; BookingNotConfirmed unless it is confirmed."""
+    def issue(self, booking_id: str, riders: Callable[[Ticket], Riders | None] | None = None) -> Ticket:
+        """The booking's ticket, issued now or earlier; BookingNotConfirmed unless it is confirmed.
+
+        `riders(ticket)`: events to write in the same write as a new ticket (see `Riders`)."""
         booking = self._booking(booking_id)
         run = TrainRuns(self.events).get(booking.run_id)
         draft = draft_ticket(booking, run, "", format_instant(self.clock()))
@@ -53,13 +56,24 @@ class TicketIssuer:
             try:
                 # Added without looking first: the number is free but for a repeated issue or a
                 # collision, which the add's condition refuses and the ticket held there then answers.
-                self.store.add(ticket)
+                self._add(ticket, riders(ticket) if riders is not None else None)
                 return ticket
             except TicketNumberTaken:  # issued before (a retried step), concurrently, or another booking's
                 held = self.store.get(number)
             if held is not None and held.booking_id == booking.id:
                 return held
         raise RuntimeError(f"no free ticket number for booking {booking.id} after {NUMBER_CANDIDATES} tries")
+
+    def _add(self, ticket: Ticket, riders: Riders | None) -> None:
+        if riders is None:
+            self.store.add(ticket)
+            return
+        try:
+            self.store.add(ticket, riders.events)
+        except ConcurrencyConflict:  # a rider's version was taken, nothing written: the ticket alone
+            self.store.add(ticket)
+            return
+        riders.written = True
 
     def find(self, booking_id: str) -> Ticket | None:
         """The booking's ticket if one was issued (whatever the booking's state now)."""

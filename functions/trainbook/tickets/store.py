@@ -14,13 +14,17 @@ deleted (a cancelled booking's ticket stays, for the record), which the numberin
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.eventstore.conditions import is_conditional_failure
+from trainbook.eventstore.events import ConcurrencyConflict, PendingEvent, utc_now
+from trainbook.eventstore.store import EventRecord, transactions
 from trainbook.tickets.domain import Ticket, TicketNumberTaken
 
 
@@ -42,17 +46,39 @@ class DynamoTicketStore:
             return None
         return Ticket.from_json(json.loads(record.document))
 
-    def add(self, ticket: Ticket) -> None:
-        """Store a new ticket; TicketNumberTaken (nothing written) if its number is already held."""
+    def add(self, ticket: Ticket, also: Sequence[PendingEvent] = ()) -> None:
+        """Store a new ticket; TicketNumberTaken (nothing written) if its number is already held,
+        ConcurrencyConflict (nothing written) if the version of an event of `also` is."""
         record = TicketRecord(
             ticket.number,
             booking_id=ticket.booking_id,
             issued_at=ticket.issued_at,
             document=json.dumps(ticket.as_json(), ensure_ascii=False, sort_keys=True),
         )
+        if also:
+            self._add_with(record, also)
+            return
         try:
             record.save(condition=TicketRecord.ticket_number.does_not_exist())
         except PutError as error:
             if is_conditional_failure(error):
                 raise TicketNumberTaken(ticket.number) from None
+            raise
+
+    def _add_with(self, record: TicketRecord, also: Sequence[PendingEvent]) -> None:
+        """The ticket and `also` in one transaction; the ticket's put goes first, so its refusal is item 0."""
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.save(record, condition=TicketRecord.ticket_number.does_not_exist())
+                for pending in also:
+                    tx.save(
+                        EventRecord.of(pending, utc_now()), condition=EventRecord.version.does_not_exist()
+                    )
+        except TransactWriteError as error:
+            if is_conditional_failure(error, item=0):
+                raise TicketNumberTaken(record.ticket_number) from None
+            if is_conditional_failure(error):
+                raise ConcurrencyConflict(
+                    f"an event given with ticket {record.ticket_number} exists"
+                ) from None
             raise

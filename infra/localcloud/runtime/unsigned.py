@@ -14,9 +14,10 @@ and other signers keep their full work. docs/decisions.md records why this is ho
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.auth import SIGNED_HEADERS_BLACKLIST, SIGV4_TIMESTAMP, SigV4Auth
 from botocore.exceptions import NoCredentialsError
 
 # 64 hex digits like a real signature, recognisable in a log as not one.
@@ -32,9 +33,26 @@ def _add_auth_unsigned(self: SigV4Auth, request: Any) -> None:
     if self.credentials is None:
         raise NoCredentialsError()
     signer: Any = self  # botocore's own steps, private and untyped in its stubs
-    request.context["timestamp"] = datetime.now(UTC).strftime(SIGV4_TIMESTAMP)
+    timestamp = datetime.now(UTC).strftime(SIGV4_TIMESTAMP)
+    request.context["timestamp"] = timestamp
     signer._modify_request_before_signing(request)
-    signer._inject_signature_to_request(request, UNVERIFIED_SIGNATURE)
+    # botocore's `_inject_signature_to_request` rebuilt a header map of the request to list the signed
+    # headers' names (5 % of a worker's CPU): the names depend only on the header names, so they are
+    # worked out once per set of names, the same list botocore's `headers_to_sign` would give.
+    scope = f"{self.credentials.access_key}/{timestamp[:8]}/{signer._region_name}/{signer._service_name}"
+    request.headers["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={scope}/aws4_request, "
+        f"SignedHeaders={_signed_headers(tuple(request.headers.keys()))}, "
+        f"Signature={UNVERIFIED_SIGNATURE}"
+    )
+
+
+@lru_cache(maxsize=512)
+def _signed_headers(names: tuple[str, ...]) -> str:
+    """`SigV4Auth.signed_headers(headers_to_sign(request))` for a request with these header names."""
+    lowered = {name.lower() for name in names}
+    signed = {name.strip() for name in lowered if name not in SIGNED_HEADERS_BLACKLIST}
+    return ";".join(sorted(signed | {"host"}))  # botocore adds the host from the URL when it is absent
 
 
 def install() -> None:

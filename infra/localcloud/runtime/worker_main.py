@@ -94,6 +94,9 @@ def main() -> None:
         answers.flush()
 
     started = time.perf_counter()
+    from localcloud.runtime import lean_calls
+
+    lean_calls.install()  # before the handler's import, as signing below
     if FULL_SIGV4_FLAG not in sys.argv:
         from localcloud.runtime import unsigned
 

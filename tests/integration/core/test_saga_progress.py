@@ -126,3 +126,49 @@ def test_recording_progress_never_fails_the_step(monkeypatch: pytest.MonkeyPatch
 
     assert step("HoldSeats")({"booking_id": "b-1"}, None) == {"status": "HoldSeats"}
     assert progress("b-1") == []
+
+
+def carrying_ended(visible: dict[str, Any], then: Any = None) -> Any:
+    """A step's work that writes its Ended in its own transaction, as holding and selling seats do."""
+
+    def work() -> None:
+        riders = saga_progress.ended_riders(visible)
+        assert riders is not None
+        EventStore().append(list(riders.events))
+        riders.written = True
+        if then is not None:
+            then()
+
+    return work
+
+
+def test_a_step_whose_work_carries_its_ended_records_it_once_in_order() -> None:
+    step("HoldSeats", work=carrying_ended({"status": "HoldSeats"}))({"booking_id": "b-1"}, None)
+
+    events = EventStore().read("saga-b-1")
+    assert [(e.version, e.type) for e in events] == [(1, "SagaStepStarted"), (2, "SagaStepEnded")]
+    assert (events[1].event.outcome, events[1].event.result) == ("succeeded", {"status": "HoldSeats"})  # type: ignore[attr-defined]
+
+
+def test_a_step_that_fails_after_its_work_and_ended_were_recorded_adds_no_second_ended() -> None:
+    def fail() -> None:
+        raise RuntimeError("lost after the commit")
+
+    with pytest.raises(RuntimeError):
+        step("HoldSeats", work=carrying_ended({}, then=fail))({"booking_id": "b-1"}, None)
+
+    assert [kind for _, kind, _ in progress("b-1")] == ["SagaStepStarted", "SagaStepEnded"]
+
+
+def test_a_step_whose_ended_is_kept_apart_writes_it_after_the_work() -> None:
+    offered: list[object] = []
+
+    def work() -> None:
+        saga_progress.keep_ended_apart()
+        offered.append(saga_progress.ended_riders({}))
+
+    step("HoldSeats", work=work)({"booking_id": "b-1"}, None)
+
+    assert offered == [None]
+    assert [kind for _, kind, _ in progress("b-1")] == ["SagaStepStarted", "SagaStepEnded"]
+    assert saga_progress.ended_riders({}) is None  # outside a step: nothing to carry

@@ -13,6 +13,8 @@ from moto import mock_aws
 
 from tests.support.template_tables import create_tables
 from tests.unit.payments.fakes import FakePaymentLedger
+from trainbook.eventstore.events import PendingEvent
+from trainbook.eventstore.store import EventStore
 from trainbook.payments.cards import CardSummary
 from trainbook.payments.domain import (
     Action,
@@ -29,6 +31,7 @@ from trainbook.payments.domain import (
     StoredToken,
 )
 from trainbook.payments.store import DynamoPaymentLedger
+from trainbook.saga_progress import SagaStepEnded
 
 CARD = CardSummary("visa", "4242", 12, 2030)
 EXPIRES = datetime(2026, 11, 24, 12, 15, 0, 654321, tzinfo=UTC)
@@ -40,7 +43,8 @@ def _fake() -> Iterator[PaymentLedger]:
 
 def _dynamodb() -> Iterator[PaymentLedger]:
     with mock_aws():
-        create_tables({"PaymentsTable": os.environ["PAYMENTS_TABLE"]})
+        tables = {"PaymentsTable": "PAYMENTS_TABLE", "EventsTable": "EVENTS_TABLE"}
+        create_tables({resource: os.environ[variable] for resource, variable in tables.items()})
         yield DynamoPaymentLedger()
 
 
@@ -238,3 +242,33 @@ def test_a_token_that_cannot_be_spent_refuses_the_decision(
     assert ledger.payment("pay_1") is None
     assert ledger.slot("b1") is None
     assert ledger.answer("b1:authorize") is None
+
+
+def written_events(ledger: PaymentLedger, stream: str) -> list[tuple[int, str]]:
+    if isinstance(ledger, FakePaymentLedger):
+        return [(p.version, p.event.TYPE) for p in ledger.appended if p.stream == stream]
+    return [(e.version, e.type) for e in EventStore().read(stream)]
+
+
+def saga_ended(version: int) -> PendingEvent:
+    return PendingEvent("saga-b1", version, SagaStepEnded("b1", "AuthorizePayment", "succeeded", None, {}))
+
+
+def test_events_given_with_a_decision_are_written_with_it(ledger: PaymentLedger) -> None:
+    ledger.save_token(stored_token())
+
+    ledger.record(authorize(), also=[saga_ended(2)])
+
+    assert ledger.payment("pay_1") == payment()
+    assert written_events(ledger, "saga-b1") == [(2, "SagaStepEnded")]
+
+
+def test_an_event_version_taken_refuses_the_whole_decision(ledger: PaymentLedger) -> None:
+    ledger.record(authorize(token=None), also=[saga_ended(2)])
+
+    with pytest.raises(StaleDecision):  # the capture alone would be written (a test above)
+        ledger.record(capture(based_on=payment()), also=[saga_ended(2)])
+
+    assert ledger.answer("b1:capture") is None
+    assert ledger.payment("pay_1") == payment()
+    assert written_events(ledger, "saga-b1") == [(2, "SagaStepEnded")]

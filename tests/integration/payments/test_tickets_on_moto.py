@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from tests.support.builders import DAY, small_timetable
 from tests.support.streams import FakeContext
 from tests.unit.tickets.builders import booked
 from trainbook.catalog.runs import TrainRuns
+from trainbook.eventstore.events import ConcurrencyConflict, PendingEvent
 from trainbook.eventstore.store import EventStore
 from trainbook.tickets import keys
 from trainbook.tickets.domain import InvalidTicketRequest, TicketNumberTaken
@@ -64,3 +66,24 @@ def test_the_store_refuses_a_number_that_is_already_held(confirmed_booking: str)
 def test_a_request_without_a_booking_id_is_refused() -> None:
     with pytest.raises(InvalidTicketRequest):
         issue({}, FakeContext())
+
+
+def test_the_step_records_its_end_with_the_ticket_in_one_write(confirmed_booking: str) -> None:
+    answer = issue(SAMPLE, FakeContext())
+
+    progress = EventStore().read(f"saga-{confirmed_booking}")
+    assert [(e.version, e.type) for e in progress] == [(1, "SagaStepStarted"), (2, "SagaStepEnded")]
+    assert progress[1].event.result == {"ticket_number": answer["ticket_number"]}  # type: ignore[attr-defined]
+
+
+def test_a_ticket_given_with_an_event_whose_version_is_taken_is_not_written(confirmed_booking: str) -> None:
+    issue(SAMPLE, FakeContext())
+    [record] = list(TicketRecord.scan())
+    ticket = DynamoTicketStore().get(record.ticket_number)
+    assert ticket is not None
+    other = replace(ticket, number="TB-2026-0000-0000")
+    taken = EventStore().read(f"saga-{confirmed_booking}")[0]
+
+    with pytest.raises(ConcurrencyConflict):
+        DynamoTicketStore().add(other, [PendingEvent(taken.stream, taken.version, taken.event)])
+    assert DynamoTicketStore().get(other.number) is None

@@ -23,8 +23,9 @@ from trainbook.catalog.fares import InvalidFareRequest
 from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError
-from trainbook.eventstore.events import PendingEvent
+from trainbook.eventstore.events import PendingEvent, Riders
 from trainbook.inventory.domain import HoldExpired, SeatTaken
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 
 TODAY = date(2026, 11, 24)
 
@@ -145,6 +146,54 @@ def test_holding_twice_holds_once(commands: BookingService, events: FakeEventSto
     commands.hold_seats("b1")
 
     assert events.written() == written
+
+
+def ended(booking: str, step: str, version: int) -> Riders:
+    event = SagaStepEnded(booking, step, "succeeded", None, {})
+    return Riders((PendingEvent(f"saga-{booking}", version, event),))
+
+
+def test_riders_are_written_with_the_seat_change_and_only_when_it_writes(
+    commands: BookingService, events: FakeEventStore
+) -> None:
+    request(commands)
+    riders = ended("b1", "HoldSeats", 1)
+    commands.hold_seats("b1", riders=riders)
+
+    assert riders.written
+    assert [(e.version, e.type) for e in events.read("saga-b1")] == [(1, "SagaStepEnded")]
+
+    again = ended("b1", "HoldSeats", 2)
+    commands.hold_seats("b1", riders=again)  # already held: nothing to write, the caller appends them
+    assert not again.written
+    assert len(events.read("saga-b1")) == 1
+
+    confirmed = ended("b1", "ConfirmBooking", 2)
+    assert commands.confirm("b1", riders=confirmed).status is BookingStatus.CONFIRMED
+    assert confirmed.written and len(events.read("saga-b1")) == 2
+
+
+def test_a_rider_whose_version_was_taken_is_left_out_and_the_seats_are_still_held(
+    commands: BookingService, events: FakeEventStore
+) -> None:
+    request(commands)
+    events.append("saga-b1", 0, [SagaStepStarted("b1", "HoldSeats")])  # a concurrent attempt got there
+    riders = ended("b1", "HoldSeats", 1)
+
+    assert commands.hold_seats("b1", riders=riders).status is BookingStatus.HELD
+    assert not riders.written
+    assert [e.type for e in events.read("saga-b1")] == ["SagaStepStarted"]
+
+
+def test_a_refused_seat_change_writes_no_rider(commands: BookingService, events: FakeEventStore) -> None:
+    request(commands, "b1")
+    commands.hold_seats("b1")
+    request(commands, "b2", seats=[(5, 46)], passengers=[PassengerRequest("Ola")])
+    riders = ended("b2", "HoldSeats", 1)
+
+    with pytest.raises(SeatTaken):
+        commands.hold_seats("b2", riders=riders)
+    assert not riders.written and events.read("saga-b2") == []
 
 
 def test_a_second_booking_of_a_held_seat_is_refused(commands: BookingService) -> None:

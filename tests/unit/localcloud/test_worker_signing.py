@@ -96,3 +96,22 @@ def test_s3_requests_are_still_signed_in_full(unsigned_signing: None) -> None:
     found = SCOPE.match(authorization(request))
     assert found and found["signature"] != unsigned.UNVERIFIED_SIGNATURE
     assert request.headers["X-Amz-Content-SHA256"]
+
+
+def test_the_signed_headers_listed_are_those_botocore_signs() -> None:
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("dynamodb", "get_item", {"TableName": "t", "Key": {"k": {"S": "1"}}}),
+        ("lambda", "invoke", {"FunctionName": "f", "InvocationType": "Event"}),
+        ("ssm", "get_parameter", {"Name": "/p"}),
+    ]
+    signed = [SCOPE.match(authorization(sent_request(*c[:2], **c[2]))) for c in calls]
+    unsigned.install()
+    try:
+        unsigned_requests = [sent_request(*c[:2], **c[2]) for c in calls]
+    finally:
+        unsigned.uninstall()
+    for full, request in zip(signed, unsigned_requests, strict=True):
+        found = SCOPE.match(authorization(request))
+        assert full and found
+        assert found["signed"] == full["signed"]
+        assert found["signature"] == unsigned.UNVERIFIED_SIGNATURE

@@ -3,10 +3,11 @@ tests/integration/payments/test_payments_contract.py), and a hook to stage races
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from trainbook.eventstore.events import PendingEvent
 from trainbook.payments.domain import (
     Decision,
     KeyTaken,
@@ -25,23 +26,27 @@ class FakePaymentLedger:
         self.slots: dict[str, Slot] = {}
         self.attempts: dict[str, int] = {}
         self.tokens: dict[str, StoredToken] = {}
+        self.appended: list[PendingEvent] = []  # events written with a decision (`record`'s `also`)
         # Runs once, just before the next write: a concurrent request that gets there first.
         self.before_record: Callable[[], None] | None = None
-        # Runs once, right after a key is found unused: a duplicate that finishes before this one decides.
-        self.after_unused_key: Callable[[], None] | None = None
+        # Runs once, at the next read: a duplicate that finishes before this request decides.
+        self.before_read: Callable[[], None] | None = None
+
+    def _reading(self) -> None:
+        hook, self.before_read = self.before_read, None
+        if hook is not None:
+            hook()
 
     def answer(self, key: str) -> StoredAnswer | None:
-        found = self.answers.get(key)
-        hook = self.after_unused_key
-        if found is None and hook is not None:
-            self.after_unused_key = None
-            hook()
-        return found
+        self._reading()
+        return self.answers.get(key)
 
     def payment(self, payment_id: str) -> Payment | None:
+        self._reading()
         return self.payments.get(payment_id)
 
     def slot(self, booking_id: str) -> Slot | None:
+        self._reading()
         return self.slots.get(booking_id)
 
     def count_attempt(self, key: str) -> int:
@@ -49,6 +54,7 @@ class FakePaymentLedger:
         return self.attempts[key]
 
     def token(self, token: str) -> StoredToken | None:
+        self._reading()
         return self.tokens.get(token)
 
     def save_token(self, token: StoredToken) -> None:
@@ -56,12 +62,15 @@ class FakePaymentLedger:
         # The expiry is kept in whole epoch seconds, as the table's TTL attribute keeps it.
         self.tokens[token.token] = replace(token, expires_at=token.expires_at.replace(microsecond=0))
 
-    def record(self, decision: Decision) -> None:
+    def record(self, decision: Decision, also: Sequence[PendingEvent] = ()) -> None:
         hook, self.before_record = self.before_record, None
         if hook is not None:
             hook()
         if decision.key in self.answers:
             raise KeyTaken(decision.key)
+        taken = {(p.stream, p.version) for p in self.appended}
+        if any((p.stream, p.version) in taken for p in also):
+            raise StaleDecision(decision.key)
         target = decision.payment or decision.based_on
         if target is not None:
             current = self.payments.get(target.id)
@@ -75,6 +84,7 @@ class FakePaymentLedger:
             raise StaleDecision(decision.key)
         if spent is not None:
             self.tokens[spent.token] = replace(spent, sealed_number=None, spent_by=decision.key)
+        self.appended.extend(also)
         self.answers[decision.key] = StoredAnswer(decision.fingerprint, decision.answer)
         if decision.payment is not None:
             self.payments[decision.payment.id] = decision.payment

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.unit.payments.fakes import Clock, FakePaymentLedger, PaymentIds
+from trainbook.eventstore.events import PendingEvent, Riders
 from trainbook.payments.domain import Action, PaymentState, parse_command
 from trainbook.payments.errors import (
     BookingPaymentClosed,
@@ -24,6 +25,7 @@ from trainbook.payments.errors import (
 )
 from trainbook.payments.service import PaymentProcessor
 from trainbook.payments.vault import CardVault
+from trainbook.saga_progress import SagaStepEnded
 
 APPROVES = "4242 4242 4242 4242"
 
@@ -281,7 +283,7 @@ def test_a_duplicate_that_finishes_before_this_request_decides_is_replayed_not_r
 ) -> None:
     authorize(psp)
     duplicate: list[dict[str, Any]] = []
-    ledger.after_unused_key = lambda: duplicate.append(send(psp, "capture", "b1:capture", booking_id="b1"))
+    ledger.before_read = lambda: duplicate.append(send(psp, "capture", "b1:capture", booking_id="b1"))
     assert send(psp, "capture", "b1:capture", booking_id="b1") == duplicate[0]
 
 
@@ -289,7 +291,7 @@ def test_a_duplicate_authorization_that_took_the_slot_first_is_replayed(
     psp: PaymentProcessor, ledger: FakePaymentLedger
 ) -> None:
     duplicate: list[dict[str, Any]] = []
-    ledger.after_unused_key = lambda: duplicate.append(authorize(psp))
+    ledger.before_read = lambda: duplicate.append(authorize(psp))
     assert authorize(psp) == duplicate[0]
     assert len(ledger.payments) == 1
 
@@ -379,3 +381,64 @@ def test_an_expired_token_is_refused(psp: PaymentProcessor) -> None:
 
     with pytest.raises(InvalidPaymentToken, match="expired"):
         send(psp, "authorize", "b1:authorize", booking_id="b1", amount_grosze=100, payment_token=token)
+
+
+def test_a_first_request_reads_its_key_only_when_a_duplicate_answered_first(
+    psp: PaymentProcessor, ledger: FakePaymentLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys_read: list[str] = []
+    read_answer = ledger.answer
+
+    def counted(key: str) -> Any:
+        keys_read.append(key)
+        return read_answer(key)
+
+    monkeypatch.setattr(ledger, "answer", counted)
+    first = authorize(psp)
+    captured = send(psp, "capture", "b1:capture", booking_id="b1")
+    assert keys_read == []
+
+    assert authorize(psp) == first  # a repeat decides, is refused, then reads and replays
+    assert send(psp, "capture", "b1:capture", booking_id="b1") == captured
+    assert keys_read == ["b1:authorize", "b1:capture"]
+    assert len(ledger.payments) == 1
+
+
+def riders(version: int = 2) -> Riders:
+    ended = SagaStepEnded("b1", "AuthorizePayment", "succeeded", None, {})
+    return Riders((PendingEvent("saga-b1", version, ended),))
+
+
+def authorize_with(psp: PaymentProcessor, given: Riders, number: str = APPROVES) -> dict[str, Any]:
+    token = psp.tokenize({"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"})["token"]
+    command = {"action": "authorize", "idempotency_key": "b1:authorize", "booking_id": "b1"}
+    return psp.handle(parse_command({**command, "amount_grosze": 100, "payment_token": token}), given)
+
+
+def test_riders_go_in_the_write_of_an_answer_given_at_once(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    given = riders()
+    assert authorize_with(psp, given)["state"] == "AUTHORIZED"
+    assert given.written and ledger.appended == list(given.events)
+
+    repeated = riders(4)
+    authorize_with(psp, repeated)  # a replayed answer writes nothing: the caller appends them
+    assert not repeated.written and ledger.appended == list(given.events)
+
+
+def test_a_declined_answer_carries_no_riders(psp: PaymentProcessor, ledger: FakePaymentLedger) -> None:
+    given = riders()
+    with pytest.raises(PaymentDeclined):
+        authorize_with(psp, given, number="4000 0000 0000 0002")
+    assert not given.written and ledger.appended == []
+
+
+def test_riders_whose_version_was_taken_are_left_out_and_the_payment_still_recorded(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    ledger.appended.append(riders().events[0])  # a concurrent attempt of the step wrote there
+    given = riders()
+
+    assert authorize_with(psp, given)["state"] == "AUTHORIZED"
+    assert not given.written and len(ledger.payments) == 1

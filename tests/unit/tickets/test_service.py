@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pytest
 
 from tests.unit.tickets.builders import SECRET, Clock, booked
 from trainbook.booking.domain import BookingNotFound
-from trainbook.eventstore.events import EventLog
+from trainbook.eventstore.events import ConcurrencyConflict, EventLog, PendingEvent, Riders
+from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 from trainbook.tickets.domain import BookingNotConfirmed, Ticket, TicketNumberTaken, ticket_number
 from trainbook.tickets.service import TicketIssuer
 from trainbook.tickets.signing import derive_signing_key
@@ -22,17 +23,21 @@ class FakeTicketStore:
     def __init__(self) -> None:
         self.tickets: dict[str, Ticket] = {}
         self.before_add: Callable[[], object] | None = None  # a concurrent issue that stores first
+        self.appended: list[PendingEvent] = []  # events written with a ticket
 
     def get(self, number: str) -> Ticket | None:
         return self.tickets.get(number)
 
-    def add(self, ticket: Ticket) -> None:
+    def add(self, ticket: Ticket, also: Sequence[PendingEvent] = ()) -> None:
         hook, self.before_add = self.before_add, None
         if hook is not None:
             hook()
         if ticket.number in self.tickets:
             raise TicketNumberTaken(ticket.number)
+        if any((p.stream, p.version) in {(a.stream, a.version) for a in self.appended} for p in also):
+            raise ConcurrencyConflict("taken")
         self.tickets[ticket.number] = ticket
+        self.appended.extend(also)
 
 
 def issuer(events: EventLog, store: FakeTicketStore) -> TicketIssuer:
@@ -117,3 +122,42 @@ def test_an_unknown_booking_is_not_found() -> None:
 def test_find_answers_none_before_a_ticket_is_issued() -> None:
     events, _ = booked()
     assert issuer(events, FakeTicketStore()).find("b-2026-0001") is None
+
+
+def ended(ticket: Ticket, version: int = 10) -> Riders:
+    event = SagaStepEnded(
+        ticket.booking_id, "IssueTicket", "succeeded", None, {"ticket_number": ticket.number}
+    )
+    return Riders((PendingEvent(f"saga-{ticket.booking_id}", version, event),))
+
+
+def test_riders_go_in_the_write_of_a_new_ticket_only() -> None:
+    events, _ = booked()
+    store = FakeTicketStore()
+    given: list[Riders] = []
+
+    def riders(ticket: Ticket) -> Riders:
+        given.append(ended(ticket))
+        return given[-1]
+
+    ticket = issuer(events, store).issue("b-2026-0001", riders)
+    assert [r.written for r in given] == [True]
+    assert store.appended[0].event.result == {"ticket_number": ticket.number}  # type: ignore[attr-defined]
+
+    assert issuer(events, store).issue("b-2026-0001", riders) == ticket  # issued before: nothing written
+    assert [r.written for r in given] == [True, False] and len(store.appended) == 1
+
+
+def test_a_ticket_whose_riders_version_was_taken_is_still_issued() -> None:
+    events, _ = booked()
+    store = FakeTicketStore()
+    store.appended.append(PendingEvent("saga-b-2026-0001", 10, SagaStepStarted("b-2026-0001", "IssueTicket")))
+    given: list[Riders] = []
+
+    def riders(ticket: Ticket) -> Riders:
+        given.append(ended(ticket))
+        return given[-1]
+
+    ticket = issuer(events, store).issue("b-2026-0001", riders)
+    assert store.tickets == {ticket.number: ticket}
+    assert [r.written for r in given] == [False]
