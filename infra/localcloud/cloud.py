@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import urllib.request
@@ -18,12 +19,13 @@ from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.gateway.config import GatewayConfig, read_gateway_config
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
-from localcloud.streams.trigger import StreamTrigger, parallelization_factor
+from localcloud.streams.trigger import StreamTrigger, batching_window, parallelization_factor
 from localcloud.template.loader import load_template
 from localcloud.template.stack import LocalStack
 from localcloud.template.translate import TRANSLATION_CACHE, translate_cached
 
 log = logging.getLogger("localcloud")
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9.:]+)\}")
 
 DEFAULT_REGION = "eu-central-1"
 
@@ -138,7 +140,12 @@ class LocalCloud:
             gateway_url=gateway_url,
         )
         self.provisioned = Provisioner(self.stack).run()
-        self.provisioned.triggers = [_with_parallelization(self.stack, t) for t in self.provisioned.triggers]
+        self.provisioned.triggers = [_with_mapping_settings(self.stack, t) for t in self.provisioned.triggers]
+        background = background_functions(self.stack, self.provisioned.triggers)
+        self.provisioned.functions = [
+            dataclasses.replace(spec, background=True) if spec.logical_id in background else spec
+            for spec in self.provisioned.functions
+        ]
         self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
         self.phase_done("resources")
@@ -160,10 +167,56 @@ class LocalCloud:
             self.lock = None
 
 
-def _with_parallelization(stack: LocalStack, trigger: StreamTrigger) -> StreamTrigger:
-    """The mapping's `ParallelizationFactor` (SAM passes it through from the function's stream event)."""
-    factor = parallelization_factor(trigger.logical_id, stack.properties(trigger.logical_id))
-    return dataclasses.replace(trigger, parallelization_factor=factor)
+def _with_mapping_settings(stack: LocalStack, trigger: StreamTrigger) -> StreamTrigger:
+    """The mapping's `ParallelizationFactor` and `MaximumBatchingWindowInSeconds` (SAM passes them on)."""
+    properties = stack.properties(trigger.logical_id)
+    return dataclasses.replace(
+        trigger,
+        parallelization_factor=parallelization_factor(trigger.logical_id, properties),
+        batching_window_seconds=batching_window(trigger.logical_id, properties),
+    )
+
+
+def background_functions(stack: LocalStack, triggers: list[StreamTrigger]) -> set[str]:
+    """Functions (logical ids) that only stream triggers with a batching window invoke.
+
+    A window says the read model may lag by that much, so their workers may yield the CPU to what a
+    passenger waits for (API requests, saga steps, the broadcaster). A function any other resource
+    refers to (an API's permission, a state machine's substitutions, a trigger without a window) is not.
+    """
+    mappings = {t.logical_id for t in triggers}
+    windowed: dict[str, bool] = {}
+    for trigger in triggers:
+        function = _referenced(stack.resources[trigger.logical_id].get("Properties", {}).get("FunctionName"))
+        for logical_id in function:
+            windowed[logical_id] = windowed.get(logical_id, True) and trigger.batching_window_seconds > 0
+    referenced: set[str] = set()
+    for logical_id, resource in stack.resources.items():
+        if logical_id not in mappings:
+            referenced |= _referenced(resource.get("Properties")) - {logical_id}
+    return {f for f, window in windowed.items() if window and f not in referenced}
+
+
+def _referenced(value: Any) -> set[str]:
+    """Logical ids a property value names through `Ref`, `Fn::GetAtt` or `Fn::Sub`."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                target = inner[0] if isinstance(inner, list) and inner else str(inner).split(".")[0]
+                found.add(str(target))
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) and inner else inner
+                found |= {name.split(".")[0] for name in _SUB_NAME.findall(str(text))}
+                found |= _referenced(inner)
+            else:
+                found |= _referenced(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _referenced(inner)
+    return found
 
 
 def _empty(data_dir: Path) -> None:

@@ -34,6 +34,7 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
     stream_lines = [
         f"    {t.logical_id}: {t.table_name} -> {t.function_name} (batch {t.batch_size}"
         + (f", {t.parallelization_factor} at once" if t.parallelization_factor > 1 else "")
+        + (f", window {t.batching_window_seconds} s" if t.batching_window_seconds else "")
         + ")"
         for t in done.triggers
     ]

@@ -19,6 +19,8 @@ class FunctionSpec:
     timeout: int = 3
     memory_mb: int = 128
     environment: dict[str, str] = field(default_factory=dict)
+    # Only stream triggers with a batching window invoke it: its workers run at a lower CPU priority.
+    background: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -31,6 +33,7 @@ class FunctionSpec:
             "timeout": self.timeout,
             "memory_mb": self.memory_mb,
             "environment": self.environment,
+            "background": self.background,
         }
 
     @classmethod

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -18,6 +20,9 @@ log = logging.getLogger("localcloud.lambda")
 
 # Concurrent executions per function; beyond this, invocations queue (AWS would throttle at the quota).
 MAX_WORKERS_PER_FUNCTION = 4
+# How much nicer (lower CPU priority) the workers of a background function run: on a saturated machine the
+# engine, the API, the saga steps and the broadcaster get the CPU first. LOCALCLOUD_NICE=0 turns it off.
+BACKGROUND_NICE = int(os.environ.get("LOCALCLOUD_NICE", "10"))
 
 
 class FunctionPool:
@@ -45,6 +50,8 @@ class FunctionPool:
             self._forget()
             raise
         self.cold_starts += 1
+        if self.spec.background:
+            lower_priority(worker.process.pid, BACKGROUND_NICE)
         return worker, True
 
     def _forget(self) -> None:
@@ -99,6 +106,23 @@ class FunctionPool:
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.stop()
+
+
+def lower_priority(pid: int, steps: int) -> None:
+    """Raise the nice value of every thread of a process by `steps` (Linux keeps one per thread).
+
+    Threads the process starts later inherit it from the thread that starts them. Lowering one's own
+    children's priority needs no privilege; where it fails (no such process, no /proc) nothing changes.
+    """
+    if steps <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        threads = [int(task) for task in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        threads = [pid]
+    for thread in threads:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + steps))
 
 
 def _failure(spec: FunctionSpec, error_type: str, message: str) -> InvokeResult:

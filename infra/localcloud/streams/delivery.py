@@ -36,6 +36,14 @@ log = logging.getLogger("localcloud.streams")
 MAX_UNCONSUMED_RECORDS = 10_000
 IDLE_WAIT_SECONDS = 0.5
 GATHER_SECONDS = 0.02
+# Within a trigger's `MaximumBatchingWindowInSeconds`: a batch that got no new record for this long is
+# invoked before its window ends (AWS waits the window out even on a quiet stream; locally a passenger or
+# a test would wait it out for nothing, and under load the window still fills the batch).
+QUIET_SECONDS = 0.1
+# Lambda's payload limit for a synchronous invocation: a stream batch stops growing at 6 MB.
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+# What a record adds to the event beside its `dynamodb` part (`SizeBytes`): ids, names, the source ARN.
+RECORD_OVERHEAD_BYTES = 400
 # No trim this soon after a trigger was added: the engine adds a template's triggers one by one, and a
 # trigger already running must not trim records that one added a moment later has not read yet.
 TRIM_GRACE_SECONDS = 2.0
@@ -67,6 +75,8 @@ class KeyedLanes:
         self.factor = factor
         self.key_attribute = key_attribute
         self.queues: list[queue.SimpleQueue[dict[str, Any]]] = [queue.SimpleQueue() for _ in range(factor)]
+        # A record taken from a lane's queue that did not fit its batch (6 MB): the next batch starts with it.
+        self.held: list[dict[str, Any] | None] = [None] * factor
         self._unfinished: dict[int, None] = {}  # read, not yet finished; insertion order = stream order
         self._changed = threading.Condition()
         self.cursor = 0  # the next sequence number to read
@@ -111,18 +121,35 @@ class KeyedLanes:
         with self._changed:
             self._changed.wait_for(lambda: len(self._unfinished) < limit, timeout)
 
-    def take(self, lane: int, batch_size: int, timeout: float) -> list[dict[str, Any]]:
-        """The lane's next batch: what is queued for it, up to the batch size ([] after `timeout`)."""
+    def take(self, lane: int, batch_size: int, timeout: float, window: float = 0.0) -> list[dict[str, Any]]:
+        """The lane's next batch ([] after `timeout`): what is queued for it, up to the batch size and the
+        payload limit, gathered for up to `window` seconds after its first record (see `QUIET_SECONDS`)."""
         waiting = self.queues[lane]
-        try:
-            batch = [waiting.get(timeout=timeout)]
-        except queue.Empty:
-            return []
+        first, self.held[lane] = self.held[lane], None
+        if first is None:
+            try:
+                first = waiting.get(timeout=timeout)
+            except queue.Empty:
+                return []
+        batch = [first]
+        size = record_bytes(first)
+        closes = time.monotonic() + window
         while len(batch) < batch_size:
             try:
-                batch.append(waiting.get_nowait())
+                record = waiting.get_nowait()
             except queue.Empty:
+                remaining = closes - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    record = waiting.get(timeout=min(QUIET_SECONDS, remaining))
+                except queue.Empty:
+                    break  # quiet: nothing more arrived
+            size += record_bytes(record)
+            if size > MAX_PAYLOAD_BYTES:
+                self.held[lane] = record  # the first record of the lane's next batch
                 break
+            batch.append(record)
         return batch
 
 
@@ -174,7 +201,7 @@ class StreamPoller:
             if shard is None:
                 return []
             self.position = max(self.position, int(shard.starting_sequence_number) + trimmed(shard))
-            records = shard.get(self.position if at is None else at, self.trigger.batch_size)
+            records = within_payload(shard.get(self.position if at is None else at, self.trigger.batch_size))
         if records:
             # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
             STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(records)})
@@ -183,6 +210,8 @@ class StreamPoller:
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._appended.clear()
+            if self.trigger.batching_window_seconds:
+                self._gather()
             batch = self._read()
             if not batch:
                 if self._appended.wait(IDLE_WAIT_SECONDS):
@@ -201,6 +230,23 @@ class StreamPoller:
                 log.exception("stream trigger %s failed; retrying", self.trigger.logical_id)
                 time.sleep(1)
             self._deliveries.trim(self)
+
+    def _unread(self) -> tuple[int, int]:
+        """Unread records (filtered ones too: they fill a read), and the bytes of a batch of them."""
+        with DYNAMODB_LOCK:
+            shard = self._shard()
+            if shard is None:
+                return 0, 0
+            first = int(shard.starting_sequence_number) + trimmed(shard)
+            offset = max(0, self.position - first)
+            waiting = shard.items[offset : offset + self.trigger.batch_size]
+            size = sum(record_bytes(r.record) for r in waiting)
+            return max(0, next_sequence_number(shard) - max(self.position, first)), size
+
+    def _gather(self) -> None:
+        gather(
+            self._unread, self.trigger.batch_size, self.trigger.batching_window_seconds, self._stopping.wait
+        )
 
     def _key_attribute(self) -> str | None:
         with DYNAMODB_LOCK:
@@ -263,7 +309,9 @@ class StreamPoller:
             self._settle(lanes)
 
         while not self._stopping.is_set():
-            batch = lanes.take(lane, self.trigger.batch_size, IDLE_WAIT_SECONDS)
+            batch = lanes.take(
+                lane, self.trigger.batch_size, IDLE_WAIT_SECONDS, self.trigger.batching_window_seconds
+            )
             # The whole batch before the lane's next one: what a bisection left for later, or what an
             # error in this code left unfinished, goes again first, so the lane's order holds.
             while batch and not self._stopping.is_set():
@@ -387,6 +435,38 @@ def delivered_copy(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     if created is not None and not isinstance(created, str | int | float):
         dynamodb["ApproximateCreationDateTime"] = str(created)  # what `json.dumps(default=str)` gave
     return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+def gather(
+    unread: Callable[[], tuple[int, int]], batch_size: int, window: float, wait: Callable[[float], bool]
+) -> None:
+    """`MaximumBatchingWindowInSeconds`: once records wait (`unread`: how many, how many bytes), let more
+    join until the batch is full (its size, or 6 MB), `window` seconds have passed since this began, or
+    none arrived for `QUIET_SECONDS`; `wait` sleeps, True when the poller stops."""
+    count, size = unread()
+    closes = time.monotonic() + window
+    while count and count < batch_size and size < MAX_PAYLOAD_BYTES:
+        remaining = closes - time.monotonic()
+        if remaining <= 0 or wait(min(QUIET_SECONDS, remaining)):
+            return
+        before, (count, size) = count, unread()
+        if count == before:
+            return  # quiet: nothing more arrived
+
+
+def record_bytes(record: dict[str, Any]) -> int:
+    """About what one record adds to the invocation's payload (DynamoDB's `SizeBytes` of its images)."""
+    return int(record["dynamodb"].get("SizeBytes", 0)) + RECORD_OVERHEAD_BYTES
+
+
+def within_payload(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first records that fit in one invocation's 6 MB (at least one: a record is at most 800 KB)."""
+    size = 0
+    for index, record in enumerate(records):
+        size += record_bytes(record)
+        if size > MAX_PAYLOAD_BYTES and index:
+            return records[:index]
+    return records
 
 
 def _first_failed_index(batch: list[dict[str, Any]], payload: bytes) -> int | None:

@@ -28,6 +28,8 @@ class StreamTrigger:
     filters: list[dict[str, Any]] = field(default_factory=list)  # FilterCriteria patterns, parsed
     # Batches of the shard in flight at once (1-10); records of one partition key stay in order.
     parallelization_factor: int = 1
+    # `MaximumBatchingWindowInSeconds` (0-300): how long the poller may gather records before invoking.
+    batching_window_seconds: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -49,3 +51,18 @@ def parallelization_factor(logical_id: str, properties: dict[str, Any]) -> int:
             f"{logical_id}: ParallelizationFactor must be a number from 1 to 10, not {value!r}"
         )
     return factor
+
+
+def batching_window(logical_id: str, properties: dict[str, Any]) -> int:
+    """`MaximumBatchingWindowInSeconds` of an event-source mapping: 0 by default for streams, 0-300."""
+    value = properties.get("MaximumBatchingWindowInSeconds", 0)
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        seconds = -1
+    if not 0 <= seconds <= 300 or str(seconds) != str(value).strip():
+        raise TemplateError(
+            f"{logical_id}: MaximumBatchingWindowInSeconds must be a whole number of seconds from 0 to 300, "
+            f"not {value!r}"
+        )
+    return seconds

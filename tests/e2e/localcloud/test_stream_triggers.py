@@ -68,7 +68,7 @@ def test_a_batch_failing_past_its_retries_goes_to_the_on_failure_queue(cloud: Ru
     assert info["responseContext"]["functionError"] == "Unhandled"
 
 
-# ---- ParallelizationFactor: 4 batches of the lanes table's shard at once, in order per partition key ----
+# ---- ParallelizationFactor: 4 batches of the lanes shard at once, in order per key (and a 300 s window) ----
 LANES = "fixture-test-lanes"
 
 

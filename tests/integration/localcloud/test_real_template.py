@@ -76,3 +76,42 @@ def test_the_shipped_timetable_is_loaded_and_searchable_when_ready(repo_cloud: R
     answer = httpx.get(f"{repo_cloud.url}/api/search", params={"from": "WAW", "to": "GDG", "date": day})
     assert answer.status_code == 200, answer.text
     assert len(answer.json()["departures"]) >= 4
+
+
+def _workers_by_function(repo_cloud: RunningCloud) -> dict[str, list[int]]:
+    """The pids of each function's workers: the cloud's processes named after the function (15 bytes)."""
+    functions = httpx.get(f"{repo_cloud.url}/health").json()["engine"]["functions"]
+    by_comm = {name[-15:]: name for name in functions}
+    found: dict[str, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                comm = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if comm in by_comm and _descends_from(int(entry.name), repo_cloud.process.pid):
+                found.setdefault(by_comm[comm], []).append(int(entry.name))
+    return found
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            pid = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            return False
+    return False
+
+
+def test_workers_of_read_models_nobody_watches_live_run_at_a_lower_priority(repo_cloud: RunningCloud) -> None:
+    import os
+
+    # Both projectors applied the published timetable before the ready line, so both have a worker.
+    workers = _workers_by_function(repo_cloud)
+    windowed = next(pids for name, pids in workers.items() if name.endswith("search-index-projector"))
+    live = next(pids for name, pids in workers.items() if name.endswith("seat-map-projector"))
+    engine_nice = os.getpriority(os.PRIO_PROCESS, repo_cloud.process.pid)
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in live} == {engine_nice}
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in windowed} == {min(19, engine_nice + 10)}
