@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from boto3.dynamodb.types import TypeDeserializer
 
 from tests.e2e.booking.conftest import Trainbook
 from tests.e2e.booking.test_booking_saga import DECLINED_CARD, first_run, second_class_seats
@@ -28,19 +29,27 @@ READ_MODEL_TABLES = [
 TRAINBOOK = str(Path(sys.executable).parent / "trainbook")
 
 
-def snapshot(trainbook: Trainbook) -> dict[str, list[str]]:
+Snapshot = dict[str, dict[str, Any]]  # table -> item key -> item, plain Python values
+
+
+def snapshot(trainbook: Trainbook) -> dict[str, Snapshot]:
     dynamodb = trainbook.client("dynamodb")
-    tables: dict[str, list[str]] = {}
+    plain = TypeDeserializer()
+    tables: dict[str, Snapshot] = {}
     for name in READ_MODEL_TABLES:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"TableName": f"trainbook-dev-{name}"}
+        table = f"trainbook-dev-{name}"
+        keys = [k["AttributeName"] for k in dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
+        items: Snapshot = {}
+        request: dict[str, Any] = {"TableName": table}
         while True:
             page = dynamodb.scan(**request)
-            items.extend(page["Items"])
+            for item in page["Items"]:
+                value = {attribute: plain.deserialize(typed) for attribute, typed in item.items()}
+                items["#".join(str(value[k]) for k in keys)] = value
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        tables[name] = sorted(repr(sorted(item.items())) for item in items)
+        tables[name] = items
     return tables
 
 
@@ -58,12 +67,12 @@ def quiet(trainbook: Trainbook) -> bool:
     return all(int(stream["backlog"]) == 0 for stream in streams.values())
 
 
-def settled_read_models(trainbook: Trainbook) -> dict[str, list[str]]:
+def settled_read_models(trainbook: Trainbook) -> dict[str, Snapshot]:
     """Read models once nothing is in flight: the system is quiet, and two snapshots a second apart
     are equal (a projector may be mid-batch when its trigger's backlog reads 0)."""
-    previous: list[dict[str, list[str]]] = [{}]
+    previous: list[dict[str, Snapshot]] = [{}]
 
-    def stable() -> dict[str, list[str]] | None:
+    def stable() -> dict[str, Snapshot] | None:
         if not quiet(trainbook):
             previous[0] = {}
             return None
@@ -72,18 +81,35 @@ def settled_read_models(trainbook: Trainbook) -> dict[str, list[str]]:
         previous[0] = current
         return current if same else None
 
-    result: dict[str, list[str]] = wait_for(stable, deadline=180, interval=1.0)
+    result: dict[str, Snapshot] = wait_for(stable, deadline=180, interval=1.0)
     return result
 
 
-def differences(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
-    """Per table, the items only one side has: a readable failure instead of two whole tables."""
-    found = {}
-    for name in before.keys() | after.keys():
-        lost = sorted(set(before.get(name, [])) - set(after.get(name, [])))
-        added = sorted(set(after.get(name, [])) - set(before.get(name, [])))
-        if lost or added:
-            found[name] = {"live only": lost, "replay only": added}
+def flat(value: Any, path: str = "") -> dict[str, Any]:
+    """A nested item as {"bookings.<id>.state": "sold", ...}: a difference names its own path."""
+    if isinstance(value, dict) and value:
+        return {
+            k: v
+            for key, inner in value.items()
+            for k, v in flat(inner, f"{path}.{key}" if path else key).items()
+        }
+    return {path: value}
+
+
+def differences(live: dict[str, Snapshot], replayed: dict[str, Snapshot]) -> dict[str, Any]:
+    """Per table and item, the paths whose values differ (live, replayed): a readable failure."""
+    found: dict[str, Any] = {}
+    for name in live.keys() | replayed.keys():
+        before, after = live.get(name, {}), replayed.get(name, {})
+        for key in before.keys() | after.keys():
+            old, new = flat(before.get(key, {})), flat(after.get(key, {}))
+            changed = {
+                path: (old.get(path), new.get(path))
+                for path in old.keys() | new.keys()
+                if old.get(path) != new.get(path)
+            }
+            if changed:
+                found[f"{name} {key}"] = changed
     return found
 
 
