@@ -39,6 +39,7 @@ from trainbook.eventstore.events import (
     RecordedEvent,
     Riders,
     pending_after,
+    write_with_riders,
 )
 from trainbook.inventory.domain import RunInventory, SeatChange, SeatDecision, SeatsChanged, check_selection
 
@@ -117,16 +118,7 @@ class BookingService:
         if decision is None:
             return booking
         pending = pending_after(booking.stream, booking.version, decision.events, meta)
-        if riders is None:
-            self.inventory.save(decision.change, pending)
-        else:
-            try:
-                self.inventory.save(decision.change, [*pending, *riders.events])
-                riders.written = True
-            except ConcurrencyConflict:
-                # The booking's version or a rider's was taken; nothing was written. Without the riders
-                # the same decision is written, or refused again if the booking moved.
-                self.inventory.save(decision.change, pending)
+        write_with_riders(riders, lambda also: self.inventory.save(decision.change, [*pending, *also]))
         # Folded here instead of reading the stream again.
         now = self.clock()
         recorded = [RecordedEvent(p.stream, p.version, p.event, now, p.meta) for p in pending]

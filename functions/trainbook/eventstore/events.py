@@ -104,6 +104,25 @@ class Riders:
     written: bool = False
 
 
+def write_with_riders(
+    riders: Riders | None,
+    write: typing.Callable[[typing.Sequence[PendingEvent]], None],
+    refusals: tuple[type[Exception], ...] = (ConcurrencyConflict,),
+) -> None:
+    """Make a use case's `write`, given the events to append with it: the riders', then (if one of
+    `refusals` says the write was refused and so wrote nothing) none, so the write's own outcome decides.
+    `riders.written` tells the caller whether it still has the riders to append."""
+    if riders is None:
+        write(())
+        return
+    try:
+        write(riders.events)
+    except refusals:
+        write(())  # refused for its own sake or the riders': alone, the write says which
+        return
+    riders.written = True
+
+
 def pending_after(
     stream: str, expected_version: int, events: typing.Sequence[Event], meta: Meta = NO_META
 ) -> list[PendingEvent]:

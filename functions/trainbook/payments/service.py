@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from trainbook.errors import DomainError
-from trainbook.eventstore.events import Riders, format_instant
+from trainbook.eventstore.events import Riders, format_instant, write_with_riders
 from trainbook.payments.cards import Card, CardBehaviour
 from trainbook.payments.domain import (
     CURRENCY,
@@ -131,16 +131,12 @@ class PaymentProcessor:
 
     def _record(self, decision: Decision, riders: Riders | None) -> None:
         answer = decision.answer
-        if riders is None or answer.error is not None or answer.late:
-            self.ledger.record(decision)
-            return
-        try:
-            self.ledger.record(decision, riders.events)
-        except (KeyTaken, StaleDecision):
-            # Refused for the decision's sake or the riders': without them, the same write tells which.
-            self.ledger.record(decision)
-            return
-        riders.written = True
+        given_at_once = answer.error is None and not answer.late
+        write_with_riders(
+            riders if given_at_once else None,
+            lambda also: self.ledger.record(decision, also),
+            (KeyTaken, StaleDecision),
+        )
 
     def _fingerprint(self, command: Command, token: StoredToken | None) -> str:
         if not isinstance(command, Authorize):

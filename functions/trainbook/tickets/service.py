@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from trainbook.booking.domain import Booking
 from trainbook.booking.service import load_booking
 from trainbook.catalog.runs import TrainRuns
-from trainbook.eventstore.events import ConcurrencyConflict, EventLog, PendingEvent, Riders, format_instant
+from trainbook.eventstore.events import EventLog, PendingEvent, Riders, format_instant, write_with_riders
 from trainbook.tickets.domain import Ticket, TicketNumberTaken, draft_ticket, ticket_number, travel_year
 from trainbook.tickets.signing import sign_ticket
 
@@ -65,15 +65,7 @@ class TicketIssuer:
         raise RuntimeError(f"no free ticket number for booking {booking.id} after {NUMBER_CANDIDATES} tries")
 
     def _add(self, ticket: Ticket, riders: Riders | None) -> None:
-        if riders is None:
-            self.store.add(ticket)
-            return
-        try:
-            self.store.add(ticket, riders.events)
-        except ConcurrencyConflict:  # a rider's version was taken, nothing written: the ticket alone
-            self.store.add(ticket)
-            return
-        riders.written = True
+        write_with_riders(riders, lambda also: self.store.add(ticket, also))
 
     def find(self, booking_id: str) -> Ticket | None:
         """The booking's ticket if one was issued (whatever the booking's state now)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.streams import FakeContext
 from tests.unit.payments.fakes import Clock
+from trainbook.eventstore.events import PendingEvent
 from trainbook.faults import InjectedFault
 from trainbook.payments import handlers as payment_function
 from trainbook.payments import wiring as payment_wiring
@@ -129,11 +130,11 @@ class StagedLedger(DynamoPaymentLedger):
     def __init__(self) -> None:
         self.before_record: Callable[[], Any] | None = None
 
-    def record(self, decision: Decision) -> None:
+    def record(self, decision: Decision, also: Sequence[PendingEvent] = ()) -> None:
         hook, self.before_record = self.before_record, None
         if hook is not None:
             hook()
-        super().record(decision)
+        super().record(decision, also)
 
 
 def test_a_concurrent_duplicate_of_one_key_gets_the_first_result_and_one_payment() -> None:
