@@ -33,7 +33,7 @@ from trainbook.eventstore.conditions import is_conditional_failure, newer_than
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.projections.seat_map_fold import Occupant, occupant_change, occupied_seats, seat_map_as_of
 from trainbook.projections.seat_map_item import SeatMapItem
-from trainbook.projections.seat_map_queries import RunState, reflected_version, run_states
+from trainbook.projections.seat_map_queries import RunState, reflected_versions, run_states
 
 __all__ = [
     "Occupant",
@@ -42,7 +42,7 @@ __all__ = [
     "SeatMapProjection",
     "occupant_change",
     "occupied_seats",
-    "reflected_version",
+    "reflected_versions",
     "seat_map_as_of",
 ]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from trainbook.booking.events import BookingRequested
 from trainbook.eventstore.events import RecordedEvent
+from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
     MAX_TOPICS_PER_CONNECTION,
     AnalyticsApplied,
@@ -19,6 +22,7 @@ from trainbook.realtime.domain import (
     SalesApplied,
     SeatMapReflects,
     Subscriber,
+    Topic,
     Viewer,
     check_subscription,
     message,
@@ -30,6 +34,7 @@ from trainbook.realtime.domain import (
 )
 
 GONE = "gone"
+T = TypeVar("T")
 
 
 class ConnectionRegistry(Protocol):
@@ -39,7 +44,7 @@ class ConnectionRegistry(Protocol):
     def disconnect(self, connection_id: str) -> None: ...
     def subscribers(self, route: str) -> list[Subscriber]: ...
     def followed(self, routes: Iterable[str]) -> set[str]: ...
-    def next_seq(self, route: str) -> int: ...
+    def reserve_seq(self, route: str, count: int) -> int: ...
 
 
 class Poster(Protocol):
@@ -50,7 +55,7 @@ class Poster(Protocol):
 class ReadModels(Protocol):
     """What the broadcaster asks the read models before it tells clients something they will re-read."""
 
-    def seat_map_version(self, run_id: str, booking_id: str) -> int: ...
+    def seat_map_versions(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
     def sales_counted(self, stream: str, version: int) -> bool: ...
     def sales_figures(self, day: str) -> dict[str, Any]: ...
     def notification(self, user_id: str, notification_id: str) -> dict[str, Any] | None: ...
@@ -118,7 +123,14 @@ class Delivery:
 
 
 class Broadcaster:
-    """Maps an event to its topics' messages and posts each to the topic's subscribers."""
+    """Maps an event to its topics' messages and posts each to the topic's subscribers.
+
+    A batch (`expect`, then `publish` for each of its events in order) costs requests per topic and per
+    read, not per message, and a topic's requests run beside the other topics': each followed topic's
+    subscribers are looked up once, its `seq` numbers are taken for all of the batch's messages to it in
+    one update, and one read of the seat map covers every seat message of the batch it already shows
+    (docs/decisions.md).
+    """
 
     def __init__(
         self,
@@ -130,6 +142,7 @@ class Broadcaster:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         remember: Callable[[Journey], None] = lambda _journey: None,
+        parallel: int = 8,
     ) -> None:
         self.registry = registry
         self.poster = poster
@@ -139,21 +152,78 @@ class Broadcaster:
         self.wait_seconds = wait_seconds
         self.sleep = sleep
         self.clock = clock
+        self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="topic")
         self._unfollowed: set[str] = set()
+        self._batch: list[RecordedEvent] = []  # the batch's events in order, as `expect` got them
+        self._position = 0  # where in `_batch` the event being published is
+        self._sending: list[Push] = []  # the pushes of that event still to send, the current one first
+        self._subscribers: dict[str, list[Subscriber]] = {}  # per followed topic, looked up once a batch
+        self._numbers: dict[str, deque[int]] = {}  # `seq` numbers taken and not used yet, per topic
+        self._shown: dict[tuple[str, str], int] = {}  # (run, booking) -> version the seat map showed
 
     def expect(self, batch: Iterable[RecordedEvent]) -> None:
-        """Learn, with one read, which topics this batch's events go to have followers at all.
+        """Learn, with one read, which topics this batch's events go to have followers at all; then, side
+        by side, who follows them, the `seq` numbers of their messages and what the seat map shows.
 
         Most events (saga progress, seats and bookings nobody watches) then cost no further request. A
         booking's request teaches its Journey (a request never changes), so the events after it that
-        need the Journey to name their topics cost no lookup either.
+        need the Journey to name their topics cost no lookup either. Numbers are taken here only for
+        topics whose messages go to every subscriber (a message for its owner only is counted once the
+        subscribers are known, in `_next_seq`); anything that fails here is asked again when needed.
         """
         events = list(batch)
         for recorded in events:
             if isinstance(recorded.event, BookingRequested):
                 self.remember(Journey.of(recorded.event))
         routes = {route for recorded in events for route in self._routes(recorded)}
-        self._unfollowed = routes - self.registry.followed(routes)
+        followed = self.registry.followed(routes)
+        self._unfollowed = routes - followed
+        self._batch, self._position, self._sending = events, 0, []
+        self._numbers, self._subscribers = {}, {}
+        counts: Counter[str] = Counter()
+        owned: set[str] = set()  # topics with a message for its owner only: counted later
+        seats: set[tuple[str, str]] = set()
+        for recorded in events:
+            try:
+                pushes = self._pushes(recorded)
+            except Exception:  # looked up again, and failed for this record alone, when it is published
+                continue
+            for push in pushes:
+                counts[push.topic.route] += 1
+                if push.only_user is not None:
+                    owned.add(push.topic.route)
+                if isinstance(push.wait, SeatMapReflects):
+                    seats.add((push.wait.run_id, push.wait.booking_id))
+        numbered = {route: count for route, count in counts.items() if route not in owned}
+        subscribers = {route: self._pool.submit(self.registry.subscribers, route) for route in followed}
+        reserve = self.registry.reserve_seq
+        lasts = {route: self._pool.submit(reserve, route, n) for route, n in numbered.items()}
+        shown = self._pool.submit(self.read_models.seat_map_versions, seats) if seats else None
+        self._subscribers = _results(subscribers)
+        for route, last in _results(lasts).items():
+            self._numbers[route] = deque(range(last - numbered[route] + 1, last + 1))
+        if shown is not None and shown.exception() is None:
+            self._remember_shown(shown.result())
+
+    def _pushes(self, recorded: RecordedEvent) -> list[Push]:
+        """The event's messages to topics someone follows, before asking who (`_sendable` asks)."""
+        early = topics_known_early(recorded)
+        if early is not None and all(topic.route in self._unfollowed for topic in early):
+            return []
+        booking_id = needs_journey(recorded)
+        journey = self.journeys(booking_id) if booking_id else None
+        return [push for push in pushes_for(recorded, journey) if push.topic.route not in self._unfollowed]
+
+    def _remember_shown(self, versions: dict[tuple[str, str], int]) -> None:
+        """Keep what the seat map showed: a lower bound for good (an entry only takes newer versions)."""
+        if len(self._shown) > 10_000:
+            self._shown.clear()
+        for key, version in versions.items():
+            self._shown[key] = max(version, self._shown.get(key, 0))
+
+    def _each(self, call: Callable[[str], T], routes: Iterable[str]) -> dict[str, T]:
+        """`call` for each topic, side by side; a topic whose call failed is left out (asked again later)."""
+        return _results({route: self._pool.submit(call, route) for route in sorted(routes)})
 
     def _routes(self, recorded: RecordedEvent) -> list[str]:
         """The topics `recorded` goes to, as far as can be told now (a failed lookup tells none)."""
@@ -167,55 +237,100 @@ class Broadcaster:
         except Exception:  # publishing the event looks its topics' subscribers up, as without this
             return []
 
-    def publish(self, recorded: RecordedEvent) -> Delivery:
-        delivery = Delivery()
-        found: dict[str, list[Subscriber]] = {}
+    def _subscribers_of(self, route: str) -> list[Subscriber]:
+        if route not in self._subscribers:
+            self._subscribers[route] = self.registry.subscribers(route)
+        return self._subscribers[route]
 
-        def subscribers_of(route: str) -> list[Subscriber]:
-            if route not in found:
-                found[route] = self.registry.subscribers(route)
-            return found[route]
-
+    def _sendable(self, recorded: RecordedEvent) -> list[tuple[Push, list[str]]]:
+        """The event's messages that have someone to go to, each with its subscribers' connections."""
         early = topics_known_early(recorded)
         if early is not None:
             early = [topic for topic in early if topic.route not in self._unfollowed]
-            if not any(subscribers_of(topic.route) for topic in early):
-                return delivery  # nobody follows it: no lookup, no wait, no sequence number
+            if not any(self._subscribers_of(topic.route) for topic in early):
+                return []  # nobody follows it: no lookup, no wait, no sequence number
         booking_id = needs_journey(recorded)
         journey = self.journeys(booking_id) if booking_id else None
+        sendable = []
         for push in pushes_for(recorded, journey):
             if push.topic.route in self._unfollowed:
                 continue  # nobody followed it when the batch began
             subscribers = [
                 s.connection_id
-                for s in subscribers_of(push.topic.route)
+                for s in self._subscribers_of(push.topic.route)
                 if push.only_user is None or s.user_id == push.only_user
             ]
-            if not subscribers:
-                continue  # nobody listens: no wait, no sequence number
+            if subscribers:
+                sendable.append((push, subscribers))  # nobody listens otherwise: no wait, no number
+        return sendable
+
+    def publish(self, recorded: RecordedEvent) -> Delivery:
+        delivery = Delivery()
+        self._position = self._index_of(recorded)
+        sendable = self._sendable(recorded)
+        self._sending = [push for push, _ in sendable]
+        for push, subscribers in sendable:
             data = self._when_readable(push)
-            body = message(push, recorded.at, self.registry.next_seq(push.topic.route))
+            body = message(push, recorded.at, self._next_seq(push.topic.route))
             body["data"] = data
             outcomes = self.poster.post_all(subscribers, body)
+            self._sending.pop(0)
             delivery.messages += 1
             for connection_id, outcome in outcomes.items():
                 if outcome == GONE:
                     # Exactly the connection that answered Gone; never the sender or anyone else.
                     self.registry.disconnect(connection_id)
                     delivery.gone.append(connection_id)
+                    for found in self._subscribers.values():
+                        found[:] = [s for s in found if s.connection_id != connection_id]
                 elif outcome == "sent":
                     delivery.sent += 1
                 else:
                     delivery.failed += 1
         return delivery
 
+    def _index_of(self, recorded: RecordedEvent) -> int:
+        """Where `recorded` is in the batch (events come in order); past the end if it is not in it."""
+        for index in range(self._position, len(self._batch)):
+            if self._batch[index] is recorded:
+                return index
+        return len(self._batch)
+
+    def _next_seq(self, route: str) -> int:
+        """The topic's next number. When a topic has none left, every topic without numbers takes, in one
+        update each and side by side, one for each of the batch's messages to it still to send.
+
+        Numbers are used in the order they were taken. A message counted and then not sent (its record
+        failed and is redelivered, a connection answered Gone) leaves a gap, which tells the client to
+        re-read, as the protocol says.
+        """
+        if not self._numbers.get(route):
+            counts = self._still_to_send()
+            wanted = {r: n for r, n in counts.items() if not self._numbers.get(r)}
+            wanted[route] = max(1, wanted.get(route, 0))
+            lasts = self._each(lambda r: self.registry.reserve_seq(r, wanted[r]), wanted)
+            if route not in lasts:
+                lasts[route] = self.registry.reserve_seq(route, wanted[route])  # raises what failed
+            for taken, last in lasts.items():
+                self._numbers[taken] = deque(range(last - wanted[taken] + 1, last + 1))
+        return self._numbers[route].popleft()
+
+    def _still_to_send(self) -> Counter[str]:
+        """Per topic, the batch's messages from the one being sent on (a later lookup that fails counts
+        none: it is tried again when its event is published, and too few numbers only means taking more)."""
+        counts = Counter(push.topic.route for push in self._sending)
+        for recorded in self._batch[self._position + 1 :]:
+            try:
+                counts.update(push.topic.route for push, _ in self._sendable(recorded))
+            except Exception:
+                continue
+        return counts
+
     def _when_readable(self, push: Push) -> dict[str, Any]:
         """The push's data once a client can read what it says (see docs/decisions.md)."""
         wait = push.wait
         if isinstance(wait, SeatMapReflects):
-            self._await(
-                lambda: self.read_models.seat_map_version(wait.run_id, wait.booking_id) >= wait.version
-            )
+            self._await(lambda: self._seat_map_shows(wait))
         elif isinstance(wait, SalesApplied):
             self._await(lambda: self.read_models.sales_counted(wait.stream, wait.version))
             return self.read_models.sales_figures(wait.day)
@@ -239,6 +354,21 @@ class Broadcaster:
             return self.read_models.analytics_figures(wait.day, wait.run_id)
         return push.data
 
+    def _seat_map_shows(self, wait: SeatMapReflects) -> bool:
+        """Whether the seat map shows `wait`; a read asks for every seat message of the batch still to go,
+        so what one read showed answers the later ones without another request."""
+        key = (wait.run_id, wait.booking_id)
+        if self._shown.get(key, 0) >= wait.version:
+            return True
+        wanted = {key} | {
+            (event.run_id, event.booking_id)
+            for recorded in self._batch[self._position + 1 :]
+            if isinstance(event := recorded.event, SeatsHeld | SeatsSold | SeatsReleased)
+            and Topic("run", event.run_id).route not in self._unfollowed
+        }
+        self._remember_shown(self.read_models.seat_map_versions(wanted))
+        return self._shown.get(key, 0) >= wait.version
+
     def _await(self, condition: Callable[[], bool]) -> None:
         deadline = self.clock() + self.wait_seconds
         pause = 0.01
@@ -247,3 +377,8 @@ class Broadcaster:
                 raise ReadModelBehind("the read model has not caught up; the record will be redelivered")
             self.sleep(pause)
             pause = min(pause * 2, 0.1)
+
+
+def _results(futures: dict[str, Future[T]]) -> dict[str, T]:
+    """What each call answered; a call that failed is left out."""
+    return {key: future.result() for key, future in futures.items() if future.exception() is None}

@@ -188,9 +188,10 @@ class DynamoConnections:
     def subscribers(self, route: str) -> list[Subscriber]:
         return [Subscriber(item.connection_id, item.user_id) for item in ConnectionItem.by_topic.query(route)]
 
-    def next_seq(self, route: str) -> int:
+    def reserve_seq(self, route: str, count: int) -> int:
+        """Take the topic's next `count` numbers in one atomic update; answers the last of them."""
         counter = TopicItem(route)
-        counter.update(actions=[TopicItem.seq.add(1)])
+        counter.update(actions=[TopicItem.seq.add(count)])
         return int(counter.seq)
 
 

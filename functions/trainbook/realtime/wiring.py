@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -42,8 +43,8 @@ def remember_journey(known: Journey) -> None:
 class ProjectedReadModels:
     """The read models clients re-read after a push: seat map, sales, inbox, analytics."""
 
-    def seat_map_version(self, run_id: str, booking_id: str) -> int:
-        return seat_map.reflected_version(run_id, booking_id)
+    def seat_map_versions(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        return seat_map.reflected_versions(wanted)
 
     def sales_counted(self, stream: str, version: int) -> bool:
         return sales.counted(stream, version)

@@ -9,7 +9,7 @@ import pytest
 from tests.support.builders import RUN, change_fields, scheduled_run
 from trainbook.catalog.events import TrainDelayed, TrainRunCancelled
 from trainbook.eventstore.events import RecordedEvent
-from trainbook.projections.seat_map import SeatMapItem, SeatMapProjection
+from trainbook.projections.seat_map import SeatMapItem, SeatMapProjection, reflected_versions
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -48,3 +48,16 @@ def test_a_delay_and_a_cancellation_of_an_unbooked_run_create_its_item_in_any_or
 
         state = projection.run(RUN)
         assert (state.cancelled, state.delays) == (True, {"KRK": 15})
+
+
+def test_one_read_tells_which_booking_versions_each_runs_seat_map_shows() -> None:
+    SeatMapItem("run-a", bookings={"b-1": {"v": 3, "seats": ["05-021"]}, "b-2": {"v": 5}}).save()
+    SeatMapItem("run-b", bookings={"b-3": {"v": 2}}).save()
+    wanted = [("run-a", "b-1"), ("run-a", "b-9"), ("run-b", "b-3"), ("run-c", "b-4")]
+
+    assert reflected_versions(wanted) == {
+        ("run-a", "b-1"): 3,
+        ("run-a", "b-9"): 0,  # the run's item does not show it yet
+        ("run-b", "b-3"): 2,
+        ("run-c", "b-4"): 0,  # the run has no item yet
+    }

@@ -56,8 +56,9 @@ def test_a_connection_cannot_follow_more_topics_than_the_limit(connections: Dyna
 
 
 def test_sequence_numbers_count_per_topic(connections: DynamoConnections) -> None:
-    assert [connections.next_seq("run:r1") for _ in range(3)] == [1, 2, 3]
-    assert connections.next_seq("changes") == 1
+    assert [connections.reserve_seq("run:r1", 1) for _ in range(3)] == [1, 2, 3]
+    assert connections.reserve_seq("run:r1", 4) == 7  # 4, 5, 6 and 7 taken at once
+    assert connections.reserve_seq("changes", 1) == 1
 
 
 def test_a_saga_task_records_its_start_and_end_on_the_saga_stream(aws: None) -> None:

@@ -25,6 +25,7 @@ class FakeRegistry:
         self.topics: dict[str, set[str]] = {}  # connection -> routes
         self.users: dict[str, str | None] = {}
         self.seq: dict[str, int] = {}
+        self.reservations: list[tuple[str, int]] = []
 
     def connect(self, connection_id: str, viewer: Viewer) -> None:
         self.topics[connection_id] = set()
@@ -45,10 +46,11 @@ class FakeRegistry:
         return [Subscriber(c, self.users[c]) for c, routes in sorted(self.topics.items()) if route in routes]
 
     def followed(self, routes: Iterable[str]) -> set[str]:
-        return {route for route in routes if self.subscribers(route)}
+        return {route for route in routes if any(route in followed for followed in self.topics.values())}
 
-    def next_seq(self, route: str) -> int:
-        self.seq[route] = self.seq.get(route, 0) + 1
+    def reserve_seq(self, route: str, count: int) -> int:
+        self.reservations.append((route, count))
+        self.seq[route] = self.seq.get(route, 0) + count
         return self.seq[route]
 
 
@@ -70,11 +72,13 @@ class FakePoster:
 class FakeReadModels:
     def __init__(self, seat_map_version: int = 99) -> None:
         self.version = seat_map_version
+        self.seat_map_reads: list[set[tuple[str, str]]] = []
         self.inbox: dict[str, dict[str, Any]] = {}  # notification id -> as the inbox shows it
         self.applied: set[tuple[str, int]] = set()  # events the analytics model has applied
 
-    def seat_map_version(self, run_id: str, booking_id: str) -> int:
-        return self.version
+    def seat_map_versions(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        self.seat_map_reads.append(set(wanted))
+        return dict.fromkeys(self.seat_map_reads[-1], self.version)
 
     def sales_counted(self, stream: str, version: int) -> bool:
         return True
@@ -310,3 +314,68 @@ def test_a_followed_topic_known_only_from_the_journey_still_gets_its_message() -
     assert [(body["topic"], body["type"], body["data"]["status"]) for _, body in poster.sent] == [
         ("user", "booking_status", "CONFIRMED")
     ]
+
+
+def held_by(booking: str, version: int = 2) -> RecordedEvent:
+    event = SeatsHeld(booking, "run-1", ("05-021",), 0, 5, 1)
+    return RecordedEvent(f"booking-{booking}", version, event, AT)
+
+
+def test_a_batch_asks_per_topic_not_per_message_and_numbers_them_in_the_order_sent() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "run:run-1")
+    batch = [held_by("b-1"), held_by("b-2"), held_by("b-3")]
+    lookups: list[str] = []
+    subscribers = registry.subscribers
+    registry.subscribers = lambda route: lookups.append(route) or subscribers(route)  # type: ignore[method-assign,func-returns-value]
+
+    broadcaster.expect(batch)
+    for recorded in batch:
+        broadcaster.publish(recorded)
+
+    assert [body["seq"] for _, body in poster.sent] == [1, 2, 3]
+    assert registry.reservations == [("run:run-1", 3)]
+    assert lookups == ["run:run-1"]
+    reads = broadcaster.read_models.seat_map_reads  # type: ignore[attr-defined]
+    assert reads == [{("run-1", "b-1"), ("run-1", "b-2"), ("run-1", "b-3")}]
+
+
+def test_a_record_failing_mid_batch_leaves_a_gap_and_its_redelivery_is_numbered_after() -> None:
+    registry, poster, broadcaster = world(seat_map_version=3)
+    follower_of(registry, "run:run-1")
+    batch = [held(2), held(3), held(4)]
+    broadcaster.expect(batch)
+    broadcaster.publish(batch[0])
+    broadcaster.publish(batch[1])
+    with pytest.raises(ReadModelBehind):
+        broadcaster.publish(batch[2])  # the seat map does not show version 4 yet
+
+    broadcaster.read_models.version = 4  # type: ignore[attr-defined]
+    broadcaster.expect(batch[2:])  # the stream redelivers from the failed record
+    broadcaster.publish(batch[2])
+
+    assert [body["seq"] for _, body in poster.sent] == [1, 2, 4]
+
+
+def test_several_topics_take_their_numbers_once_a_batch_without_gaps() -> None:
+    registry, poster, broadcaster = world()
+    admin = Viewer("user-ala", "admin")
+    registry.connect("a", admin)
+    for route in ("analytics", "user:user-ala"):
+        registry.subscribe("a", admin, route, 50)
+    broadcaster.read_models.applied = {("booking-b-1", 1), ("booking-b-1", 4)}  # type: ignore[attr-defined]
+    batch = [requested(), confirmed()]
+
+    broadcaster.expect(batch)
+    for recorded in batch:
+        broadcaster.publish(recorded)
+
+    numbered = [(body["topic"], body["type"], body["seq"]) for _, body in poster.sent]
+    assert numbered == [
+        ("user", "booking_status", 1),
+        ("analytics", "figures", 1),
+        ("user", "booking_status", 2),
+        ("analytics", "sales", 2),
+        ("analytics", "figures", 3),
+    ]
+    assert sorted(registry.reservations) == [("analytics", 3), ("user:user-ala", 2)]
