@@ -40,6 +40,13 @@ GATHER_SECONDS = 0.02
 # invoked before its window ends (AWS waits the window out even on a quiet stream; locally a passenger or
 # a test would wait it out for nothing, and under load the window still fills the batch).
 QUIET_SECONDS = 0.1
+# Between a failed batch's retries. Lambda documents retries until success, `MaximumRetryAttempts` or the
+# record's expiry, and that splitting a batch (`BisectBatchOnFunctionError`) is not a retry, but no
+# interval; waits doubling from 1 s (1, 2, 4, 8, 16 s: 31 s over the template's 5 attempts) let a function
+# that failed for a moment under load (a timeout, a throttle) catch up before its records are given up,
+# where 0.05-0.25 s used every attempt within a second. The shard (or lane) waits meanwhile, as on AWS.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 30.0
 # Lambda's payload limit for a synchronous invocation: a stream batch stops growing at 6 MB.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 # What a record adds to the event beside its `dynamodb` part (`SizeBytes`): ids, names, the source ARN.
@@ -324,7 +331,7 @@ class StreamPoller:
 
     def _deliver(self, batch: list[dict[str, Any]], advance: Advance | None = None) -> None:
         advance = advance or self._advance
-        attempts = 0
+        attempts = 0  # retries of the records at the head of `batch` (a record done starts the count again)
         while batch and not self._stopping.is_set():
             outcome = self._invoke(batch)
             done = batch if outcome.failed_at is None else batch[: outcome.failed_at]
@@ -334,17 +341,19 @@ class StreamPoller:
             if outcome.failed_at is None:
                 return
             batch = batch[outcome.failed_at :]
-            attempts += 1
             with self._counting:
                 self.failed_batches += 1
+            failed = outcome.result is not None and bool(outcome.result.function_error)
+            if self.trigger.bisect_on_error and failed and len(batch) > 1:
+                batch = batch[: len(batch) // 2]  # Lambda: a split is not a retry, and goes at once
+                continue
+            attempts += 1
             limit = self.trigger.maximum_retry_attempts
             if 0 <= limit < attempts:
                 self._send_to_failure_destination(batch, outcome.result, attempts)
                 advance(batch)
                 return
-            if self.trigger.bisect_on_error and outcome.result is not None and outcome.result.function_error:
-                batch = batch[: max(1, len(batch) // 2)]
-            time.sleep(min(1.0, 0.05 * attempts))
+            self._stopping.wait(retry_delay(attempts))
 
     def _invoke(self, batch: list[dict[str, Any]]) -> BatchOutcome:
         result = self._runtime.invoke(self.trigger.function_name, {"Records": batch})
@@ -421,6 +430,11 @@ class StreamPoller:
         for thread in [self.thread, *self._lane_threads]:
             if thread.is_alive():
                 thread.join(timeout=5)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before retry number `attempt` (1, 2, ...) of a failed batch: doubling, capped."""
+    return float(min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempt - 1)))
 
 
 def delivered_copy(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
