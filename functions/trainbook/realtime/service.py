@@ -34,6 +34,9 @@ from trainbook.realtime.domain import (
 )
 
 GONE = "gone"
+# A topic's subscribers, once read, serve later batches while its count of subscription changes is the
+# same, for at most this long: on AWS the `by-topic` index a read goes to may lag a change briefly.
+SUBSCRIBERS_KEPT_SECONDS = 1.0
 T = TypeVar("T")
 
 
@@ -43,7 +46,7 @@ class ConnectionRegistry(Protocol):
     def unsubscribe(self, connection_id: str, route: str) -> None: ...
     def disconnect(self, connection_id: str) -> None: ...
     def subscribers(self, route: str) -> list[Subscriber]: ...
-    def followed(self, routes: Iterable[str]) -> set[str]: ...
+    def followed(self, routes: Iterable[str]) -> dict[str, int]: ...
     def reserve_seq(self, route: str, count: int) -> int: ...
 
 
@@ -158,6 +161,8 @@ class Broadcaster:
         self._position = 0  # where in `_batch` the event being published is
         self._sending: list[Push] = []  # the pushes of that event still to send, the current one first
         self._subscribers: dict[str, list[Subscriber]] = {}  # per followed topic, looked up once a batch
+        # Per topic: its count of subscription changes when its subscribers were read, when, and them.
+        self._kept: dict[str, tuple[int, float, list[Subscriber]]] = {}
         self._numbers: dict[str, deque[int]] = {}  # `seq` numbers taken and not used yet, per topic
         self._shown: dict[tuple[str, str], int] = {}  # (run, booking) -> version the seat map showed
 
@@ -177,7 +182,7 @@ class Broadcaster:
                 self.remember(Journey.of(recorded.event))
         routes = {route for recorded in events for route in self._routes(recorded)}
         followed = self.registry.followed(routes)
-        self._unfollowed = routes - followed
+        self._unfollowed = routes - set(followed)
         self._batch, self._position, self._sending = events, 0, []
         self._numbers, self._subscribers = {}, {}
         counts: Counter[str] = Counter()
@@ -195,11 +200,27 @@ class Broadcaster:
                 if isinstance(push.wait, SeatMapReflects):
                     seats.add((push.wait.run_id, push.wait.booking_id))
         numbered = {route: count for route, count in counts.items() if route not in owned}
-        subscribers = {route: self._pool.submit(self.registry.subscribers, route) for route in followed}
+        now = self.clock()
+        kept = {
+            route: self._kept[route][2]
+            for route, changes in followed.items()
+            if route in self._kept
+            and self._kept[route][0] == changes
+            and now - self._kept[route][1] < SUBSCRIBERS_KEPT_SECONDS
+        }
+        subscribers = {
+            route: self._pool.submit(self.registry.subscribers, route)
+            for route in followed
+            if route not in kept
+        }
         reserve = self.registry.reserve_seq
         lasts = {route: self._pool.submit(reserve, route, n) for route, n in numbered.items()}
         shown = self._pool.submit(self.read_models.seat_map_versions, seats) if seats else None
-        self._subscribers = _results(subscribers)
+        read = _results(subscribers)
+        if len(self._kept) > 10_000:
+            self._kept.clear()
+        self._kept.update({route: (followed[route], now, found) for route, found in read.items()})
+        self._subscribers = kept | read
         for route, last in _results(lasts).items():
             self._numbers[route] = deque(range(last - numbered[route] + 1, last + 1))
         if shown is not None and shown.exception() is None:

@@ -60,7 +60,8 @@ class ConnectionItem(Model):
 
 
 class TopicItem(Model):
-    """Per topic route: the last `seq` given to a message, and how many connections follow it."""
+    """Per topic route: the last `seq` given to a message, how many connections follow it, and how many
+    times its subscriptions changed (a list of its subscribers read since is current while that holds)."""
 
     class Meta(tables.TableMeta):
         table_name = tables.table_name("TOPICS_TABLE")
@@ -68,6 +69,7 @@ class TopicItem(Model):
     topic = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(default=0)
     followers = NumberAttribute(default=0)  # never below the truth: raised with, lowered after, a change
+    changes = NumberAttribute(default=0)  # raised with every change of `followers`
 
 
 @cache
@@ -173,16 +175,17 @@ class DynamoConnections:
             if route:
                 _dynamodb().update_item(**_follower_change(route, -1)["Update"])
 
-    def followed(self, routes: Iterable[str]) -> set[str]:
-        """Which of these topics some connection follows (one BatchGetItem per 100 topics)."""
+    def followed(self, routes: Iterable[str]) -> dict[str, int]:
+        """Which of these topics some connection follows, each with how many times its subscriptions
+        changed (one BatchGetItem per 100 topics)."""
         wanted = sorted(set(routes))
-        followed: set[str] = set()
+        followed: dict[str, int] = {}
         for start in range(0, len(wanted), 100):
             for item in TopicItem.batch_get(
-                wanted[start : start + 100], attributes_to_get=["topic", "followers"]
+                wanted[start : start + 100], attributes_to_get=["topic", "followers", "changes"]
             ):
                 if int(item.followers or 0) > 0:
-                    followed.add(item.topic)
+                    followed[item.topic] = int(item.changes or 0)
         return followed
 
     def subscribers(self, route: str) -> list[Subscriber]:
@@ -204,8 +207,8 @@ def _follower_change(route: str, change: int) -> dict[str, Any]:
         "Update": {
             "TableName": TopicItem.Meta.table_name,
             "Key": {"topic": {"S": route}},
-            "UpdateExpression": "ADD followers :change",
-            "ExpressionAttributeValues": {":change": {"N": str(change)}},
+            "UpdateExpression": "ADD followers :change, changes :one",
+            "ExpressionAttributeValues": {":change": {"N": str(change)}, ":one": {"N": "1"}},
         }
     }
 

@@ -26,6 +26,11 @@ class FakeRegistry:
         self.users: dict[str, str | None] = {}
         self.seq: dict[str, int] = {}
         self.reservations: list[tuple[str, int]] = []
+        self.changes: dict[str, int] = {}  # route -> how many times its subscriptions changed
+
+    def _changed(self, *routes: str) -> None:
+        for route in routes:
+            self.changes[route] = self.changes.get(route, 0) + 1
 
     def connect(self, connection_id: str, viewer: Viewer) -> None:
         self.topics[connection_id] = set()
@@ -35,18 +40,21 @@ class FakeRegistry:
         if len(self.topics[connection_id] | {route}) > limit:
             raise ProtocolError("too_many_topics", "too many")
         self.topics[connection_id].add(route)
+        self._changed(route)
 
     def unsubscribe(self, connection_id: str, route: str) -> None:
         self.topics[connection_id].discard(route)
+        self._changed(route)
 
     def disconnect(self, connection_id: str) -> None:
-        self.topics.pop(connection_id, None)
+        self._changed(*self.topics.pop(connection_id, set()))
 
     def subscribers(self, route: str) -> list[Subscriber]:
         return [Subscriber(c, self.users[c]) for c, routes in sorted(self.topics.items()) if route in routes]
 
-    def followed(self, routes: Iterable[str]) -> set[str]:
-        return {route for route in routes if any(route in followed for followed in self.topics.values())}
+    def followed(self, routes: Iterable[str]) -> dict[str, int]:
+        followed = {route for route in routes if any(route in f for f in self.topics.values())}
+        return {route: self.changes.get(route, 0) for route in followed}
 
     def reserve_seq(self, route: str, count: int) -> int:
         self.reservations.append((route, count))
@@ -379,3 +387,37 @@ def test_several_topics_take_their_numbers_once_a_batch_without_gaps() -> None:
         ("analytics", "figures", 3),
     ]
     assert sorted(registry.reservations) == [("analytics", 3), ("user:user-ala", 2)]
+
+
+def test_a_topics_subscribers_are_read_again_only_once_its_subscriptions_changed() -> None:
+    registry, poster, broadcaster = world()
+    now = [100.0]
+    broadcaster.clock = lambda: now[0]
+    follower_of(registry, "run:run-1")
+    lookups: list[str] = []
+    subscribers = registry.subscribers
+    registry.subscribers = lambda route: lookups.append(route) or subscribers(route)  # type: ignore[method-assign,func-returns-value]
+
+    def batch(*events: RecordedEvent) -> None:
+        broadcaster.expect(events)
+        for recorded in events:
+            broadcaster.publish(recorded)
+
+    batch(held_by("b-1"))
+    now[0] += 0.5
+    batch(held_by("b-2"))  # nobody subscribed or left since: the list read for b-1 serves
+    registry.connect("b", Viewer(None))
+    registry.subscribe("b", Viewer(None), "run:run-1", 50)
+    batch(held_by("b-3"))  # a change: read again, and the new subscriber gets it
+    now[0] += 1.0
+    batch(held_by("b-4"))  # kept for at most a second, whatever the count says
+
+    assert lookups == ["run:run-1"] * 3
+    assert [(c, body["seq"]) for c, body in poster.sent] == [
+        ("a", 1),
+        ("a", 2),
+        ("a", 3),
+        ("b", 3),
+        ("a", 4),
+        ("b", 4),
+    ]
