@@ -311,11 +311,12 @@ class Broadcaster:
         return delivery
 
     def _index_of(self, recorded: RecordedEvent) -> int:
-        """Where `recorded` is in the batch (events come in order); past the end if it is not in it."""
+        """Where `recorded` is in the batch (events come in order); an event `expect` did not get (one
+        published alone) leaves the position where it was, so the batch's later events still count."""
         for index in range(self._position, len(self._batch)):
             if self._batch[index] is recorded:
                 return index
-        return len(self._batch)
+        return self._position
 
     def _next_seq(self, route: str) -> int:
         """The topic's next number. When a topic has none left, every topic without numbers takes, in one
