@@ -11,6 +11,7 @@ from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     patch_clause_search,
+    patch_kept_update_checks,
     patch_update_expression_parses,
     patch_walker_node_kinds,
     patch_walker_traversal,
@@ -34,4 +35,5 @@ def install(patches: Patches) -> None:
     patch_walker_node_kinds(patches)
     patch_walker_traversal(patches)
     patch_clause_search(patches)
+    patch_kept_update_checks(patches)
     patch_item_sizes(patches)

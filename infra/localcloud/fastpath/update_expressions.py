@@ -41,6 +41,7 @@ from moto.dynamodb.parsing import validators
 from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
     DepthFirstTraverser,
     Expression,
+    ExpressionAttributeName,
     Node,
     UpdateExpressionFunction,
 )
@@ -253,3 +254,76 @@ def patch_clause_search(patches: Patches) -> None:
         return found
 
     patches.replace(Node, "find_clauses", find_clauses)
+
+
+# The first two of moto 5.2.5's update validators only check (each returns every node as it is).
+_PURE_CHECKS = (validators.ActionCountValidator, validators.OverlappingPathsValidator)
+_KEPT_TREE = "_localcloud_expression"  # the validator's (kept) tree, set at its creation
+CHECKED_TREES = 4096
+
+
+def root_name_placeholders(tree: Any) -> tuple[str, ...]:
+    """Every placeholder that is the only child of a node: those `check_for_overlapping_paths` reads.
+
+    moto looks a placeholder up in the names only for an action's path made of that one name; every
+    such path is a node with one `ExpressionAttributeName` child, so this is a superset of them."""
+    found: dict[str, None] = {}
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        children = node.children or []
+        if len(children) == 1 and isinstance(children[0], ExpressionAttributeName):
+            found[children[0].get_attribute_name_placeholder()] = None
+        pending.extend(child for child in children if isinstance(child, Node))
+    return tuple(found)
+
+
+def patch_kept_update_checks(patches: Patches) -> None:
+    """An update's clause counts and path overlaps are checked once per text and names they read.
+
+    `ActionCountValidator` (at most one SET, REMOVE and ADD clause) and `OverlappingPathsValidator` (no
+    path set twice or inside another) walk the tree first and search, at each of its 18 kinds of
+    `UpdateExpression` node, the node's whole subtree for clauses (a 25-path seat-map update: about 220
+    searches and 2 800 visits, a quarter of its validation). Neither changes a node, and what they decide
+    depends only on the tree (the text's kept parse, copied unchanged up to them) and, for a path made of
+    one `#name`, on that name's value. So once both passed for a text with those values, they pass again:
+    the later validations of it start at the third walker. A refusal is never kept (moto raises it again,
+    with its own message), and a validator with other walkers than moto 5.2.5's runs as moto runs it."""
+    init = validators.UpdateExpressionValidator.__init__
+    validate = validators.Validator.validate
+    passed: dict[int, tuple[Any, tuple[str, ...], set[tuple[Any, ...]]]] = {}
+
+    def remembering_init(self: Any, expression: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, expression, *args, **kwargs)
+        setattr(self, _KEPT_TREE, expression)
+
+    def checked_validate(self: Any) -> Any:
+        tree = vars(self).get(_KEPT_TREE)
+        names = self.expression_attribute_names
+        processors = self.processors
+        if (
+            tree is None
+            or type(names) is not dict
+            or len(processors) < 2
+            or tuple(type(p) for p in processors[:2]) != _PURE_CHECKS
+        ):
+            return validate(self)
+        entry = passed.get(id(tree))
+        if entry is None or entry[0] is not tree:
+            if len(passed) >= CHECKED_TREES:
+                passed.clear()
+            entry = passed[id(tree)] = (tree, root_name_placeholders(tree), set())
+        key = tuple(names.get(placeholder) for placeholder in entry[1])
+        node = self.node_to_validate
+        if key not in entry[2]:
+            for check in processors[:2]:
+                node = check.traverse(node)
+            if len(entry[2]) >= CHECKED_TREES:
+                entry[2].clear()
+            entry[2].add(key)
+        for processor in processors[2:]:
+            node = processor.traverse(node)
+        return node
+
+    patches.replace(validators.UpdateExpressionValidator, "__init__", remembering_init)
+    patches.replace(validators.UpdateExpressionValidator, "validate", checked_validate)

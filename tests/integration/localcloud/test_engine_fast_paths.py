@@ -39,6 +39,7 @@ from localcloud.fastpath.update_expressions import (
     copy_plain_tree,
     is_plain_tree,
     patch_clause_search,
+    patch_kept_update_checks,
     patch_update_expression_parses,
     patch_walker_node_kinds,
     patch_walker_traversal,
@@ -448,6 +449,13 @@ UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         {":held": {"L": [{"S": "b-2"}, {"N": "1"}]}},
     ),
     ("SET #c.#a.#s = :x", {"#c": "cars", "#a": "9", "#s": "1"}, {":x": {"S": "no such car"}}),
+    # One text whose one-name paths overlap with some names and not with others, in both orders.
+    ("SET #a = :v, #b = :v", {"#a": "one", "#b": "two"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b = :v", {"#a": "one", "#b": "one"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b = :v", {"#a": "two", "#b": "one"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b.#c = :v", {"#a": "m", "#b": "m", "#c": "x"}, {":v": {"S": "v"}}),
+    ("SET #a = :v SET #b = :v", {"#a": "one", "#b": "two"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b = :v", {"#a": "one", "#b": "one"}, {":v": {"S": "v"}}),
 ]
 
 
@@ -496,6 +504,7 @@ def test_updates_with_expressions_parsed_once_and_walked_by_kept_kinds_end_as_mo
     patch_walker_node_kinds(patches)
     patch_walker_traversal(patches)
     patch_clause_search(patches)
+    patch_kept_update_checks(patches)
     try:
         assert _updates_applied() == expected
         first = UpdateExpressionParser.make(UPDATES[0][0])
