@@ -11,7 +11,8 @@ A JSON-protocol call (`POST /` with an X-Amz-Target: DynamoDB, Streams, Step Fun
 goes through Flask only to reach the one view its app has for `/`: moto's `convert_to_flask_response`
 around the service's `dispatch`. That costs a request context, URL matching, form parsing and CORS
 hooks per request. `DirectJson` calls the same `dispatch` with the same request object (moto's
-`BackendRequest`, built from the same environ) and answers with the same `flask.Response` plus the
+`BackendRequest`, built from the same environ, its URL and header dict made as
+`fastpath/request_setup.py` says) and answers with the same `flask.Response` plus the
 header flask-cors adds to a request without `Origin`; any other request takes Flask's path.
 """
 
@@ -23,10 +24,11 @@ from typing import Any
 from flask import Flask, Response
 from moto.core.utils import convert_to_flask_response
 from moto.moto_api import recorder
-from moto.moto_server.werkzeug_app import BackendRequest, DomainDispatcherApplication
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.settings import DISABLE_GLOBAL_CORS
 from werkzeug.exceptions import HTTPException
 
+from localcloud.fastpath.request_setup import DirectRequest, environ_headers
 from localcloud.stats import signed_scope
 
 # Services whose backend moto infers from (service, region) alone (plus the target prefix for DynamoDB).
@@ -73,10 +75,10 @@ def root_dispatch(app: Flask) -> Dispatch | None:
 
 def call_dispatch(dispatch: Dispatch, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
     """What Flask, `convert_to_flask_response` and flask-cors do for one request, without the rest."""
-    request = BackendRequest(environ)
+    request = DirectRequest(environ)
     try:
         recorder._record_request(request)
-        result = dispatch(request, request.raw_url, dict(request.headers))
+        result = dispatch(request, request.raw_url, environ_headers(environ))
     except HTTPException as error:  # Flask answers these with the exception's own response
         response: Any = error.get_response(environ)
     else:

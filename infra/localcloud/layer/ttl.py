@@ -18,6 +18,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.dynamodb.responses import DynamoHandler
+from werkzeug.datastructures import Headers
 
 from localcloud.layer.patching import Patches
 from localcloud.layer.stream_log import SERVICE_IDENTITY, acting_as
@@ -30,13 +31,20 @@ SERVICE_HEADER = "X-Localcloud-Service-Principal"
 OLDEST_SECONDS = 5 * 365 * 24 * 3600
 
 
+def _header(headers: Any, name: str) -> Any:
+    """A header's value by its name in any case (werkzeug's headers look up that way themselves)."""
+    if isinstance(headers, Headers):
+        return headers.get(name)
+    folded = name.lower()
+    return next((value for key, value in dict(headers or {}).items() if str(key).lower() == folded), None)
+
+
 def patch_service_identity(patches: Patches) -> None:
     """Requests from the sweeper append their stream records under DynamoDB's service identity."""
     original = DynamoHandler.call_action
 
     def call_action(self: DynamoHandler) -> Any:
-        headers = {str(name).lower(): value for name, value in dict(self.headers or {}).items()}
-        if headers.get(SERVICE_HEADER.lower()) != SERVICE_IDENTITY["principalId"]:
+        if _header(self.headers, SERVICE_HEADER) != SERVICE_IDENTITY["principalId"]:
             return original(self)
         with acting_as(SERVICE_IDENTITY):
             return original(self)

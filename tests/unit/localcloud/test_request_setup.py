@@ -1,0 +1,122 @@
+"""moto's request set-up pieces the engine remembers answer as moto and werkzeug compute them each time."""
+
+from __future__ import annotations
+
+import io
+from collections import OrderedDict
+from typing import Any
+
+import pytest
+from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+from moto.core.responses import BaseResponse
+from moto.moto_server.werkzeug_app import BackendRequest
+
+from localcloud.fastpath.request_setup import DirectRequest, environ_headers, patch_access_keys
+from localcloud.layer.patching import Patches
+
+SIGV4 = (
+    "AWS4-HMAC-SHA256 Credential=ASIAQWERTYUIOPASDFGH/20260101/eu-central-1/dynamodb/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64
+)
+
+
+def _environ(**entries: Any) -> dict[str, Any]:
+    body = b'{"TableName": "t"}'
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "4566",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_TYPE": "application/x-amz-json-1.0",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1:4566",
+        "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.GetItem",
+        "HTTP_AUTHORIZATION": SIGV4,
+        "HTTP_X_AMZ_DATE": "20260101T000000Z",
+        "HTTP_AMZ_SDK_INVOCATION_ID": "4f1c",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    for name, value in entries.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+    return environ
+
+
+ENVIRONS = [
+    _environ(),
+    _environ(CONTENT_TYPE="", CONTENT_LENGTH=""),  # werkzeug skips empty content headers
+    _environ(HTTP_CONTENT_TYPE="text/plain", HTTP_CONTENT_LENGTH="3"),  # and these two always
+    _environ(CONTENT_TYPE=None, HTTP_AUTHORIZATION=None),
+    _environ(HTTP_X_MOTO_ACCOUNT_ID="111122223333", HTTP_USER_AGENT="Boto3/1 region/eu-west-1"),
+    _environ(HTTP_X_AMZ_META_MY_KEY="kept", **{PRESERVED_HEADER_NAMES_ENVIRON_KEY: {}}),
+    _environ(
+        HTTP_X_AMZ_META_MY_KEY="as sent",
+        **{PRESERVED_HEADER_NAMES_ENVIRON_KEY: {"HTTP_X_AMZ_META_MY_KEY": "x-amz-meta-my_key"}},
+    ),
+    _environ(HTTP_HOST=None),
+    _environ(HTTP_HOST=None, SERVER_NAME="10.0.0.1", SERVER_PORT="80"),
+    _environ(HTTP_HOST="dynamodb.eu-central-1.amazonaws.com", QUERY_STRING="a=1&b=%20"),
+    _environ(**{"wsgi.url_scheme": "https", "SCRIPT_NAME": "/root", "SERVER_PORT": "443"}),
+    _environ(PATH_INFO="/some/path", RAW_URI="/some%2Fpath?x=1", QUERY_STRING="x=1"),
+    _environ(PATH_INFO="", HTTP_HOST="localhost"),
+]
+
+
+def test_header_dicts_are_the_ones_moto_builds_from_the_environ() -> None:
+    for environ in ENVIRONS:
+        expected = dict(BackendRequest(environ).headers)
+        assert list(environ_headers(environ).items()) == list(expected.items())
+    odd = _environ(HTTP_x_odd="lower case")  # werkzeug lists it, then cannot look it up
+    with pytest.raises(KeyError):
+        dict(BackendRequest(odd).headers)
+    with pytest.raises(KeyError):
+        environ_headers(odd)
+
+
+def test_direct_requests_give_moto_s_url_for_every_environ_also_when_remembered() -> None:
+    expected = [BackendRequest(environ).raw_url for environ in ENVIRONS]
+    assert len(set(expected)) >= 6
+    for _ in range(2):  # the second round from the remembered URLs
+        assert [DirectRequest(environ).raw_url for environ in ENVIRONS] == expected
+
+
+AUTHORIZATIONS = [
+    SIGV4,
+    SIGV4.replace("ASIAQWERTYUIOPASDFGH", "AKIAIOSFODNN7EXAMPLE"),
+    "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=",  # SigV2
+    "AWS4-HMAC-SHA256 Credential=short/20260101/eu-central-1/s3/aws4_request",  # no key in it
+    "Bearer something",
+    "AWS4 Credential=AKIAIOSFODNN7EXAMPLE/AKIAIOSFODNN7EXAMPL2/x",  # two keys: the last one wins
+    "",
+]
+
+
+def _access_keys() -> list[tuple[str, str]]:
+    found = []
+    for authorization in [*AUTHORIZATIONS, None]:
+        for querystring in ({}, {"AWSAccessKeyId": ["AKIAFROMQUERYSTRING1"]}, {"AWSAccessKeyId": [""]}):
+            environ = _environ(HTTP_AUTHORIZATION=authorization)
+            response = BaseResponse("dynamodb")
+            response.headers = BackendRequest(environ).headers
+            response.querystring = OrderedDict(querystring)
+            found.append((response.get_access_key(), response.get_current_account()))
+    return found
+
+
+def test_access_keys_are_found_as_moto_finds_them_also_when_remembered() -> None:
+    expected = _access_keys()
+    assert {key for key, _ in expected} >= {"ASIAQWERTYUIOPASDFGH", "AKIAFROMQUERYSTRING1", "AKIAEXAMPLE"}
+    patches = Patches()
+    patch_access_keys(patches)
+    try:
+        assert _access_keys() == expected
+        assert _access_keys() == expected  # now from the remembered header texts
+    finally:
+        patches.undo()
