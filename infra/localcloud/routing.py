@@ -28,7 +28,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.settings import DISABLE_GLOBAL_CORS
 from werkzeug.exceptions import HTTPException
 
-from localcloud.fastpath.request_setup import DirectRequest, environ_headers
+from localcloud.fastpath.request_setup import DirectRequest, environ_headers, plain_answer
 from localcloud.stats import signed_scope
 
 # Services whose backend moto infers from (service, region) alone (plus the target prefix for DynamoDB).
@@ -83,6 +83,11 @@ def call_dispatch(dispatch: Dispatch, environ: dict[str, Any], start_response: C
         response: Any = error.get_response(environ)
     else:
         status, headers, content = result if len(result) == 3 else (200, {}, result)
+        plain = plain_answer(status, headers, content, cors=not DISABLE_GLOBAL_CORS)
+        if plain is not None:
+            line, listed, body = plain
+            start_response(line, listed)
+            return [body]
         response = Response(response=content, status=status, headers=headers)
     if not DISABLE_GLOBAL_CORS:
         response.headers["Access-Control-Allow-Origin"] = "*"  # flask-cors, for a request without Origin

@@ -7,11 +7,17 @@ from collections import OrderedDict
 from typing import Any
 
 import pytest
+from flask import Response
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from moto.core.responses import BaseResponse
 from moto.moto_server.werkzeug_app import BackendRequest
 
-from localcloud.fastpath.request_setup import DirectRequest, environ_headers, patch_access_keys
+from localcloud.fastpath.request_setup import (
+    DirectRequest,
+    environ_headers,
+    patch_access_keys,
+    plain_answer,
+)
 from localcloud.layer.patching import Patches
 
 SIGV4 = (
@@ -120,3 +126,54 @@ def test_access_keys_are_found_as_moto_finds_them_also_when_remembered() -> None
         assert _access_keys() == expected  # now from the remembered header texts
     finally:
         patches.undo()
+
+
+ANSWERS: list[tuple[Any, Any, Any]] = [
+    (200, {"server": "amazon.com", "x-amzn-RequestId": "r-1", "x-amz-crc32": 12345}, '{"Item": {}}'),
+    (200, {"Content-Type": "application/x-amz-json-1.0", "status": "200"}, b'{"a": "\\u017c"}'),
+    (400, {"server": "amazon.com", "status": "400"}, '{"__type": "ValidationException", "message": "żółć"}'),
+    (404, {}, ""),
+    (500, {"content-length": "999", "Other": "x", "CONTENT-TYPE": "text/plain"}, "boom"),
+    (200, {"access-control-allow-origin": "https://example.org", "a": "b"}, "cors"),
+    (599, {"x": "1"}, "unknown code"),
+    # Not plain: werkzeug's own path (each must be refused, never answered differently).
+    (204, {}, ""),
+    (304, {}, ""),
+    (101, {}, ""),
+    ("200 OK", {}, "text status"),
+    (200, {"Location": "/elsewhere"}, ""),
+    (200, {"a": "1", "A": "2"}, "same name twice"),
+    (200, {"a": ["1", "2"]}, "listed values"),
+    (200, {"a": True}, "bool value"),
+    (200, {"a": "line\nbreak"}, "refused by werkzeug"),
+    (200, {}, ["iterable"]),
+    (200, {}, bytearray(b"bytes")),
+]
+
+
+def _flask_answer(status: Any, headers: Any, content: Any, cors: bool) -> tuple[str, list[Any], bytes]:
+    response = Response(response=content, status=status, headers=headers)
+    if cors:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    started: list[Any] = []
+
+    def start_response(line: str, listed: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        started.extend([line, listed])
+        return None
+
+    body = b"".join(response(_environ(), start_response))
+    return started[0], list(started[1]), body
+
+
+def test_plain_answers_are_sent_as_flask_sends_them_and_the_rest_is_left_to_flask() -> None:
+    plain = 0
+    for cors in (True, False):
+        for status, headers, content in ANSWERS:
+            fast = plain_answer(status, dict(headers), content, cors)
+            if fast is None:
+                continue
+            plain += 1
+            assert fast == _flask_answer(status, dict(headers), content, cors), (status, headers)
+    assert plain == 14  # the first seven, with and without CORS
+    for status, headers, content in ANSWERS[7:]:
+        assert plain_answer(status, dict(headers), content, True) is None, (status, headers, content)
