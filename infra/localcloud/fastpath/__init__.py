@@ -9,7 +9,7 @@ from localcloud.fastpath.item_sizes import patch_item_sizes
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
-from localcloud.fastpath.request_setup import patch_access_keys
+from localcloud.fastpath.request_setup import patch_access_keys, patch_authorization_check
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     patch_clause_search,
@@ -40,4 +40,5 @@ def install(patches: Patches) -> None:
     patch_kept_update_checks(patches)
     patch_item_sizes(patches)
     patch_access_keys(patches)
+    patch_authorization_check(patches)
     patch_dynamo_types(patches)

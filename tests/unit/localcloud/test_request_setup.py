@@ -16,6 +16,7 @@ from localcloud.fastpath.request_setup import (
     DirectRequest,
     environ_headers,
     patch_access_keys,
+    patch_authorization_check,
     plain_answer,
 )
 from localcloud.layer.patching import Patches
@@ -177,3 +178,22 @@ def test_plain_answers_are_sent_as_flask_sends_them_and_the_rest_is_left_to_flas
     assert plain == 14  # the first seven, with and without CORS
     for status, headers, content in ANSWERS[7:]:
         assert plain_answer(status, dict(headers), content, True) is None, (status, headers, content)
+
+
+def test_the_iam_check_is_asked_with_moto_s_request_class_and_resource() -> None:
+    asked: list[tuple[Any, str]] = []
+
+    class Checked(BaseResponse):
+        def _authenticate_and_authorize_action(self, iam_request_cls: type, resource: str = "*") -> None:
+            asked.append((iam_request_cls, resource))
+
+    Checked()._authenticate_and_authorize_normal_action()
+    Checked()._authenticate_and_authorize_normal_action("arn:aws:dynamodb:::table/t")
+    patches = Patches()
+    patch_authorization_check(patches)
+    try:
+        Checked()._authenticate_and_authorize_normal_action()
+        Checked()._authenticate_and_authorize_normal_action("arn:aws:dynamodb:::table/t")
+    finally:
+        patches.undo()
+    assert asked[2:] == asked[:2] and asked[0][0].__name__ == "IAMRequest"
