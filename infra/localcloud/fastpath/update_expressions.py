@@ -182,6 +182,10 @@ def patch_walker_node_kinds(patches: Patches) -> None:
     patches.replace(DepthFirstTraverser, "nodes_to_be_processed", kept_node_kinds)
 
 
+_NOT_A_NODE = object()  # a value the walk returns as it is
+_UNHANDLED = object()  # a node the walker walks into but does not process
+
+
 def patch_walker_traversal(patches: Patches) -> None:
     walk_as_moto = DepthFirstTraverser.traverse_node_recursively
     plain_pre_processing = DepthFirstTraverser.pre_processing_of_child
@@ -200,30 +204,39 @@ def patch_walker_traversal(patches: Patches) -> None:
         handlers = list(self._processing_map().items())  # moto's `process` tries them in this order
         kinds = tuple(kind for kind, _ in handlers)
         pre = None if walker.pre_processing_of_child is plain_pre_processing else self.pre_processing_of_child
-        chosen: dict[type, Any] = {}  # node class -> the handler `process` picks, or None
+        roles: dict[type, Any] = {}  # value class -> the handler `process` picks, _UNHANDLED or _NOT_A_NODE
 
-        def handler_for(value: Any) -> Any:
-            cls = type(value)
-            if cls not in chosen:
-                chosen[cls] = None
-                if isinstance(value, kinds):
-                    chosen[cls] = next(method for kind, method in handlers if isinstance(value, kind))
-            return chosen[cls]
+        def role_of(value: Any) -> Any:
+            if not is_node(value):
+                role = _NOT_A_NODE
+            elif isinstance(value, kinds):
+                role = next(method for kind, method in handlers if isinstance(value, kind))
+            else:
+                role = _UNHANDLED
+            roles[type(value)] = role
+            return role
 
         def walk(value: Any, index: int) -> Any:
-            if is_node(value):
-                parent = value.parent
-                if value.children is not None:
-                    for position, child in enumerate(value.children):
-                        if pre is not None:
-                            pre(value, position)
+            role = roles.get(type(value))
+            if role is None:
+                role = role_of(value)
+            if role is _NOT_A_NODE:
+                return value
+            parent = value.parent
+            children = value.children
+            if children is not None:
+                if pre is None:
+                    for position, child in enumerate(children):
                         walk(child, position)
-                handler = handler_for(value)
-                if handler is not None:
-                    value = handler(value)
-                    value.parent = parent
-                    if parent:
-                        parent.children[index] = value
+                else:
+                    for position, child in enumerate(children):
+                        pre(value, position)
+                        walk(child, position)
+            if role is not _UNHANDLED:
+                value = role(value)
+                value.parent = parent
+                if parent:
+                    parent.children[index] = value
             return value
 
         return walk(node, child_id)
