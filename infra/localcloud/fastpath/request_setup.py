@@ -11,7 +11,9 @@ one environ lookup per header) from the WSGI environ. Each is a pure function of
   the same on every call: its signature is a fixed placeholder, `runtime/unsigned.py`);
 - `environ_headers` builds the dict `dict(EnvironHeaders(environ))` builds, in one pass, with the name
   each environ key becomes and the key that name is looked up by remembered per environ key;
-- `DirectRequest.raw_url` keeps moto's `raw_url` per the environ entries it is made of;
+- `DirectRequest.raw_url` keeps moto's `raw_url` per the environ entries it is made of, its headers
+  (`DirectHeaders`) keep the environ key of each header name moto asks for, and a JSON body the
+  engine's server read whole is its `data` without werkzeug's stream and form parsing;
 - `plain_answer` writes the status line and headers a Flask `Response` would send for an answer of the
   usual kind (werkzeug's response object, its header copies and checks: about 90 µs a request).
 
@@ -21,12 +23,13 @@ Each is proven equal to moto's and werkzeug's by a test (tests/integration/local
 from __future__ import annotations
 
 import functools
+import io
 import re
 from typing import Any, ClassVar
 
 from flask import Response
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, EnvironHeaders
 from moto.core.responses import BaseResponse
 from moto.moto_server.werkzeug_app import BackendRequest
 
@@ -111,10 +114,64 @@ def environ_headers(environ: dict[str, Any]) -> dict[str, Any]:
     return headers
 
 
+@functools.lru_cache(maxsize=KEPT_TEXTS)
+def _environ_key(name: str) -> str:
+    """The environ key werkzeug's `EnvironHeaders._get_key` reads a header name from."""
+    key = name.upper().replace("-", "_")
+    return key if key in _CONTENT_KEYS else f"HTTP_{key}"
+
+
+class DirectHeaders(EnvironHeaders):
+    """moto's headers of an environ, with each name's environ key remembered (moto's set-up looks
+    headers up about fifteen times a request, each time upper-casing and replacing the name)."""
+
+    def _get_key(self, key: str) -> str:
+        if not isinstance(key, str):
+            return super()._get_key(key)  # werkzeug's refusal
+        value: str = self.environ[_environ_key(key)]
+        return value
+
+
+# Content types that werkzeug's form parser leaves alone (its body is the request's `data`).
+_JSON_TYPES = frozenset({"application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json"})
+
+
 class DirectRequest(BackendRequest):
-    """moto's request for the direct JSON path, with its URL remembered per environ entries."""
+    """moto's request for the direct JSON path: its URL remembered per environ entries, its headers
+    `DirectHeaders`, and the body of a JSON request, already read whole by the engine's server
+    (`http_server.py`), taken as its `data` without werkzeug's stream and form parsing."""
 
     _urls: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def __init__(self, environ: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(environ, *args, **kwargs)
+        self.headers = DirectHeaders(self.environ)
+        self._take_body()
+
+    def _take_body(self) -> None:
+        """What `get_data(parse_form_data=True)` leaves for a JSON body: the body as `data`, no form,
+        no files, the input read to its end. Anything else is left to werkzeug."""
+        environ = self.environ
+        stream = environ.get("wsgi.input")
+        if (
+            type(stream) is not io.BytesIO
+            or environ.get("CONTENT_TYPE") not in _JSON_TYPES
+            or environ.get("HTTP_CONTENT_ENCODING")
+            or "wsgi.input_terminated" in environ
+            or self.shallow
+            or self.max_content_length is not None
+            or stream.tell() != 0
+        ):
+            return
+        body = stream.getvalue()
+        if environ.get("CONTENT_LENGTH") != str(len(body)):
+            return
+        stream.seek(len(body))
+        state = self.__dict__
+        state["stream"] = io.BytesIO()  # read to its end, as werkzeug's stream is after `data`
+        state["form"] = self.parameter_storage_class()
+        state["files"] = self.parameter_storage_class()
+        self._cached_data = body
 
     @property
     def raw_url(self) -> str:

@@ -197,3 +197,71 @@ def test_the_iam_check_is_asked_with_moto_s_request_class_and_resource() -> None
     finally:
         patches.undo()
     assert asked[2:] == asked[:2] and asked[0][0].__name__ == "IAMRequest"
+
+
+BODIES = [
+    _environ(),
+    _environ(CONTENT_TYPE="application/x-amz-json-1.1"),
+    _environ(CONTENT_TYPE="application/json"),
+    # Left to werkzeug: a form, no type, another type, a compressed or chunked body, a wrong length.
+    _environ(
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        CONTENT_LENGTH="7",
+        **{"wsgi.input": io.BytesIO(b"a=1&b=2")},
+    ),
+    _environ(CONTENT_TYPE=None),
+    _environ(CONTENT_TYPE="text/plain"),
+    _environ(HTTP_CONTENT_ENCODING="gzip"),
+    _environ(CONTENT_LENGTH="5"),
+]
+
+
+def _body_state(request: Any) -> tuple[Any, ...]:
+    data = request.data
+    return (
+        data,
+        request.get_data(),
+        request.form.to_dict(flat=False),
+        request.files.to_dict(flat=False),
+        request.values.to_dict(flat=False),
+        request.stream.read(),
+        request.environ["wsgi.input"].read(),
+    )
+
+
+def test_a_direct_request_s_body_and_form_are_werkzeug_s() -> None:
+    taken = 0
+    for environ in BODIES:
+        theirs = dict(environ, **{"wsgi.input": io.BytesIO(environ["wsgi.input"].getvalue())})
+        ours = DirectRequest(environ)
+        taken += "_cached_data" in vars(ours)
+        assert _body_state(ours) == _body_state(BackendRequest(theirs)), environ.get("CONTENT_TYPE")
+    assert taken == 3  # the three JSON bodies, without werkzeug's parsing
+
+
+HEADER_NAMES = [
+    "Authorization",
+    "authorization",
+    "X-Amz-Target",
+    "x-amz-target",
+    "Content-Type",
+    "content-length",
+]
+HEADER_NAMES += ["Host", "x-moto-account-id", "User-Agent", "X_Amz_Date", "Missing", "Content_Type", ""]
+
+
+def _lookups(headers: Any) -> list[Any]:
+    found: list[Any] = []
+    for name in [*HEADER_NAMES, 42]:
+        found.append((name in headers, headers.get(name), headers.get(name, "default")))
+        try:
+            found.append(headers[name])
+        except KeyError as missing:
+            found.append(type(missing).__name__)
+    found.append(list(headers.items()))
+    return found
+
+
+def test_direct_request_headers_answer_every_lookup_as_moto_s() -> None:
+    for environ in ENVIRONS:
+        assert _lookups(DirectRequest(environ).headers) == _lookups(BackendRequest(environ).headers)
