@@ -7,6 +7,7 @@ Run by `trainbook up` as `python -m localcloud.engine --port N --data-dir DIR [-
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,46 @@ from localcloud.journal.store import DEFAULT_FSYNC
 ACCOUNT = "123456789012"
 MAINTENANCE_INTERVAL_SECONDS = 1.0
 WAIT_POLL_SECONDS = 0.1
+# The cyclic garbage collector, measured under the booking bench (8 clients): with Python's thresholds
+# (700, 10, 10) it took 8 % of the engine's CPU, 245 young collections and two full ones of 66 ms each
+# within six seconds (a full collection scans every object the timetable and the requests left).
+YOUNG_OBJECTS = 10_000  # allocations between young collections (Python's default: 700)
+NO_AUTOMATIC_FULL_COLLECTION = 1 << 30
+FULL_COLLECTION_SECONDS = 60.0  # the maintenance thread collects everything this often
+
+
+def quiet_garbage_collection() -> None:
+    """Young collections every YOUNG_OBJECTS allocations, full ones only from `FullCollections`.
+
+    Most of the engine's objects die by reference counting; a young collection looks at every tracked
+    object allocated since the last one, so fewer of them cost less for the same garbage found. Cycles
+    that live long enough to reach the oldest generation (an execution's interpreter state) are freed by
+    the periodic full collection instead of every few seconds under load."""
+    _, middle, _ = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS, middle, NO_AUTOMATIC_FULL_COLLECTION)
+
+
+class FullCollections:
+    """A full garbage collection at most every `interval` seconds, asked by the maintenance loop."""
+
+    def __init__(
+        self,
+        interval: float = FULL_COLLECTION_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        collect: Callable[[], Any] = gc.collect,
+    ) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.collect = collect
+        self.last = clock()
+
+    def tick(self) -> bool:
+        now = self.clock()
+        if now - self.last < self.interval:
+            return False
+        self.collect()
+        self.last = self.clock()
+        return True
 
 
 class Engine:
@@ -215,9 +257,12 @@ class Engine:
                 self._executions_ended.wait(min(remaining, WAIT_POLL_SECONDS))
 
     def _maintain(self) -> None:
-        """Trim consumed stream records, and journal stream positions and trims, every second."""
+        """Trim consumed stream records, and journal stream positions and trims, every second; collect
+        garbage fully once a minute (`quiet_garbage_collection`)."""
+        collections = FullCollections()
         while not self._stopped.wait(MAINTENANCE_INTERVAL_SECONDS):
             try:
+                collections.tick()
                 self.deliveries.trim_unconsumed()
                 if self.capture is not None:
                     self.capture.journal_stream_progress(self.deliveries.positions())
@@ -259,6 +304,7 @@ class Engine:
         # A client of this server, so its deletions take the path every DeleteItem takes.
         sweeper = TtlSweeper(self.url, self.region, self.ttl_interval)
         sweeper.start()
+        quiet_garbage_collection()
         print(f"localcloud engine ready on {self.url}", flush=True)
         try:
             server.serve_forever()
