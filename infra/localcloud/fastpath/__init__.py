@@ -15,6 +15,7 @@ from localcloud.fastpath.update_expressions import (
     patch_clause_search,
     patch_kept_update_checks,
     patch_update_expression_parses,
+    patch_update_rewrites,
     patch_walker_node_kinds,
     patch_walker_traversal,
 )
@@ -38,6 +39,7 @@ def install(patches: Patches) -> None:
     patch_walker_traversal(patches)
     patch_clause_search(patches)
     patch_kept_update_checks(patches)
+    patch_update_rewrites(patches)
     patch_item_sizes(patches)
     patch_access_keys(patches)
     patch_authorization_check(patches)

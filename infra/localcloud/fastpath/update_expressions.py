@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from typing import Any
 
+from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.parsing import validators
 from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
     DepthFirstTraverser,
@@ -340,3 +342,29 @@ def patch_kept_update_checks(patches: Patches) -> None:
 
     patches.replace(validators.UpdateExpressionValidator, "__init__", remembering_init)
     patches.replace(validators.UpdateExpressionValidator, "validate", checked_validate)
+
+
+class KeptSubstitutions:
+    """The `re` module as moto's DynamoDB backend sees it, with `sub`'s answers kept per text.
+
+    `DynamoDBBackend.update_item` rewrites every update expression with `re.sub` (spaces around `=`, `+`
+    and `-` removed) before it looks at the item: 1.5 % of the engine's CPU under the booking bench, for a
+    few dozen distinct texts. `sub` of str pattern, replacement and text (no count, no flags) is a pure
+    function of the three, so its answer is kept; any other call, and every other name, is `re`'s."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=PARSED_EXPRESSIONS)
+    def _kept(pattern: str, replacement: str, text: str) -> str:
+        return re.sub(pattern, replacement, text)
+
+    def sub(self, pattern: Any, repl: Any, string: Any, count: int = 0, flags: int = 0) -> Any:
+        if count == 0 and flags == 0 and type(pattern) is str and type(repl) is str and type(string) is str:
+            return self._kept(pattern, repl, string)
+        return re.sub(pattern, repl, string, count=count, flags=flags)
+
+
+def patch_update_rewrites(patches: Patches) -> None:
+    patches.replace(dynamodb_models, "re", KeptSubstitutions())

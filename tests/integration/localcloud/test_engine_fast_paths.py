@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -36,11 +37,13 @@ from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
+    KeptSubstitutions,
     copy_plain_tree,
     is_plain_tree,
     patch_clause_search,
     patch_kept_update_checks,
     patch_update_expression_parses,
+    patch_update_rewrites,
     patch_walker_node_kinds,
     patch_walker_traversal,
 )
@@ -505,6 +508,7 @@ def test_updates_with_expressions_parsed_once_and_walked_by_kept_kinds_end_as_mo
     patch_walker_traversal(patches)
     patch_clause_search(patches)
     patch_kept_update_checks(patches)
+    patch_update_rewrites(patches)
     try:
         assert _updates_applied() == expected
         first = UpdateExpressionParser.make(UPDATES[0][0])
@@ -623,3 +627,14 @@ def test_condition_tokens_kept_per_text_are_new_tokens_equal_to_the_lexers() -> 
     finally:
         patches.undo()
     assert _evaluations() == evaluated
+
+
+def test_kept_substitutions_answer_as_re_does() -> None:
+    kept = KeptSubstitutions()
+    texts = ["SET a = b + c", "SET a=b-c", "  REMOVE x ", "SET #a = :v, #b = :w", ""]
+    for _ in range(2):  # the second time from the kept answers
+        for text in texts:
+            assert kept.sub(r"\s*([=\+-])\s*", "\\1", text) == re.sub(r"\s*([=\+-])\s*", "\\1", text)
+    assert kept.sub("a", "b", "aaa", count=1) == "baa" and kept.sub("A", "b", "aA", flags=re.I) == "bb"
+    assert kept.sub(re.compile("x"), lambda m: "y", "xx") == "yy"
+    assert kept.compile is re.compile and kept.escape("+") == "\\+"
