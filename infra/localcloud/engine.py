@@ -302,7 +302,7 @@ class Engine:
         from localcloud.layer.ttl import TtlSweeper
 
         # A client of this server, so its deletions take the path every DeleteItem takes.
-        sweeper = TtlSweeper(self.url, self.region, self.ttl_interval)
+        sweeper = TtlSweeper(self.url, self.region, self.ttl_interval, account=ACCOUNT)
         sweeper.start()
         quiet_garbage_collection()
         print(f"localcloud engine ready on {self.url}", flush=True)
