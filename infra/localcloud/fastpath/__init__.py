@@ -9,7 +9,11 @@ from localcloud.fastpath.item_sizes import patch_item_sizes
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
-from localcloud.fastpath.request_setup import patch_access_keys, patch_authorization_check
+from localcloud.fastpath.request_setup import (
+    patch_access_keys,
+    patch_authorization_check,
+    patch_random_strings,
+)
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     patch_clause_search,
@@ -43,4 +47,5 @@ def install(patches: Patches) -> None:
     patch_item_sizes(patches)
     patch_access_keys(patches)
     patch_authorization_check(patches)
+    patch_random_strings(patches)
     patch_dynamo_types(patches)

@@ -10,6 +10,7 @@ import pytest
 from flask import Response
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from moto.core.responses import BaseResponse
+from moto.moto_api._internal.moto_random import MotoRandom
 from moto.moto_server.werkzeug_app import BackendRequest
 
 from localcloud.fastpath.request_setup import (
@@ -17,6 +18,7 @@ from localcloud.fastpath.request_setup import (
     environ_headers,
     patch_access_keys,
     patch_authorization_check,
+    patch_random_strings,
     plain_answer,
 )
 from localcloud.layer.patching import Patches
@@ -265,3 +267,30 @@ def _lookups(headers: Any) -> list[Any]:
 def test_direct_request_headers_answer_every_lookup_as_moto_s() -> None:
     for environ in ENVIRONS:
         assert _lookups(DirectRequest(environ).headers) == _lookups(BackendRequest(environ).headers)
+
+
+def _random_strings() -> list[str]:
+    drawn = []
+    for seed in (0, 42):
+        generator = MotoRandom(seed)
+        for length, digits, lower in [
+            (52, True, False),
+            (20, True, False),
+            (8, False, True),
+            (1, True, True),
+        ]:
+            drawn.append(generator.get_random_string(length, digits, lower))
+        drawn.append(generator.get_random_string())
+        drawn.append(str(generator.random()))  # the generator's state after: the same draws were made
+    return drawn
+
+
+def test_random_strings_are_the_strings_moto_draws_from_the_same_seed() -> None:
+    expected = _random_strings()
+    assert len(set(expected)) == len(expected)
+    patches = Patches()
+    patch_random_strings(patches)
+    try:
+        assert _random_strings() == expected
+    finally:
+        patches.undo()
