@@ -13,6 +13,7 @@ from localcloud.fastpath.request_setup import (
     patch_access_keys,
     patch_authorization_check,
     patch_random_strings,
+    patch_response_enrichment,
 )
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
@@ -48,4 +49,5 @@ def install(patches: Patches) -> None:
     patch_access_keys(patches)
     patch_authorization_check(patches)
     patch_random_strings(patches)
+    patch_response_enrichment(patches)
     patch_dynamo_types(patches)

@@ -22,6 +22,7 @@ Each is proven equal to moto's and werkzeug's by a test (tests/integration/local
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -30,6 +31,7 @@ from random import Random
 from typing import Any, ClassVar
 
 from flask import Response
+from moto.core import responses as moto_responses
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, EnvironHeaders
 from moto.core.responses import BaseResponse
@@ -281,3 +283,22 @@ def patch_random_strings(patches: Patches) -> None:
         return text.lower() if lower_case else text
 
     patches.replace(MotoRandom, "get_random_string", get_random_string)
+
+
+_REQUEST_ID_IN_XML = r"(?<=<RequestId>).*(?=<\/RequestId>)"
+
+
+def patch_response_enrichment(patches: Patches) -> None:
+    """moto's `_enrich_response` without its regular-expression pass over a body that has no
+    `<RequestId>` element (every JSON answer: the lookbehind is tried at each character of the body)."""
+
+    def enrich(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        request_id = vars(moto_responses)["gen_amzn_requestid_long"](headers)
+        if type(body) is not str or "<RequestId>" in body:  # what the expression can match
+            with contextlib.suppress(Exception):  # moto ignores a body it cannot search (bytes, None)
+                body = re.sub(_REQUEST_ID_IN_XML, request_id, body)
+        return headers, body
+
+    patches.replace(BaseResponse, "_enrich_response", staticmethod(enrich))

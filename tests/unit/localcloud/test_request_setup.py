@@ -10,6 +10,7 @@ import pytest
 from flask import Response
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from moto.core.responses import BaseResponse
+from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.moto_random import MotoRandom
 from moto.moto_server.werkzeug_app import BackendRequest
 
@@ -19,6 +20,7 @@ from localcloud.fastpath.request_setup import (
     patch_access_keys,
     patch_authorization_check,
     patch_random_strings,
+    patch_response_enrichment,
     plain_answer,
 )
 from localcloud.layer.patching import Patches
@@ -292,5 +294,34 @@ def test_random_strings_are_the_strings_moto_draws_from_the_same_seed() -> None:
     patch_random_strings(patches)
     try:
         assert _random_strings() == expected
+    finally:
+        patches.undo()
+
+
+ENRICHED: list[tuple[dict[str, Any], Any]] = [
+    ({"status": 200, "server": "amazon.com"}, '{"Items": [{"pk": {"S": "<RequestId>"}}]}'),
+    ({"server": "amazon.com"}, "<Response><RequestId>old</RequestId><Other/></Response>"),
+    ({}, '{"plain": "json"}'),
+    ({"status": "400"}, b"<RequestId>bytes</RequestId>"),
+    ({}, None),
+    ({}, ""),
+]
+
+
+def _enriched() -> list[Any]:
+    answers = []
+    for headers, body in ENRICHED:
+        mock_random.seed(7)
+        answers.append(BaseResponse._enrich_response(dict(headers), body))
+    return answers
+
+
+def test_answers_are_enriched_as_moto_enriches_them() -> None:
+    expected = _enriched()
+    assert "<RequestId>old</RequestId>" not in expected[1][1]  # moto wrote the new id there
+    patches = Patches()
+    patch_response_enrichment(patches)
+    try:
+        assert _enriched() == expected
     finally:
         patches.undo()
