@@ -23,7 +23,7 @@ from localcloud.journal.store import DEFAULT_FSYNC
 
 ACCOUNT = "123456789012"
 MAINTENANCE_INTERVAL_SECONDS = 1.0
-WAIT_POLL_SECONDS = 0.1
+WAIT_POLL_SECONDS = 1.0  # `wait-execution` looks again this often for an end its hook did not signal
 # The cyclic garbage collector, measured under the booking bench (8 clients): with Python's thresholds
 # (700, 10, 10) it took 8 % of the engine's CPU, 245 young collections and two full ones of 66 ms each
 # within six seconds (a full collection scans every object the timetable and the requests left).
@@ -108,7 +108,8 @@ class Engine:
         self.saved_executions: list[dict[str, Any]] = []
         self.restored: dict[str, Any] = {}
         self._stopped = threading.Event()
-        self._executions_ended = threading.Condition()
+        self._waiters_lock = threading.Lock()
+        self._waiters: dict[str, list[threading.Event]] = {}  # execution ARN -> its `wait_execution`s
         self._notify_ended_executions()
         self.journal: Any = None
         self.capture: Any = None
@@ -130,16 +131,18 @@ class Engine:
             self.capture.install(self.patches)
 
     def _notify_ended_executions(self) -> None:
-        """Wake `wait_execution` when an execution ends (its status is set before the hook returns)."""
+        """Wake the `wait_execution`s of an execution when it ends (its status is set before the hook
+        returns); only those: eight clients' waits are not all woken by each end."""
         from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
         terminated = BaseExecutionWorkerCommunication.terminated
-        ended = self._executions_ended
 
         def notifying_terminated(communication: BaseExecutionWorkerCommunication) -> None:
             terminated(communication)
-            with ended:
-                ended.notify_all()
+            with self._waiters_lock:
+                waiting = list(self._waiters.get(str(communication.execution.exec_arn), ()))
+            for event in waiting:
+                event.set()
 
         self.patches.replace(BaseExecutionWorkerCommunication, "terminated", notifying_terminated)
 
@@ -245,16 +248,26 @@ class Engine:
         from moto.stepfunctions.responses import get_backend
 
         backend = get_backend(ACCOUNT, self.region)
+        arn = str(body["arn"])
         deadline = time.monotonic() + float(body.get("timeout", 60))
-        with self._executions_ended:
+        ended = threading.Event()
+        with self._waiters_lock:
+            self._waiters.setdefault(arn, []).append(ended)
+        try:
             while True:
-                status = str(getattr(backend.describe_execution(str(body["arn"])), "status", ""))
+                status = str(getattr(backend.describe_execution(arn), "status", ""))
                 status = status.rsplit(".", 1)[-1]
                 remaining = deadline - time.monotonic()
                 if status != "RUNNING" or remaining <= 0:
                     return {"status": status}
-                # Woken by each execution's end; the timeout covers ends without that hook (a stop).
-                self._executions_ended.wait(min(remaining, WAIT_POLL_SECONDS))
+                # Set by this execution's end; the timeout covers ends without that hook (a stop).
+                ended.wait(min(remaining, WAIT_POLL_SECONDS))
+        finally:
+            with self._waiters_lock:
+                events = self._waiters[arn]
+                events.remove(ended)
+                if not events:
+                    del self._waiters[arn]
 
     def _maintain(self) -> None:
         """Trim consumed stream records, and journal stream positions and trims, every second; collect
