@@ -25,8 +25,8 @@ The walk itself (`traverse_node_recursively`, a method call, an `isinstance` aga
 and the tuple of kinds, and a new processing map per processed node: 9-10 % of the engine's CPU during
 the fresh start's seat-map writes, whose updates set 25 nested paths) runs, for those walkers, as one
 local recursion: the processing map is built once per walk (its methods are bound to the walker, its
-classes fixed), the handler `process` would pick is found once per node class, `Node`-ness is known per
-class, and `pre_processing_of_child` is called exactly where moto calls it, for the one walker that has it.
+classes fixed), the place in that map of the handler `process` would pick is found once per walker class
+and node class (one dict lookup per node), `Node`-ness is known per class, and `pre_processing_of_child` is called exactly where moto calls it, for the one walker that has it.
 Two of those walkers search the subtree of every `UpdateExpression` node (18 node classes are one) for its
 clauses (`Node.find_clauses`: 40 % of such an update's time); the search is the same depth-first one, with
 the clause classes in a set and whether a class is searched into (an `Expression` or a function) known per
@@ -224,14 +224,16 @@ def patch_walker_node_kinds(patches: Patches) -> None:
     patches.replace(DepthFirstTraverser, "nodes_to_be_processed", kept_node_kinds)
 
 
-_NOT_A_NODE = object()  # a value the walk returns as it is
-_UNHANDLED = object()  # a node the walker walks into but does not process
+_NOT_A_NODE = -2  # a value the walk returns as it is
+_UNHANDLED = -1  # a node the walker walks into but does not process
 
 
 def patch_walker_traversal(patches: Patches) -> None:
     walk_as_moto = DepthFirstTraverser.traverse_node_recursively
     plain_pre_processing = DepthFirstTraverser.pre_processing_of_child
     node_classes: dict[type, bool] = {}  # isinstance(value, Node) by the value's class
+    # Per walker class, per value class: the place of the handler in the walker's (fixed) map.
+    walker_roles: dict[type, dict[type, int]] = {}
 
     def is_node(value: Any) -> bool:
         known = node_classes.get(type(value))
@@ -244,17 +246,20 @@ def patch_walker_traversal(patches: Patches) -> None:
         if walker not in FIXED_MAP_WALKERS:
             return walk_as_moto(self, node, child_id)
         handlers = list(self._processing_map().items())  # moto's `process` tries them in this order
-        kinds = tuple(kind for kind, _ in handlers)
+        methods = [method for _, method in handlers]
         pre = None if walker.pre_processing_of_child is plain_pre_processing else self.pre_processing_of_child
-        roles: dict[type, Any] = {}  # value class -> the handler `process` picks, _UNHANDLED or _NOT_A_NODE
+        roles = walker_roles.get(walker)
+        if roles is None:
+            roles = walker_roles[walker] = {}
 
-        def role_of(value: Any) -> Any:
+        def role_of(value: Any) -> int:
+            """The place in the map of the handler `process` picks; _UNHANDLED or _NOT_A_NODE."""
             if not is_node(value):
                 role = _NOT_A_NODE
-            elif isinstance(value, kinds):
-                role = next(method for kind, method in handlers if isinstance(value, kind))
             else:
-                role = _UNHANDLED
+                role = next(
+                    (i for i, (kind, _) in enumerate(handlers) if isinstance(value, kind)), _UNHANDLED
+                )
             roles[type(value)] = role
             return role
 
@@ -262,7 +267,7 @@ def patch_walker_traversal(patches: Patches) -> None:
             role = roles.get(type(value))
             if role is None:
                 role = role_of(value)
-            if role is _NOT_A_NODE:
+            if role == _NOT_A_NODE:
                 return value
             parent = value.parent
             children = value.children
@@ -274,8 +279,8 @@ def patch_walker_traversal(patches: Patches) -> None:
                     for position, child in enumerate(children):
                         pre(value, position)
                         walk(child, position)
-            if role is not _UNHANDLED:
-                value = role(value)
+            if role >= 0:
+                value = methods[role](value)
                 value.parent = parent
                 if parent:
                     parent.children[index] = value
