@@ -12,6 +12,7 @@ from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.request_setup import (
     patch_access_keys,
     patch_authorization_check,
+    patch_backend_lookups,
     patch_random_strings,
     patch_response_enrichment,
 )
@@ -50,4 +51,5 @@ def install(patches: Patches) -> None:
     patch_authorization_check(patches)
     patch_random_strings(patches)
     patch_response_enrichment(patches)
+    patch_backend_lookups(patches)
     patch_dynamo_types(patches)

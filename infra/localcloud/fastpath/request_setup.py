@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 from flask import Response
 from moto.core import responses as moto_responses
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.base_backend import BackendDict
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, EnvironHeaders
 from moto.core.responses import BaseResponse
 from moto.moto_api._internal.moto_random import MotoRandom
@@ -302,3 +303,21 @@ def patch_response_enrichment(patches: Patches) -> None:
         return headers, body
 
     patches.replace(BaseResponse, "_enrich_response", staticmethod(enrich))
+
+
+def patch_backend_lookups(patches: Patches) -> None:
+    """`backends[account]` for an account the BackendDict already holds, without moto's set-up check.
+
+    moto's `__getitem__` first calls `_create_account_specific_backend`, which takes the global backend
+    lock, lists the dict's keys and tests the dict against every registered BackendDict with a Python
+    `__eq__` (a hundred or so): several times a request (the IAM "last used" mark, each handler's
+    backend). Only that method adds an account, and it registers the dict when it does (a reset clears
+    both), so a dict that holds the account has nothing to set up; any other lookup goes to moto's."""
+    original = BackendDict.__getitem__
+
+    def getitem(self: BackendDict[Any], account_id: str) -> Any:
+        if dict.__contains__(self, account_id):
+            return dict.__getitem__(self, account_id)
+        return original(self, account_id)
+
+    patches.replace(BackendDict, "__getitem__", getitem)

@@ -26,7 +26,8 @@ and the tuple of kinds, and a new processing map per processed node: 9-10 % of t
 the fresh start's seat-map writes, whose updates set 25 nested paths) runs, for those walkers, as one
 local recursion: the processing map is built once per walk (its methods are bound to the walker, its
 classes fixed), the place in that map of the handler `process` would pick is found once per walker class
-and node class (one dict lookup per node), `Node`-ness is known per class, and `pre_processing_of_child` is called exactly where moto calls it, for the one walker that has it.
+and node class (one dict lookup per node), `Node`-ness is known per class, and `pre_processing_of_child`
+is called exactly where moto calls it, for the one walker that has it.
 Two of those walkers search the subtree of every `UpdateExpression` node (18 node classes are one) for its
 clauses (`Node.find_clauses`: 40 % of such an update's time); the search is the same depth-first one, with
 the clause classes in a set and whether a class is searched into (an `Expression` or a function) known per

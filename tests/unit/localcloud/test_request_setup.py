@@ -19,6 +19,7 @@ from localcloud.fastpath.request_setup import (
     environ_headers,
     patch_access_keys,
     patch_authorization_check,
+    patch_backend_lookups,
     patch_random_strings,
     patch_response_enrichment,
     plain_answer,
@@ -325,3 +326,32 @@ def test_answers_are_enriched_as_moto_enriches_them() -> None:
         assert _enriched() == expected
     finally:
         patches.undo()
+
+
+def test_backends_held_are_looked_up_without_set_up_and_new_accounts_are_set_up_by_moto() -> None:
+    from moto.core.base_backend import BackendDict
+    from moto.ssm.models import SimpleSystemManagerBackend
+
+    backends = BackendDict(SimpleSystemManagerBackend, "ssm")
+    set_up: list[str] = []
+    moto_set_up = BackendDict._create_account_specific_backend
+
+    def counting(self: Any, account_id: str) -> None:
+        set_up.append(account_id)
+        moto_set_up(self, account_id)
+
+    patches = Patches()
+    patches.replace(BackendDict, "_create_account_specific_backend", counting)
+    patch_backend_lookups(patches)
+    try:
+        first = backends["111122223333"]
+        again = backends["111122223333"]
+        other = backends["444455556666"]
+        assert first is again and other is not first and set(backends) == {"111122223333", "444455556666"}
+        assert set_up == ["111122223333", "444455556666"]  # once per account, by moto's own method
+        assert backends in vars(BackendDict)["_instances"]  # registered as moto registers it
+        dict.clear(backends)  # as moto's reset leaves it
+        assert backends["111122223333"] is not first and set_up[-1] == "111122223333"
+    finally:
+        patches.undo()
+        vars(BackendDict)["_instances"].remove(backends)
