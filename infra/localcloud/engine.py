@@ -139,8 +139,9 @@ class Engine:
 
         def notifying_terminated(communication: BaseExecutionWorkerCommunication) -> None:
             terminated(communication)
+            arn = getattr(getattr(communication, "execution", None), "exec_arn", None)
             with self._waiters_lock:
-                waiting = list(self._waiters.get(str(communication.execution.exec_arn), ()))
+                waiting = list(self._waiters.get(str(arn), ()))
             for event in waiting:
                 event.set()
 
