@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
-from localcloud.fastpath.dynamo_types import patch_dynamo_types
+from localcloud.fastpath.dynamo_types import patch_dynamo_types, patch_result_conversion
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.item_sizes import patch_item_sizes
 from localcloud.fastpath.json_parser import patch_json_parser
@@ -53,3 +53,4 @@ def install(patches: Patches) -> None:
     patch_response_enrichment(patches)
     patch_backend_lookups(patches)
     patch_dynamo_types(patches)
+    patch_result_conversion(patches)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
-from localcloud.fastpath.dynamo_types import patch_dynamo_types
+from localcloud.fastpath.dynamo_types import patch_dynamo_types, patch_result_conversion
 from localcloud.layer.patching import Patches
 
 VALUES: list[Any] = [
@@ -85,3 +87,34 @@ def test_a_copy_shares_nothing_with_its_original_but_what_it_shared_itself(fast:
     assert tree.value[1].value is not value.value[1].value  # a set's list is a new list
     assert tree.value[2] is tree.value[3] and tree.value[2] is not shared  # shared once, copied once
     assert tree.value[2].value is not shared.value
+
+
+class _Described:
+    def to_json(self) -> dict[str, Any]:
+        return {"Nested": DynamoType({"S": "inside"}), "When": datetime(2026, 1, 2, tzinfo=UTC)}
+
+
+RESULTS: list[Any] = [
+    {"Attributes": {"pk": DynamoType({"S": "a"}), "n": DynamoType({"N": "1.5"})}},
+    {"Items": [{"m": DynamoType(raw)} for raw in VALUES[:-1]], "Count": 13, "ScannedCount": 13},
+    {"b": DynamoType({"B": "AP8="}), "bs": DynamoType({"BS": ["AP8=", b"\x01"]}), "raw": b"\x02"},
+    {"when": datetime(2026, 1, 2, tzinfo=UTC), "described": _Described(), "ratio": Decimal("0.5")},
+    [None, True, 1, 2.5, "text", [DynamoType({"L": [{"B": b"\x03"}]})]],
+    DynamoType({"M": {"k": {"BS": [b"a"]}}}),
+]
+
+
+def _converted() -> list[Any]:
+    from moto.dynamodb.responses import DynamoResult
+
+    return [shape(DynamoResult(result).result) for result in RESULTS]
+
+
+def test_answers_are_converted_for_the_serializer_as_moto_converts_them() -> None:
+    expected = _converted()
+    patches = Patches()
+    patch_result_conversion(patches)
+    try:
+        assert _converted() == expected
+    finally:
+        patches.undo()
