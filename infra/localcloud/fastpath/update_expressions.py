@@ -27,7 +27,8 @@ the fresh start's seat-map writes, whose updates set 25 nested paths) runs, for 
 local recursion: the processing map is built once per walk (its methods are bound to the walker, its
 classes fixed), the place in that map of the handler `process` would pick is found once per walker class
 and node class (one dict lookup per node), `Node`-ness is known per class, and `pre_processing_of_child`
-is called exactly where moto calls it, for the one walker that has it.
+(which only the resolving walker has) is called where moto calls it, except under a node that is not an
+action: there moto's method does nothing (its four abstract-class `isinstance` checks fail).
 Two of those walkers search the subtree of every `UpdateExpression` node (18 node classes are one) for its
 clauses (`Node.find_clauses`: 40 % of such an update's time); the search is the same depth-first one, with
 the clause classes in a set and whether a class is searched into (an `Expression` or a function) known per
@@ -48,7 +49,11 @@ from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
     Expression,
     ExpressionAttributeName,
     Node,
+    UpdateExpressionAddAction,
+    UpdateExpressionDeleteAction,
     UpdateExpressionFunction,
+    UpdateExpressionRemoveAction,
+    UpdateExpressionSetAction,
 )
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
@@ -225,6 +230,13 @@ def patch_walker_node_kinds(patches: Patches) -> None:
     patches.replace(DepthFirstTraverser, "nodes_to_be_processed", kept_node_kinds)
 
 
+# The parents moto's `ExpressionAttributeResolvingProcessor.pre_processing_of_child` acts under.
+_ACTIONS = (
+    UpdateExpressionSetAction,
+    UpdateExpressionRemoveAction,
+    UpdateExpressionDeleteAction,
+    UpdateExpressionAddAction,
+)
 _NOT_A_NODE = -2  # a value the walk returns as it is
 _UNHANDLED = -1  # a node the walker walks into but does not process
 
@@ -242,6 +254,15 @@ def patch_walker_traversal(patches: Patches) -> None:
             known = node_classes[type(value)] = isinstance(value, Node)
         return known
 
+    resolving_pre_processing = validators.ExpressionAttributeResolvingProcessor.pre_processing_of_child
+    action_classes: dict[type, bool] = {}  # isinstance(value, _ACTIONS) by the value's class
+
+    def acts_on_children(value: Any) -> bool:
+        known = action_classes.get(type(value))
+        if known is None:
+            known = action_classes[type(value)] = isinstance(value, _ACTIONS)
+        return known
+
     def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
         walker = type(self)
         if walker not in FIXED_MAP_WALKERS:
@@ -249,6 +270,12 @@ def patch_walker_traversal(patches: Patches) -> None:
         handlers = list(self._processing_map().items())  # moto's `process` tries them in this order
         methods = [method for _, method in handlers]
         pre = None if walker.pre_processing_of_child is plain_pre_processing else self.pre_processing_of_child
+        # moto's resolving walker pre-processes only the children of an action node (the first child is
+        # the path set, the others its value); under any other node its method does nothing.
+        pre_everywhere = pre is not None and not (
+            walker is validators.ExpressionAttributeResolvingProcessor
+            and walker.pre_processing_of_child is resolving_pre_processing
+        )
         roles = walker_roles.get(walker)
         if roles is None:
             roles = walker_roles[walker] = {}
@@ -273,12 +300,12 @@ def patch_walker_traversal(patches: Patches) -> None:
             parent = value.parent
             children = value.children
             if children is not None:
-                if pre is None:
+                if pre is not None and (pre_everywhere or acts_on_children(value)):
                     for position, child in enumerate(children):
+                        pre(value, position)
                         walk(child, position)
                 else:
                     for position, child in enumerate(children):
-                        pre(value, position)
                         walk(child, position)
             if role >= 0:
                 value = methods[role](value)
