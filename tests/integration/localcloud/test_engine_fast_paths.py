@@ -262,14 +262,31 @@ def test_json_calls_answer_the_same_through_the_direct_path_as_through_flask(
         statuses[action] = statuses.get(action, set()) | {through_direct[0]}
     assert statuses["GetItem"] == {200, 400} and statuses["DescribeTable"] == {200, 400}
     assert statuses["TransactWriteItems"] == {400} and statuses["GetParameter"] == {200, 400}
+    # A Lambda Invoke (REST-JSON, the function in the path) answers alike through both paths too.
+    invoked = []
+    for connection in (flask_path, direct_path):
+        connection.request(
+            "POST",
+            "/2015-03-31/functions/no-such-function/invocations",
+            body=b'{"order": 1}',
+            headers={
+                "Authorization": SIGNED.format(service="lambda"),
+                "X-Amz-Invocation-Type": "RequestResponse",
+            },
+        )
+        response = connection.getresponse()
+        headers = [(k, v) for k, v in response.getheaders() if k.lower() != "x-amzn-requestid"]
+        invoked.append((response.status, headers, response.read()))
+    assert invoked[0] == invoked[1] and invoked[0][0] == 404
     assert statuses.pop("NoSuchAction") == {500}  # moto fails the same way on both paths
     assert all(status < 500 for found in statuses.values() for status in found)
-    served = {key[0] + ":" + key[2] for key, dispatch in direct._direct.items() if dispatch is not None}
+    served = {key[0] + ":" + key[2] for (key, _), dispatch in direct._direct.items() if dispatch is not None}
     assert served == {
         "dynamodb:DynamoDB_20120810",
         "dynamodb:DynamoDBStreams_20120810",
         "ssm:AmazonSSM",
         "states:AWSStepFunctions",
+        "lambda:",
     }
 
 
