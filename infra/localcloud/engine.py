@@ -271,11 +271,14 @@ class Engine:
                     del self._waiters[arn]
 
     def _maintain(self) -> None:
-        """Trim consumed stream records, and journal stream positions and trims, every second; collect
-        garbage fully once a minute (`quiet_garbage_collection`)."""
+        """Trim consumed stream records, journal stream positions and trims, and forget the interpreter's
+        finished threads every second; collect garbage fully once a minute (`quiet_garbage_collection`)."""
+        from localcloud.runtime.sfn_bridge import forget_finished_threads
+
         collections = FullCollections()
         while not self._stopped.wait(MAINTENANCE_INTERVAL_SECONDS):
             try:
+                forget_finished_threads()
                 collections.tick()
                 self.deliveries.trim_unconsumed()
                 if self.capture is not None:

@@ -1,8 +1,9 @@
-"""The engine collects young garbage less often and all garbage once a minute, from its maintenance loop."""
+"""The engine collects garbage less often, fully once a minute, and forgets finished interpreter threads."""
 
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from collections.abc import Iterator
 
@@ -58,3 +59,25 @@ def test_a_full_collection_frees_cycles_the_young_ones_left(thresholds: None) ->
     assert watched() is not None  # in the oldest generation now: only a full collection frees it
     FullCollections(0.0).tick()
     assert watched() is None
+
+
+def test_the_interpreter_s_finished_threads_are_forgotten_and_live_ones_kept() -> None:
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    from localcloud.runtime.sfn_bridge import forget_finished_threads
+
+    release = threading.Event()
+    finished = threading.Thread(target=lambda: None)
+    running = threading.Thread(target=release.wait)
+    finished.start()
+    finished.join()
+    running.start()
+    TMP_THREADS.extend([finished, running])
+    try:
+        assert forget_finished_threads() >= 1
+        assert finished not in TMP_THREADS and running in TMP_THREADS
+    finally:
+        release.set()
+        running.join()
+        forget_finished_threads()
+    assert running not in TMP_THREADS
