@@ -92,6 +92,11 @@ def reflected_versions(wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str
     return found
 
 
+def connect() -> None:
+    """Make the read side's client now (a container's start), not at its first read."""
+    _dynamodb()
+
+
 @cache
 def _dynamodb() -> Any:
     return boto3.client("dynamodb", region_name=tables.region())

@@ -13,7 +13,8 @@ from trainbook.analytics import figures as analytics
 from trainbook.analytics import sales
 from trainbook.booking.requests import booking_request
 from trainbook.changes.inbox import InboxProjection
-from trainbook.projections import seat_map
+from trainbook.projections import seat_map, seat_map_queries
+from trainbook.realtime import store
 from trainbook.realtime.domain import Journey
 from trainbook.realtime.service import Broadcaster, LiveConnections
 from trainbook.realtime.store import ConnectionPoster, DynamoConnections
@@ -77,6 +78,9 @@ def live_connections() -> LiveConnections:
 
 @cache
 def broadcaster() -> Broadcaster:
+    # With the container, not in the first batch someone follows (docs/benchmarks.md).
+    store.connect()
+    seat_map_queries.connect()
     return Broadcaster(
         DynamoConnections(),
         poster(),
