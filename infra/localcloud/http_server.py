@@ -11,21 +11,27 @@ application returned (the journal wait of `JournalWsgi` included).
 A plain HTTP/1.1 request's headers are read into the same `HTTPMessage` the standard library builds,
 without its email parser (`parse_headers` feeds the block to `email.feedparser`: 3 % of the engine's CPU
 under the booking bench). Anything else (another version, a folded or malformed header line) takes the
-standard library's path unchanged.
+standard library's path unchanged. The WSGI environ of such a request is built from the same header
+pairs (werkzeug's `make_environ` reads them back through the message's `items()`, which runs email's
+header policy on each: 2 % of the engine's CPU), with the path's entries remembered per request target.
 """
 
 from __future__ import annotations
 
 import email.parser
+import functools
 import http.client
 import io
 import logging
 import re
 import socket
+import sys
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+from werkzeug._internal import _wsgi_encoding_dance
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 log = logging.getLogger("localcloud.engine")
@@ -41,15 +47,31 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _PLAIN_HEADER = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[^\r\n\x0b\x0c\x1c-\x1e\x85]*\r\n")
 
 
+def plain_headers(lines: list[bytes]) -> list[tuple[str, str]] | None:
+    """The (name, value) pairs of these header lines (read up to the blank one), if all are plain."""
+    if not lines or lines[-1] != b"\r\n" or not all(_PLAIN_HEADER.fullmatch(line) for line in lines[:-1]):
+        return None
+    pairs = []
+    for line in lines[:-1]:
+        name, value = line.decode("iso-8859-1").split(":", 1)
+        pairs.append((name, value.lstrip(" \t").rstrip("\r\n")))  # email's compat32 policy
+    return pairs
+
+
 def header_message(
-    lines: list[bytes], message_class: type[http.client.HTTPMessage]
+    lines: list[bytes],
+    message_class: type[http.client.HTTPMessage],
+    pairs: list[tuple[str, str]] | None = None,
 ) -> http.client.HTTPMessage:
-    """The message `http.client.parse_headers` returns for these lines (read up to the blank one)."""
-    if lines and lines[-1] == b"\r\n" and all(_PLAIN_HEADER.fullmatch(line) for line in lines[:-1]):
+    """The message `http.client.parse_headers` returns for these lines (read up to the blank one).
+
+    `pairs`: the lines' `plain_headers`, if already found."""
+    if pairs is None:
+        pairs = plain_headers(lines)
+    if pairs is not None:
         message = message_class()
-        for line in lines[:-1]:
-            name, value = line.decode("iso-8859-1").split(":", 1)
-            message.set_raw(name, value.lstrip(" \t").rstrip("\r\n"))  # email's compat32 policy
+        for name, value in pairs:
+            message.set_raw(name, value)
         message.set_payload("")  # the parser's empty body
         return message
     text = b"".join(lines).decode("iso-8859-1")
@@ -57,11 +79,26 @@ def header_message(
     return parsed
 
 
+@functools.lru_cache(maxsize=1024)
+def path_entries(path: str) -> tuple[str, str, str] | None:
+    """PATH_INFO, QUERY_STRING and REQUEST_URI (= RAW_URI) werkzeug's `make_environ` makes of a request
+    target that is a path (None for an absolute URL or `//host` form: werkzeug's own path)."""
+    request_url = urlsplit(path)
+    if request_url.scheme or request_url.netloc:
+        return None
+    return (
+        _wsgi_encoding_dance(unquote(request_url.path)),
+        _wsgi_encoding_dance(request_url.query),
+        _wsgi_encoding_dance(path),
+    )
+
+
 class KeepAliveHandler(WSGIRequestHandler):
     """One connection's thread: reads a request, runs the app, writes the whole answer, repeats."""
 
     protocol_version = "HTTP/1.1"
     timeout = IDLE_SECONDS
+    plain_headers: list[tuple[str, str]] | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -69,6 +106,7 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def parse_request(self) -> bool:
         """`BaseHTTPRequestHandler.parse_request` for `METHOD /path HTTP/1.1`, headers without email."""
+        self.plain_headers = None  # this request's, once read (a kept connection serves many)
         requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
         words = requestline.split()
         if len(words) != 3 or words[2] != "HTTP/1.1" or words[1].startswith("//"):
@@ -85,7 +123,8 @@ class KeepAliveHandler(WSGIRequestHandler):
         except http.client.HTTPException as error:
             self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers", str(error))
             return False
-        self.headers = header_message(lines, self.MessageClass)
+        self.plain_headers = plain_headers(lines)
+        self.headers = header_message(lines, self.MessageClass, self.plain_headers)
         connection = self.headers.get("Connection", "").lower()
         if connection == "close":
             self.close_connection = True
@@ -95,6 +134,57 @@ class KeepAliveHandler(WSGIRequestHandler):
         if expect.lower() == "100-continue" and self.protocol_version >= "HTTP/1.1":
             return bool(self.handle_expect_100())
         return True
+
+    def make_environ(self) -> dict[str, Any]:
+        """werkzeug's `make_environ`, from the plain header pairs read (the message's `items()` runs
+        email's header policy per header) and the request target's entries remembered per path."""
+        pairs = self.plain_headers
+        entries = path_entries(self.path) if pairs is not None else None
+        if (
+            entries is None
+            or pairs is None
+            or self.server.ssl_context is not None
+            or not isinstance(self.client_address, tuple)
+            or not self.client_address
+            or any(name.lower() == "transfer-encoding" for name, _ in pairs)
+        ):
+            self.plain_headers = None
+            environ: dict[str, Any] = super().make_environ()
+            return environ
+        path_info, query, uri = entries
+        environ = {
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": self.rfile,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": self.server.multithread,
+            "wsgi.multiprocess": self.server.multiprocess,
+            "wsgi.run_once": False,
+            "werkzeug.socket": self.connection,
+            "SERVER_SOFTWARE": self.server_version,
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": path_info,
+            "QUERY_STRING": query,
+            "REQUEST_URI": uri,
+            "RAW_URI": uri,
+            "REMOTE_ADDR": self.address_string(),
+            "REMOTE_PORT": self.port_integer(),
+            "SERVER_NAME": self.server.server_address[0],
+            "SERVER_PORT": str(self.server.server_address[1]),
+            "SERVER_PROTOCOL": self.request_version,
+        }
+        for name, value in pairs:
+            if "_" in name:
+                continue
+            key = name.upper().replace("-", "_")
+            value = value.replace("\r\n", "")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = f"HTTP_{key}"
+                if key in environ:
+                    value = f"{environ[key]},{value}"
+            environ[key] = value
+        return environ
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Nothing per request (werkzeug's access log is off in the engine anyway)."""

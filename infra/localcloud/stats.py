@@ -7,6 +7,7 @@ Counting is a dict increment under a lock of its own, never under the DynamoDB l
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -60,7 +61,13 @@ def signed_scope(environ: dict[str, Any]) -> tuple[str, str]:
     """(region, service) of a SigV4-signed request's credential scope; ("", "") if it is not signed.
 
     `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`"""
-    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
+    return _scope_of(str(environ.get("HTTP_AUTHORIZATION", "")))
+
+
+@functools.lru_cache(maxsize=4096)
+def _scope_of(authorization: str) -> tuple[str, str]:
+    """Kept per header text: a request is asked three times (counting, routing, journaling), and a
+    Lambda worker sends the same header on every call (`runtime/unsigned.py`)."""
     if "Credential=" not in authorization:
         return "", ""
     scope = authorization.split("Credential=", 1)[1].split(",", 1)[0].strip().split("/")

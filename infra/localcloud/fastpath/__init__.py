@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
+from localcloud.fastpath.dynamo_types import patch_dynamo_types, patch_result_conversion
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.item_sizes import patch_item_sizes
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
+from localcloud.fastpath.request_setup import (
+    patch_access_keys,
+    patch_authorization_check,
+    patch_backend_lookups,
+    patch_random_strings,
+    patch_response_enrichment,
+)
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     patch_clause_search,
+    patch_kept_update_checks,
     patch_update_expression_parses,
+    patch_update_rewrites,
     patch_walker_node_kinds,
     patch_walker_traversal,
 )
@@ -34,4 +44,13 @@ def install(patches: Patches) -> None:
     patch_walker_node_kinds(patches)
     patch_walker_traversal(patches)
     patch_clause_search(patches)
+    patch_kept_update_checks(patches)
+    patch_update_rewrites(patches)
     patch_item_sizes(patches)
+    patch_access_keys(patches)
+    patch_authorization_check(patches)
+    patch_random_strings(patches)
+    patch_response_enrichment(patches)
+    patch_backend_lookups(patches)
+    patch_dynamo_types(patches)
+    patch_result_conversion(patches)

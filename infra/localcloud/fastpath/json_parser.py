@@ -77,8 +77,9 @@ class FastJSONParser(JSONParser):
             names = [member.serialization.get("name", name) for name, member in members]
             if len(set(names)) < len(names):
                 return moto  # two members under one JSON name: moto decides
-            index = {
-                json_name: (position, name, member)
+            # JSON name -> (place in the shape, member name, member shape, [its parser, once asked]).
+            index: dict[str, tuple[int, str, Any, list[NodeParser]]] = {
+                json_name: (position, name, member, [])
                 for position, ((name, member), json_name) in enumerate(zip(members, names, strict=True))
             }
 
@@ -92,7 +93,12 @@ class FastJSONParser(JSONParser):
                         present.append((entry, raw))
                 if len(present) > 1:
                     present.sort(key=lambda found: found[0][0])
-                return {name: node_parser(member)(raw) for (_, name, member), raw in present}
+                parsed: dict[str, Any] = {}
+                for (_, name, member, kept), raw in present:
+                    if not kept:
+                        kept.append(node_parser(member))  # the member shape's parser, as node_parser keeps it
+                    parsed[name] = kept[0](raw)
+                return parsed
 
             return parse_structure
         if kind == "map":

@@ -87,11 +87,12 @@ def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], journal: 
     if op_type == "ConditionCheck":
         return
     journal.remember(table, *backend.get_keys_value(table, key))
+    # The condition held on `current` just now, and the DynamoDB lock keeps the item as it is: moto's
+    # write would parse and evaluate it again on the same item (and pass), so it is not asked to.
     if op_type == "Put":
         backend.put_item(
             table_name,
             op["Item"],
-            condition_expression=condition,
             expression_attribute_names=names,
             expression_attribute_values=values,
         )
@@ -99,7 +100,6 @@ def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], journal: 
         backend.delete_item(
             table_name,
             key,
-            condition_expression=condition,
             expression_attribute_names=names,
             expression_attribute_values=values,
         )
@@ -108,7 +108,6 @@ def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], journal: 
             table_name,
             key,
             update_expression=op["UpdateExpression"],
-            condition_expression=condition,
             expression_attribute_names=names,
             expression_attribute_values=values,
         )

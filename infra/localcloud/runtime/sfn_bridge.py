@@ -10,6 +10,7 @@ cached client per (service, region). Each history event is also counted (`histor
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import sys
@@ -23,6 +24,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import boto_client
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from localcloud.layer.patching import Patches
 from localcloud.runtime.pool import Runtime
@@ -112,3 +114,17 @@ def patch_step_functions(patches: Patches, runtime: Runtime) -> None:
         return Preprocessor().visit(tree)
 
     patches.replace(ExecutionWorker, "_get_evaluation_entrypoint", entrypoint)
+
+
+def forget_finished_threads() -> int:
+    """Drop the interpreter's finished threads from moto's `TMP_THREADS`; returns how many were dropped.
+
+    moto's interpreter appends every thread it starts (one per execution and per Task state, seven a
+    booking) to that module-level list and never reads or empties it, so it grows with every execution:
+    memory, and objects each full garbage collection scans again. A thread that has finished is not needed
+    there by anyone; a live one stays. Called by the engine's maintenance loop."""
+    finished = [thread for thread in TMP_THREADS if not thread.is_alive()]
+    for thread in finished:
+        with contextlib.suppress(ValueError):  # another caller dropped it meanwhile
+            TMP_THREADS.remove(thread)
+    return len(finished)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -74,3 +75,26 @@ def test_reading_with_reset_starts_a_new_count(cloud: RunningCloud) -> None:
     cloud.client("dynamodb").describe_limits()
     assert _stats(cloud, reset=True)["counts"].get("dynamodb:DescribeLimits", 0) == 1
     assert _stats(cloud)["counts"].get("dynamodb:DescribeLimits", 0) == 0
+
+
+def test_waiting_for_executions_answers_each_one_s_end_status(cloud: RunningCloud) -> None:
+    sfn = cloud.client("stepfunctions")
+    arns = [
+        sfn.start_execution(
+            stateMachineArn=MACHINE,
+            name=f"order-awaited-{n}",
+            input=json.dumps({"order": f"w{n}", "amount": 5}),
+        )["executionArn"]
+        for n in range(2)
+    ]
+
+    def wait(arn: str) -> str:
+        answer = httpx.post(
+            f"{cloud.engine_url}/_localcloud/wait-execution", json={"arn": arn, "timeout": 60}, timeout=90
+        ).json()
+        return str(answer["status"])
+
+    with ThreadPoolExecutor(4) as pool:  # two waits on each execution
+        statuses = list(pool.map(wait, [*arns, *arns]))
+    ended = [sfn.describe_execution(executionArn=arn)["status"] for arn in arns]
+    assert statuses == [*ended, *ended] and "RUNNING" not in statuses

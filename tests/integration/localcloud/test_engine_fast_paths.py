@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -36,10 +37,13 @@ from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
+    KeptSubstitutions,
     copy_plain_tree,
     is_plain_tree,
     patch_clause_search,
+    patch_kept_update_checks,
     patch_update_expression_parses,
+    patch_update_rewrites,
     patch_walker_node_kinds,
     patch_walker_traversal,
 )
@@ -258,14 +262,31 @@ def test_json_calls_answer_the_same_through_the_direct_path_as_through_flask(
         statuses[action] = statuses.get(action, set()) | {through_direct[0]}
     assert statuses["GetItem"] == {200, 400} and statuses["DescribeTable"] == {200, 400}
     assert statuses["TransactWriteItems"] == {400} and statuses["GetParameter"] == {200, 400}
+    # A Lambda Invoke (REST-JSON, the function in the path) answers alike through both paths too.
+    invoked = []
+    for connection in (flask_path, direct_path):
+        connection.request(
+            "POST",
+            "/2015-03-31/functions/no-such-function/invocations",
+            body=b'{"order": 1}',
+            headers={
+                "Authorization": SIGNED.format(service="lambda"),
+                "X-Amz-Invocation-Type": "RequestResponse",
+            },
+        )
+        response = connection.getresponse()
+        headers = [(k, v) for k, v in response.getheaders() if k.lower() != "x-amzn-requestid"]
+        invoked.append((response.status, headers, response.read()))
+    assert invoked[0] == invoked[1] and invoked[0][0] == 404
     assert statuses.pop("NoSuchAction") == {500}  # moto fails the same way on both paths
     assert all(status < 500 for found in statuses.values() for status in found)
-    served = {key[0] + ":" + key[2] for key, dispatch in direct._direct.items() if dispatch is not None}
+    served = {key[0] + ":" + key[2] for (key, _), dispatch in direct._direct.items() if dispatch is not None}
     assert served == {
         "dynamodb:DynamoDB_20120810",
         "dynamodb:DynamoDBStreams_20120810",
         "ssm:AmazonSSM",
         "states:AWSStepFunctions",
+        "lambda:",
     }
 
 
@@ -448,6 +469,13 @@ UPDATES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         {":held": {"L": [{"S": "b-2"}, {"N": "1"}]}},
     ),
     ("SET #c.#a.#s = :x", {"#c": "cars", "#a": "9", "#s": "1"}, {":x": {"S": "no such car"}}),
+    # One text whose one-name paths overlap with some names and not with others, in both orders.
+    ("SET #a = :v, #b = :v", {"#a": "one", "#b": "two"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b = :v", {"#a": "one", "#b": "one"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b = :v", {"#a": "two", "#b": "one"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b.#c = :v", {"#a": "m", "#b": "m", "#c": "x"}, {":v": {"S": "v"}}),
+    ("SET #a = :v SET #b = :v", {"#a": "one", "#b": "two"}, {":v": {"S": "v"}}),
+    ("SET #a = :v, #b = :v", {"#a": "one", "#b": "one"}, {":v": {"S": "v"}}),
 ]
 
 
@@ -496,6 +524,8 @@ def test_updates_with_expressions_parsed_once_and_walked_by_kept_kinds_end_as_mo
     patch_walker_node_kinds(patches)
     patch_walker_traversal(patches)
     patch_clause_search(patches)
+    patch_kept_update_checks(patches)
+    patch_update_rewrites(patches)
     try:
         assert _updates_applied() == expected
         first = UpdateExpressionParser.make(UPDATES[0][0])
@@ -614,3 +644,14 @@ def test_condition_tokens_kept_per_text_are_new_tokens_equal_to_the_lexers() -> 
     finally:
         patches.undo()
     assert _evaluations() == evaluated
+
+
+def test_kept_substitutions_answer_as_re_does() -> None:
+    kept = KeptSubstitutions()
+    texts = ["SET a = b + c", "SET a=b-c", "  REMOVE x ", "SET #a = :v, #b = :w", ""]
+    for _ in range(2):  # the second time from the kept answers
+        for text in texts:
+            assert kept.sub(r"\s*([=\+-])\s*", "\\1", text) == re.sub(r"\s*([=\+-])\s*", "\\1", text)
+    assert kept.sub("a", "b", "aaa", count=1) == "baa" and kept.sub("A", "b", "aA", flags=re.I) == "bb"
+    assert kept.sub(re.compile("x"), lambda m: "y", "xx") == "yy"
+    assert kept.compile is re.compile and kept.escape("+") == "\\+"

@@ -7,11 +7,12 @@ import http.client
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
 
-from localcloud.http_server import engine_server, header_message
+from localcloud.http_server import KeepAliveHandler, engine_server, header_message
 from localcloud.routing import route_key
 from localcloud.stats import Stats, request_kind, signed_scope
 
@@ -153,3 +154,51 @@ def test_a_request_with_folded_headers_is_served_as_the_standard_library_reads_i
                 break
             answers += chunk
     assert b"/folded:hi" in answers and b"/plain:bye" in answers and b"/double:" in answers
+
+
+REQUESTS = [
+    b"POST / HTTP/1.1\r\nHost: 127.0.0.1:4566\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+    b"Content-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}",
+    b"GET /a%20b/c%2Fd?x=1&y=%20 HTTP/1.1\r\nHost: h\r\nDup: 1\r\nDup: 2\r\nUnder_Score: dropped\r\n\r\n",
+    b"GET /caf%C3%A9?q=%C3%A9 HTTP/1.1\r\nHost: h\r\nLatin: caf\xe9\r\nEmpty:\r\n\r\n",
+    b"GET /folded HTTP/1.1\r\nHost: h\r\nX-Note: a\r\n b\r\n\r\n",  # the email parser's path
+    b"GET http://other:81/abs?z=1 HTTP/1.1\r\nHost: h\r\n\r\n",  # an absolute target: werkzeug's
+    b"POST /chunked HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    b"GET /old HTTP/1.0\r\nHost: h\r\n\r\n",
+]
+_VOLATILE = {"wsgi.input", "werkzeug.socket", "REMOTE_PORT"}
+
+
+class ComparingHandler(KeepAliveHandler):
+    """Records the environ this server builds beside the one werkzeug's own `make_environ` builds."""
+
+    seen: ClassVar[list[tuple[dict[str, Any], dict[str, Any], bool]]] = []
+
+    def run_wsgi(self) -> None:
+        plain = self.plain_headers is not None
+        werkzeugs = WSGIRequestHandler.make_environ(self)
+        ours = self.make_environ()
+        self.seen.append((ours, werkzeugs, plain))
+        super().run_wsgi()
+
+
+def test_environs_are_the_ones_werkzeug_builds_for_every_request() -> None:
+    running = make_server("127.0.0.1", 0, echo, threaded=True, request_handler=ComparingHandler)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    try:
+        for request in REQUESTS:
+            with socket.create_connection(("127.0.0.1", running.server_address[1]), timeout=10) as raw:
+                raw.sendall(request + b"GET /next HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+                while raw.recv(65536):
+                    pass
+    finally:
+        running.shutdown()
+        running.server_close()
+    seen = ComparingHandler.seen
+    assert len(seen) >= 2 * len(REQUESTS) - 1  # HTTP/1.0 closes after its one request
+    for ours, werkzeugs, _ in seen:
+        assert {k: v for k, v in ours.items() if k not in _VOLATILE} == {
+            k: v for k, v in werkzeugs.items() if k not in _VOLATILE
+        }
+        assert list(ours) == list(werkzeugs)
+    assert sum(plain for _, _, plain in seen) == len(seen) - 2  # all but the folded and HTTP/1.0
