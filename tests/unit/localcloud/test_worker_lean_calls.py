@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email.parser
+import http.client
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,3 +57,51 @@ def test_the_user_agent_is_the_one_botocore_builds_with_the_features_in_effect(l
         register_feature_id("PAGINATOR")
         assert user_agent_of(client) == plain_with_feature
     assert plain_with_feature != plain
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"Server: Werkzeug\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
+        b"x-amzn-RequestId: abc\r\nx-amz-crc32: 123\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n",
+        b"Content-Length:   7  \r\nX-Empty:\r\n\r\n",  # spaces around a value, an empty value
+        b"X-Folded: one\r\n two\r\nContent-Length: 0\r\n\r\n",  # a continuation line
+        b"Bad Header: x\r\nContent-Length: 0\r\n\r\n",  # not a header name
+        b"X-Bare-Lf: yes\nContent-Length: 0\n\n",  # LF line ends
+        b"",  # the connection closed before any header
+    ],
+)
+def test_an_answers_headers_read_as_the_standard_library_reads_them(lean: None, block: bytes) -> None:
+    lean_calls.uninstall()
+    expected = http.client.parse_headers(io.BytesIO(block))
+    lean_calls.install()
+
+    found = http.client.parse_headers(io.BytesIO(block))
+
+    assert type(found) is type(expected)
+    assert found.items() == expected.items()
+    assert found.get_payload() == expected.get_payload()
+    assert [type(d) for d in found.defects] == [type(d) for d in expected.defects]
+
+
+def test_a_header_block_beyond_the_standard_librarys_limits_is_refused_alike(lean: None) -> None:
+    too_long = b"X-Long: " + b"a" * 70_000 + b"\r\n\r\n"
+    with pytest.raises(http.client.LineTooLong):
+        http.client.parse_headers(io.BytesIO(too_long))
+    too_many = b"".join(b"X-%d: v\r\n" % n for n in range(120)) + b"\r\n"
+    with pytest.raises(http.client.HTTPException, match="more than 100 headers"):
+        http.client.parse_headers(io.BytesIO(too_many))
+
+
+def test_plain_header_lines_skip_the_email_parser(lean: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> None:
+        raise AssertionError("the email parser was used")
+
+    monkeypatch.setattr(email.parser.Parser, "parsestr", refuse)
+    found = http.client.parse_headers(
+        io.BytesIO(b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n")
+    )
+
+    assert found["Content-Length"] == "2"
+    with pytest.raises(AssertionError, match="email parser"):
+        http.client.parse_headers(io.BytesIO(b"X-Folded: one\r\n two\r\n\r\n"))
