@@ -141,9 +141,15 @@ def _add(self: StreamShard, old: Item | None, new: Item | None) -> None:
         append_record(self, old, new)
 
 
+def stored_records(shard: StreamShard, start: int, quantity: int) -> list[StreamRecord]:
+    """Up to `quantity` records of the shard from sequence number `start` (the trimmed ones are gone)."""
+    offset = max(0, start - int(shard.starting_sequence_number) - trimmed(shard))
+    records: list[StreamRecord] = shard.items[offset : offset + quantity]
+    return records
+
+
 def _get(self: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
-    offset = max(0, start - int(self.starting_sequence_number) - trimmed(self))
-    return [record.to_json() for record in self.items[offset : offset + quantity]]
+    return [record.to_json() for record in stored_records(self, start, quantity)]
 
 
 def patch_stream_log(patches: Patches) -> None:

@@ -28,6 +28,7 @@ from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from localcloud.layer.patching import Patches
 from localcloud.runtime.pool import Runtime
+from localcloud.runtime.worker import EncodedEvent
 from localcloud.stats import STATS
 
 
@@ -50,6 +51,9 @@ class InProcessLambda:
         if isinstance(body, bytes | bytearray):
             body = body.decode()
         event = json.loads(body) if body else {}
+        if isinstance(event, dict) and isinstance(body, str) and "\n" not in body:
+            # The interpreter's payload is already JSON text: the worker's request carries it as it is.
+            event = EncodedEvent(event, body)
         result = self._runtime.invoke(name, event)
         answer = {
             "StatusCode": 200,

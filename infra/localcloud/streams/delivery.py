@@ -14,18 +14,20 @@ from typing import Any
 
 import boto3
 from moto.dynamodb.models import dynamodb_backends
-from moto.dynamodb.models.table import StreamShard
+from moto.dynamodb.models.table import StreamRecord, StreamShard
 
 from localcloud.layer.serialize import DYNAMODB_LOCK
 from localcloud.layer.stream_log import (
     listen_for_appends,
     next_sequence_number,
     stop_listening,
+    stored_records,
     trim_before,
     trimmed,
 )
 from localcloud.runtime.functions import InvokeResult
 from localcloud.runtime.pool import Runtime
+from localcloud.runtime.worker import EncodedEvent
 from localcloud.stats import STATS
 from localcloud.streams.filtering import delivered
 from localcloud.streams.trigger import StreamTrigger
@@ -208,11 +210,12 @@ class StreamPoller:
             if shard is None:
                 return []
             self.position = max(self.position, int(shard.starting_sequence_number) + trimmed(shard))
-            records = within_payload(shard.get(self.position if at is None else at, self.trigger.batch_size))
-        if records:
+            stored = stored_records(shard, self.position if at is None else at, self.trigger.batch_size)
+            stored = stored[: len(within_payload([record.record for record in stored]))]
+        if stored:
             # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
-            STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(records)})
-        return [delivered_copy(record, self.trigger.stream_arn) for record in records]
+            STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(stored)})
+        return [delivered_record(record, self.trigger.stream_arn) for record in stored]
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -356,7 +359,7 @@ class StreamPoller:
             self._stopping.wait(retry_delay(attempts))
 
     def _invoke(self, batch: list[dict[str, Any]]) -> BatchOutcome:
-        result = self._runtime.invoke(self.trigger.function_name, {"Records": batch})
+        result = self._runtime.invoke(self.trigger.function_name, batch_event(batch))
         if result.function_error:
             log.warning(
                 "%s: batch of %d failed (%s)",
@@ -449,6 +452,40 @@ def delivered_copy(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     if created is not None and not isinstance(created, str | int | float):
         dynamodb["ApproximateCreationDateTime"] = str(created)  # what `json.dumps(default=str)` gave
     return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+class DeliveredRecord(dict[str, Any]):
+    """A record as functions receive it (`delivered_copy`), made once per stored record and shared by every
+    trigger of its stream, with its JSON text made once too (`text`). Nobody mutates it: the pollers only
+    read it, and a function gets it as JSON."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(record)
+        self._text: str | None = None
+
+    def text(self) -> str:
+        # Two pollers may both make it at once: the same text, and either is kept.
+        if self._text is None:
+            self._text = json.dumps(self)
+        return self._text
+
+
+def delivered_record(stored: StreamRecord, stream_arn: str) -> DeliveredRecord:
+    """The delivered form of a stored record, made by the first trigger of the stream that reads it."""
+    kept: tuple[str, DeliveredRecord] | None = getattr(stored, "delivered", None)
+    if kept is not None and kept[0] == stream_arn:
+        return kept[1]
+    record = DeliveredRecord(delivered_copy(stored.record, stream_arn))
+    stored.delivered = (stream_arn, record)  # type: ignore[attr-defined]
+    return record
+
+
+def batch_event(batch: list[dict[str, Any]]) -> EncodedEvent:
+    """`{"Records": batch}` with its JSON text joined from the records' own (`json.dumps` of it, exactly)."""
+    texts = (r.text() if isinstance(r, DeliveredRecord) else json.dumps(r) for r in batch)
+    return EncodedEvent({"Records": batch}, '{"Records": [' + ", ".join(texts) + "]}")
 
 
 def gather(
