@@ -15,6 +15,7 @@ from localcloud.fastpath.request_setup import (
     patch_backend_lookups,
     patch_random_strings,
     patch_response_enrichment,
+    patch_url_parsing,
 )
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
@@ -48,6 +49,7 @@ def install(patches: Patches) -> None:
     patch_update_rewrites(patches)
     patch_item_sizes(patches)
     patch_access_keys(patches)
+    patch_url_parsing(patches)
     patch_authorization_check(patches)
     patch_random_strings(patches)
     patch_response_enrichment(patches)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlparse
 
 import pytest
-from flask import Response
+from flask import Flask, Response
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from moto.core.responses import BaseResponse
 from moto.moto_api._internal import mock_random
@@ -17,12 +18,18 @@ from moto.moto_server.werkzeug_app import BackendRequest
 from localcloud.fastpath.request_setup import (
     DirectRequest,
     environ_headers,
+    fast_parse_qs,
+    fast_parse_qsl,
+    kept_urlparse,
     patch_access_keys,
     patch_authorization_check,
     patch_backend_lookups,
     patch_random_strings,
     patch_response_enrichment,
     plain_answer,
+)
+from localcloud.fastpath.request_setup import (
+    _urlparse as patched_urlparse,
 )
 from localcloud.layer.patching import Patches
 
@@ -208,6 +215,7 @@ BODIES = [
     _environ(),
     _environ(CONTENT_TYPE="application/x-amz-json-1.1"),
     _environ(CONTENT_TYPE="application/json"),
+    _environ(QUERY_STRING="a=1&b=%20&c"),  # its body taken, its query parsed by werkzeug
     # Left to werkzeug: a form, no type, another type, a compressed or chunked body, a wrong length.
     _environ(
         CONTENT_TYPE="application/x-www-form-urlencoded",
@@ -229,6 +237,8 @@ def _body_state(request: Any) -> tuple[Any, ...]:
         request.form.to_dict(flat=False),
         request.files.to_dict(flat=False),
         request.values.to_dict(flat=False),
+        type(request.args),
+        request.args.to_dict(flat=False),
         request.stream.read(),
         request.environ["wsgi.input"].read(),
     )
@@ -241,7 +251,66 @@ def test_a_direct_request_s_body_and_form_are_werkzeug_s() -> None:
         ours = DirectRequest(environ)
         taken += "_cached_data" in vars(ours)
         assert _body_state(ours) == _body_state(BackendRequest(theirs)), environ.get("CONTENT_TYPE")
-    assert taken == 3  # the three JSON bodies, without werkzeug's parsing
+    assert taken == 4  # the four JSON bodies, without werkzeug's parsing
+
+
+def test_a_body_limit_set_in_flask_s_config_or_on_the_request_leaves_the_body_to_werkzeug() -> None:
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    with app.app_context():
+        ours = DirectRequest(_environ())
+        assert "_cached_data" not in vars(ours)
+        assert _body_state(ours) == _body_state(BackendRequest(_environ()))
+    app.config["MAX_CONTENT_LENGTH"] = None
+    with app.app_context():
+        assert "_cached_data" in vars(DirectRequest(_environ()))
+
+    class Limited(DirectRequest):
+        _max_content_length = 10_000
+
+    assert "_cached_data" not in vars(Limited(_environ()))
+    assert "_cached_data" in vars(DirectRequest(_environ()))
+
+
+QUERY_TEXTS = [
+    "",
+    "a",
+    "&",
+    "&&a&",
+    "a=1",
+    "a=1&b=2&a=3",
+    "a==b=c&=x&y=",
+    "a+b=c+d&e+=+",
+    '{"TableName": "t", "Key": {"k": {"S": "a+b=c&d"}}, "ConditionExpression": "#a = :b"}',
+    '{"Item": {"k": {"S": "50% off"}}}',  # percent-decoding: urllib's own
+    "caf\u00e9=\u00fc&\u2028",
+]
+
+
+def test_bodies_and_queries_parse_as_urllib_parses_them() -> None:
+    for text in QUERY_TEXTS:
+        assert fast_parse_qsl(text, keep_blank_values=True) == parse_qsl(text, keep_blank_values=True), text
+        assert fast_parse_qsl(text) == parse_qsl(text), text
+        assert fast_parse_qsl(text, True, False, "latin-1") == parse_qsl(text, True, False, "latin-1")
+        assert fast_parse_qs(text, keep_blank_values=True) == parse_qs(text, keep_blank_values=True)
+        assert fast_parse_qs(text) == parse_qs(text)
+    assert fast_parse_qsl(b"a=1&b", keep_blank_values=True) == parse_qsl(b"a=1&b", keep_blank_values=True)
+    assert fast_parse_qs(b"", keep_blank_values=True) == parse_qs(b"", keep_blank_values=True)
+
+
+def test_urls_parse_as_urllib_parses_them_also_when_kept() -> None:
+    urls = [
+        "http://127.0.0.1:4566/",
+        "https://dynamodb.eu-central-1.amazonaws.com/a;p?q=1#f",
+        "/some%2Fpath?x=1",
+        "//double/slash",
+    ]
+    for url in [*urls, *urls]:
+        assert kept_urlparse(url) == urlparse(url)
+        assert patched_urlparse(url) == urlparse(url)
+        assert patched_urlparse(url, "https") == urlparse(url, "https")
+        assert patched_urlparse(url, allow_fragments=False) == urlparse(url, allow_fragments=False)
+    assert patched_urlparse(b"http://h/p") == urlparse(b"http://h/p")
 
 
 HEADER_NAMES = [
