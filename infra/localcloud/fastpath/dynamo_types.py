@@ -13,10 +13,16 @@ goes to moto's constructor. The deep copy calls itself directly for members that
 `DynamoType`s, with the same memo (a member met twice is copied once) and the same copies: type, then a
 new list or dict of copied members, a new list for a set, the value itself otherwise. Any other member
 goes through `copy.deepcopy` as before.
+
+`to_regular_json` (an item's members as plain JSON: every `Item.to_json`, for answers and stream records;
+1.3 % of the engine's samples under the booking bench) converts the members of a map or list without first
+deep-copying them, since each member's conversion is a fresh tree anyway; a value of any other class than
+a dict, a list or an atomic one goes to moto's.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 from decimal import Decimal
 from typing import Any
@@ -30,6 +36,7 @@ from localcloud.layer.patching import Patches
 _LIST, _MAP = DDBType.LIST, DDBType.MAP
 _SETS = frozenset({DDBType.STRING_SET, DDBType.NUMBER_SET, DDBType.BINARY_SET})
 _BINARY = frozenset({DDBType.BINARY, DDBType.BINARY_SET})
+_ATOMIC = frozenset({str, bytes, int, float, bool, type(None)})  # values `copy.deepcopy` returns as they are
 
 
 def patch_dynamo_types(patches: Patches) -> None:
@@ -71,8 +78,36 @@ def patch_dynamo_types(patches: Patches) -> None:
             result.value = self.value
         return result
 
+    regular = DynamoType.to_regular_json
+
+    def regular_json(self: DynamoType) -> dict[str, Any]:
+        # moto deep-copies the value (every member `DynamoType` too) and then replaces each member by its
+        # own `to_regular_json`, which copies it again: the members' converted forms are fresh either
+        # way, so they are converted here without the first copy; other members are copied, with one
+        # memo as moto's one deep copy has.
+        value = self.value
+        cls = type(value)
+        if cls is dict or cls is list:
+            memo: dict[int, Any] = {}
+
+            def plain(member: Any) -> Any:
+                if isinstance(member, DynamoType):
+                    return member.to_regular_json()
+                return copy.deepcopy(member, memo)
+
+            if cls is dict:
+                value = {key: plain(member) for key, member in value.items()}
+            else:
+                value = [plain(member) for member in value]
+        elif cls not in _ATOMIC:
+            return regular(self)
+        if self.is_binary() and isinstance(value, str):
+            value = base64.b64decode(value)
+        return {self.type: value}
+
     patches.replace(DynamoType, "__init__", built)
     patches.replace(DynamoType, "__deepcopy__", copied)
+    patches.replace(DynamoType, "to_regular_json", regular_json)
 
 
 # Values `dynamo_to_dict` returns as they are: not a datetime, no `to_json`, not a dict or a list.

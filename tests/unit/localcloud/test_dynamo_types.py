@@ -75,6 +75,37 @@ def test_values_are_built_and_copied_as_moto_builds_and_copies_them() -> None:
         patches.undo()
 
 
+def _regular() -> list[Any]:
+    raws = [*VALUES[:-1], {"B": "AP8="}, {"BS": ["AP8=", b"\x01"]}, {"L": [{"B": "AP8="}, {"NULL": True}]}]
+    values = [DynamoType(raw) for raw in raws]
+    odd = DynamoType({"M": {}})
+    odd.value = {"raw": ["not", "a", "value"], "again": None, "pair": ("a", "b")}
+    odd.value["again"] = odd.value["raw"]  # shared: copied once with one memo
+    listed = DynamoType({"L": []})
+    listed.value = [DynamoType({"S": "x"}), {"plain": 1}]
+    values += [odd, listed]
+    item = Item(DynamoType({"S": "pk"}), None, {"tree": raws[11], "bin": {"B": b"\x00"}, "n": {"N": "1"}})
+    outcomes: list[Any] = []
+    for value in values:
+        regular = value.to_regular_json()
+        outcomes.append((shape(regular), regular == value.to_regular_json()))
+    converted = odd.to_regular_json()["M"]
+    outcomes.append(converted["raw"] is converted["again"] and converted["raw"] is not odd.value["raw"])
+    outcomes.append(shape(item.to_json()))
+    outcomes.append(shape(item.to_regular_json()))
+    return outcomes
+
+
+def test_values_are_converted_to_plain_json_as_moto_converts_them() -> None:
+    expected = _regular()
+    patches = Patches()
+    patch_dynamo_types(patches)
+    try:
+        assert _regular() == expected
+    finally:
+        patches.undo()
+
+
 def test_a_copy_shares_nothing_with_its_original_but_what_it_shared_itself(fast: None) -> None:
     shared = DynamoType({"M": {"x": {"S": "y"}}})
     value = DynamoType({"L": [{"S": "a"}, {"SS": ["s"]}]})
