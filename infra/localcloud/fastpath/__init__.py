@@ -6,6 +6,7 @@ from localcloud.fastpath.conditions import patch_condition_lexing, patch_conditi
 from localcloud.fastpath.dynamo_types import patch_dynamo_types, patch_result_conversion
 from localcloud.fastpath.handler_methods import patch_handler_method_names
 from localcloud.fastpath.item_sizes import patch_item_sizes
+from localcloud.fastpath.json_copies import patch_interpreter_copies
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
@@ -39,6 +40,7 @@ def install(patches: Patches) -> None:
     patch_json_paths(patches)
     patch_handler_method_names(patches)
     patch_shared_programs(patches)
+    patch_interpreter_copies(patches)
     patch_condition_parses(patches)
     patch_condition_lexing(patches)
     patch_update_expression_parses(patches)
