@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import threading
 from typing import Any
@@ -12,6 +11,7 @@ from moto.awslambda.models import LambdaFunction
 
 from localcloud.layer.patching import Patches
 from localcloud.runtime.pool import Runtime
+from localcloud.runtime.worker import event_of
 
 log = logging.getLogger("localcloud.lambda")
 
@@ -25,7 +25,7 @@ def patch_lambda_invoke(patches: Patches, runtime: Runtime) -> None:
         if runtime.pool(self.function_name) is None:
             answer = original_invoke(self, body, request_headers, response_headers)
             return answer.encode() if isinstance(answer, str) else answer
-        event = json.loads(body) if body else {}
+        event = event_of(body)  # its text goes to the worker as it came
         if request_headers.get("x-amz-invocation-type") == "Event":
             threading.Thread(target=runtime.invoke, args=(self.function_name, event), daemon=True).start()
             return b""

@@ -28,7 +28,7 @@ from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from localcloud.layer.patching import Patches
 from localcloud.runtime.pool import Runtime
-from localcloud.runtime.worker import EncodedEvent
+from localcloud.runtime.worker import event_of
 from localcloud.stats import STATS
 
 
@@ -50,10 +50,8 @@ class InProcessLambda:
         body = parameters.get("Payload")
         if isinstance(body, bytes | bytearray):
             body = body.decode()
-        event = json.loads(body) if body else {}
-        if isinstance(event, dict) and isinstance(body, str) and "\n" not in body:
-            # The interpreter's payload is already JSON text: the worker's request carries it as it is.
-            event = EncodedEvent(event, body)
+        # The interpreter's payload is already JSON text: the worker's request carries it as it is.
+        event = event_of(body) if isinstance(body, str) else json.loads(body) if body else {}
         result = self._runtime.invoke(name, event)
         answer = {
             "StatusCode": 200,

@@ -65,6 +65,16 @@ class EncodedEvent(dict[str, Any]):
         self.text = text
 
 
+def event_of(payload: str) -> Any:
+    """The event a JSON payload holds (`{}` for none); an object on one line keeps its text."""
+    if not payload:
+        return {}
+    event = json.loads(payload)
+    if type(event) is dict and "\n" not in payload:
+        return EncodedEvent(event, payload)
+    return event
+
+
 def request_line(request_id: str, event: Any, function_arn: str, deadline: float) -> bytes:
     """The line the worker reads: `json.dumps` of the request, with an `EncodedEvent`'s text as it is."""
     event_text = event.text if isinstance(event, EncodedEvent) else json.dumps(event)

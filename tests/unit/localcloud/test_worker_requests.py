@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from localcloud.runtime.worker import EncodedEvent, request_line
+from localcloud.runtime.worker import EncodedEvent, event_of, request_line
 
 ARN = "arn:aws:lambda:eu-central-1:123456789012:function:trainbook-dev-hold-seats"
 
@@ -33,3 +33,15 @@ def test_an_encoded_event_reads_as_the_event_it_holds() -> None:
     assert encoded == event
     assert encoded["Records"][0]["eventName"] == "INSERT"
     assert json.dumps(encoded) == encoded.text
+
+
+def test_a_payload_s_event_keeps_its_text_when_the_request_line_can_carry_it() -> None:
+    one_line = '{"bookingId": "b-1",\t"n": 1.50, "s": "a\\nb"}'
+    event = event_of(one_line)
+    assert isinstance(event, EncodedEvent) and event.text == one_line
+    assert event == json.loads(one_line)
+    assert json.loads(request_line("r-1", event, ARN, 1.0))["event"] == json.loads(one_line)
+    for payload, expected in [("", {}), ('{\n"a": 1}', {"a": 1}), ("[1, 2]", [1, 2]), ('"text"', "text")]:
+        parsed = event_of(payload)
+        assert parsed == expected and not isinstance(parsed, EncodedEvent)
+        assert request_line("r-1", parsed, ARN, 1.0).count(b"\n") == 1
