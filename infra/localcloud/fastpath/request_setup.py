@@ -224,9 +224,7 @@ def _urlparse(url: Any, scheme: Any = "", allow_fragments: bool = True) -> Any:
     return urlparse(url, scheme, allow_fragments)
 
 
-def fast_parse_qsl(
-    qs: Any, keep_blank_values: bool = False, *args: Any, **kwargs: Any
-) -> Any:
+def fast_parse_qsl(qs: Any, keep_blank_values: bool = False, *args: Any, **kwargs: Any) -> Any:
     """`urllib.parse.parse_qsl(qs, keep_blank_values=True)` for a text without `%` (moto's set-up parses
     every JSON body as a form): each `&`-separated field, empty ones skipped, split at its first `=` (a
     field without one has an empty value), `+` read as a space. With a `%` (percent-decoding), other
@@ -241,9 +239,7 @@ def fast_parse_qsl(
     return fields
 
 
-def fast_parse_qs(
-    qs: Any, keep_blank_values: bool = False, *args: Any, **kwargs: Any
-) -> Any:
+def fast_parse_qs(qs: Any, keep_blank_values: bool = False, *args: Any, **kwargs: Any) -> Any:
     """`urllib.parse.parse_qs` with the empty text (a request without a query) answered at once."""
     if qs == "" and type(qs) is str and not args and not kwargs:
         return {}
