@@ -77,7 +77,9 @@ def event_of(payload: str) -> Any:
 
 def request_line(request_id: str, event: Any, function_arn: str, deadline: float) -> bytes:
     """The line the worker reads: `json.dumps` of the request, with an `EncodedEvent`'s text as it is."""
-    event_text = event.text if isinstance(event, EncodedEvent) else json.dumps(event)
+    # ASCII only, as `json.dumps` writes: a spawned worker reads its stdin in the locale's encoding.
+    spliced = isinstance(event, EncodedEvent) and event.text.isascii()
+    event_text = event.text if spliced else json.dumps(event)
     identifier = json.dumps(request_id)
     return (
         f'{{"id": {identifier}, "request_id": {identifier}, "event": {event_text}, '

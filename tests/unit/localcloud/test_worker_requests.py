@@ -45,3 +45,9 @@ def test_a_payload_s_event_keeps_its_text_when_the_request_line_can_carry_it() -
         parsed = event_of(payload)
         assert parsed == expected and not isinstance(parsed, EncodedEvent)
         assert request_line("r-1", parsed, ARN, 1.0).count(b"\n") == 1
+
+
+def test_an_encoded_event_with_other_than_ascii_is_encoded_as_json_dumps_does() -> None:
+    event = {"name": "Żółć"}
+    line = request_line("r-1", EncodedEvent(event, '{"name": "Żółć"}'), ARN, 2.0)
+    assert line == expected(event, 2.0) and line.isascii()
