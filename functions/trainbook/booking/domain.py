@@ -154,9 +154,13 @@ class Booking:
         return RunInventory(self.run_id, {s: SeatInventory(self.run_id, s, dict(legs)) for s in self.seats})
 
     def same_request(self, requested: BookingRequested) -> bool:
-        """Whether `requested` asks again for what opened this booking (a retried request)."""
-        asked = (requested.user_id, requested.run_id, requested.seats)
-        return (self.user_id, self.run_id, self.seats) == asked
+        """Whether `requested` asks again for what opened this booking (a retried request): the same
+        passenger, train, journey, seats and travellers (priced alike)."""
+        asked = (requested.user_id, requested.run_id, requested.origin, requested.destination)
+        return (self.user_id, self.run_id, self.origin, self.destination) == asked and (
+            self.seats,
+            self.passengers,
+        ) == (requested.seats, requested.passengers)
 
     def hold(self, inventory: RunInventory, expires_at: int, now: int) -> SeatDecision | None:
         """Hold the requested seats until `expires_at`; None once held (or further along)."""

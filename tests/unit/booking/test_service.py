@@ -138,6 +138,18 @@ def test_repeating_a_request_returns_the_first_booking(
         request(commands, seats=[(5, 51)], passengers=[PassengerRequest("Ola")])
 
 
+def test_a_repeated_request_with_other_travellers_is_a_conflict_and_writes_nothing(
+    commands: BookingService, events: FakeEventStore
+) -> None:
+    request(commands)
+    written = events.written()
+    other_discount = [PassengerRequest("Ala Kowalska"), PassengerRequest("Jan Kowalski")]
+
+    with pytest.raises(Conflict):
+        request(commands, passengers=other_discount)
+    assert events.written() == written
+
+
 def test_holding_twice_holds_once(commands: BookingService, events: FakeEventStore) -> None:
     request(commands)
     commands.hold_seats("b1")
