@@ -30,10 +30,6 @@ WAIT_POLL_SECONDS = 1.0  # `wait-execution` looks again this often for an end it
 YOUNG_OBJECTS = 10_000  # allocations between young collections (Python's default: 700)
 NO_AUTOMATIC_FULL_COLLECTION = 1 << 30
 FULL_COLLECTION_SECONDS = 60.0  # the maintenance thread collects everything this often
-# A thread waiting for the GIL asks the running one to drop it after this long (Python's default: 5 ms).
-# Under 8 booking clients a read's request waited for the GIL at each step in the engine (its headers,
-# the lock, its answer): 5 ms a time behind the busy threads; docs/benchmarks.md step 27.
-SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def quiet_garbage_collection() -> None:
@@ -326,7 +322,6 @@ class Engine:
         sweeper = TtlSweeper(self.url, self.region, self.ttl_interval, account=ACCOUNT)
         sweeper.start()
         quiet_garbage_collection()
-        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         print(f"localcloud engine ready on {self.url}", flush=True)
         try:
             server.serve_forever()
