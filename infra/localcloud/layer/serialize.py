@@ -57,15 +57,19 @@ class RequestLock:
         with self._mutex:
             if short:
                 self._short_waiting += 1
-                while self._owner is not None or self._long_turn():
-                    self._short.wait()
-                self._short_waiting -= 1
+                try:
+                    while self._owner is not None or self._long_turn():
+                        self._short.wait()
+                finally:
+                    self._short_waiting -= 1
                 self._streak = self._streak + 1 if self._long_waiting else 0
             else:
                 self._long_waiting += 1
-                while self._owner is not None or (self._short_waiting and not self._long_turn()):
-                    self._long.wait()
-                self._long_waiting -= 1
+                try:
+                    while self._owner is not None or (self._short_waiting and not self._long_turn()):
+                        self._long.wait()
+                finally:
+                    self._long_waiting -= 1
                 self._streak = 0
             self._owner = me
             self._depth = 1
