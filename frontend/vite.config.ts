@@ -1,7 +1,13 @@
 /// <reference types="vitest/config" />
 import tailwindcss from "@tailwindcss/vite";
 import react from "@vitejs/plugin-react";
+import { fileURLToPath } from "node:url";
+
 import { defineConfig } from "vite";
+
+function routerBuild(file: string): string {
+  return fileURLToPath(new URL(`node_modules/react-router/dist/development/${file}`, import.meta.url));
+}
 
 // `npm run dev` proxies the API and the WebSocket to a running `trainbook up` (TRAINBOOK_URL, default :3000).
 const backend = process.env.TRAINBOOK_URL ?? "http://localhost:3000";
@@ -17,5 +23,10 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
+    // Node would load `react-router` as CommonJS and `react-router/dom` as an ES module: two routers.
+    alias: [
+      { find: /^react-router$/, replacement: routerBuild("index.mjs") },
+      { find: /^react-router\/dom$/, replacement: routerBuild("dom-export.mjs") },
+    ],
   },
 });

@@ -62,9 +62,10 @@ export function Layout() {
                 <button
                   type="button"
                   className="rounded bg-white px-2 py-1 font-medium text-brand"
-                  onClick={() => {
+                  onClick={async () => {
+                    // Leave the page first: forgotten under it, a signed-in page would flash "sign in first".
+                    await navigate("/search", { flushSync: true });
                     signOut();
-                    void navigate("/search");
                   }}
                 >
                   {t("auth.signOut")}
