@@ -8,7 +8,10 @@ make them conflict. Recording progress never fails a step: the saga's outcome mu
 whether someone watches it. A step costs two writes and, when nothing was retried, no read: Started
 goes at the step's first-attempt place (checked in the same write), Ended right after Started. A step
 whose work is one write (seats, a payment's answer, the ticket) puts its Ended in that write
-(`ended_riders`): one write for both, and Ended is recorded exactly when the work is.
+(`ended_riders`): one write for both, and Ended is recorded exactly when the work is. A step whose work
+writes nothing (`RECORDED_TOGETHER`: QuoteFare reads the booking, QuoteRefund prices a refund) records
+its Started and its Ended together once it has run, in one write: before it ran there is nothing a
+watcher could see it do, and a crash in it leaves no trace until the retry records its own attempt.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ FIRST_ATTEMPT_ORDER = (
 )
 _GUESSED_END = {step: 2 * i for i, step in enumerate(FIRST_ATTEMPT_ORDER)}
 ATTEMPTS = 5
+# Steps whose work writes nothing: their Started is written with their Ended, after the work (see above).
+RECORDED_TOGETHER = frozenset({"QuoteFare", "QuoteRefund"})
 
 
 class ProgressLog:
@@ -86,22 +91,32 @@ class ProgressLog:
         the first-attempt position (`guessed=True`: the write also checks that `after` exists). A refused
         write reads the end and appends there, so a concurrent attempt's event is never overwritten.
         """
-        stream = progress_stream(event.booking_id)
-        meta = Meta(correlation_id=event.booking_id, causation_id=event.step, actor="booking-saga")
+        return self.record_all((event,), after, guessed)
+
+    def record_all(
+        self,
+        events: tuple[SagaStepStarted | SagaStepEnded, ...],
+        after: int | None = None,
+        guessed: bool = False,
+    ) -> int | None:
+        """Append `events` (one step's) in one write at the end, as `record` does; the last version."""
+        first = events[0]
+        stream = progress_stream(first.booking_id)
+        meta = Meta(correlation_id=first.booking_id, causation_id=first.step, actor="booking-saga")
         end = after
         for _ in range(ATTEMPTS):
             try:
                 if end is None:
                     end = _last_version(stream)
-                    self.events.append(stream, end, [event], meta)
+                    self.events.append(stream, end, events, meta)
                 elif guessed:
-                    self.events.append_at_guessed_end(stream, end, [event], meta)
+                    self.events.append_at_guessed_end(stream, end, events, meta)
                 else:
-                    self.events.append(stream, end, [event], meta)
-                return end + 1
+                    self.events.append(stream, end, events, meta)
+                return end + len(events)
             except ConcurrencyConflict:
                 end = None  # a retried step's earlier attempt is still writing: read the end
-        logger.warning("saga progress not recorded: the stream kept moving", extra={"step": event.step})
+        logger.warning("saga progress not recorded: the stream kept moving", extra={"step": first.step})
         return None
 
 
@@ -157,6 +172,8 @@ def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callabl
             step = step_of(event) if isinstance(booking_id, str) and booking_id else None
             if step is None or not isinstance(booking_id, str):
                 return handler(event, context)
+            if step in RECORDED_TOGETHER:
+                return _recorded_together(handler, event, context, booking_id, step)
             # Ended goes right after Started, whose version this process knows: no read on either.
             started = _safely(SagaStepStarted(booking_id, step), _GUESSED_END.get(step), guessed=True)
             running = _Step(booking_id, step, started) if started is not None else None
@@ -186,11 +203,37 @@ def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callabl
     return wrap
 
 
-def _safely(
-    event: SagaStepStarted | SagaStepEnded, after: int | None = None, guessed: bool = False
-) -> int | None:
+def _recorded_together(
+    handler: Callable[..., dict[str, Any]], event: dict[str, Any], context: Any, booking_id: str, step: str
+) -> dict[str, Any]:
+    """Run a step that writes nothing, then record its Started and its Ended in one write."""
+    started = SagaStepStarted(booking_id, step)
     try:
-        return ProgressLog().record(event, after, guessed)
+        result = handler(event, context)
+    except Exception as error:
+        _safely(
+            started,
+            _GUESSED_END.get(step),
+            True,
+            SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}),
+        )
+        raise
+    visible = {k: result[k] for k in VISIBLE_RESULT if isinstance(result, dict) and k in result}
+    _safely(
+        started, _GUESSED_END.get(step), True, SagaStepEnded(booking_id, step, "succeeded", None, visible)
+    )
+    return result
+
+
+def _safely(
+    event: SagaStepStarted | SagaStepEnded,
+    after: int | None = None,
+    guessed: bool = False,
+    ended: SagaStepEnded | None = None,
+) -> int | None:
+    """Record `event` (with `ended` after it in the same write, if given); never raises."""
+    try:
+        return ProgressLog().record_all((event,) if ended is None else (event, ended), after, guessed)
     except Exception:  # progress is for watchers: losing one must never fail the booking
         logger.exception("saga progress not recorded", extra={"step": event.step})
         return None

@@ -23,7 +23,6 @@ TABLE_VARIABLES = {
     "NOTIFICATIONS_TABLE": "NotificationsTable",
     "ANALYTICS_TABLE": "AnalyticsTable",
     "SEARCH_STATS_TABLE": "SearchStatsTable",
-    "IDEMPOTENCY_TABLE": "IdempotencyTable",
     "USERS_TABLE": "UsersTable",
     "PAYMENTS_TABLE": "PaymentsTable",
     "TICKETS_TABLE": "TicketsTable",

@@ -68,6 +68,7 @@ class FakeInventory:
     def __init__(self, events: EventLog) -> None:
         self.events = events
         self.items: dict[tuple[str, str], SeatInventory] = {}
+        self.loads = 0  # reads of seats for a decision
 
     def seat(self, run_id: str, seat: str) -> SeatInventory:
         return self.items.get((run_id, seat), SeatInventory(run_id, seat))
@@ -76,6 +77,7 @@ class FakeInventory:
         return [self.seat(run_id, s) for s in dict.fromkeys(seats)]
 
     def load(self, run_id: str, seats: Sequence[str]) -> RunInventory:
+        self.loads += 1
         return RunInventory(run_id, {s.seat: s for s in self.seats(run_id, seats)})
 
     def save(self, change: SeatChange, events: Sequence[PendingEvent]) -> None:

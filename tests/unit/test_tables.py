@@ -86,18 +86,6 @@ def test_every_table_variable_of_the_code_is_one_the_template_sets() -> None:
     assert variables <= set(TABLE_VARIABLES)
 
 
-@pytest.mark.usefixtures("no_table_variables")
-def test_the_booking_idempotency_table_without_its_variable_names_the_missing_variable() -> None:
-    from trainbook.booking import api
-
-    api._idempotency_store.cache_clear()
-    try:
-        with pytest.raises(MissingTableVariable, match="IDEMPOTENCY_TABLE is not set"):
-            api._idempotency_store()
-    finally:
-        api._idempotency_store.cache_clear()
-
-
 def test_the_cli_names_a_missing_table_variable_in_one_line_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,8 +2,10 @@
 
 POST /bookings records the request (validated and priced: bad input is a 400 and writes nothing),
 starts the booking saga named by the booking id and answers 202 with the location to poll. The booking
-id is derived from the caller and the `Idempotency-Key` header, and the request goes through Powertools
-idempotency, so a retried POST returns the first answer and books once.
+id is derived from the caller and the `Idempotency-Key` header, so a retried POST finds the booking its
+first attempt recorded (the append of `BookingRequested` at version 1 is conditional), starts no second
+saga (StartExecution is idempotent by name) and answers as the first did: the event is the idempotency
+record, with no second table to keep in step with it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
@@ -22,25 +23,15 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel, Field
 
-from trainbook import tables
 from trainbook.booking.domain import Booking
 from trainbook.booking.policy import refund_for
 from trainbook.booking.pricing import PassengerRequest
 from trainbook.booking.saga_trace import execution_path
 from trainbook.booking.user_bookings import UserBookingsProjection
 from trainbook.booking.wiring import booking_service
-from trainbook.errors import Conflict, NotFound
+from trainbook.errors import NotFound
 from trainbook.payments.tokens import TOKEN_PATTERN
 from trainbook.web.identity import Identity, identity_of
 
@@ -192,11 +183,6 @@ def _sfn() -> Any:
     return boto3.client("stepfunctions")
 
 
-@cache
-def _idempotency_store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=tables.required_table_name("IDEMPOTENCY_TABLE"))
-
-
 def _caller() -> Identity:
     return identity_of(router.current_event.raw_event.get("requestContext") or {})
 
@@ -219,18 +205,7 @@ def create_booking(
     body: BookingIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> Response[dict[str, str]]:
-    caller = _caller()
-    request = {
-        "user_id": caller.user_id,
-        "key": idempotency_key or str(uuid.uuid4()),
-        "body": body.model_dump(),
-    }
-    try:
-        accepted = _start_booking()(request=request)
-    except IdempotencyValidationError:
-        raise Conflict("this Idempotency-Key was already used for a different booking request") from None
-    except IdempotencyAlreadyInProgressError:
-        raise Conflict("a booking with this Idempotency-Key is being made right now; retry shortly") from None
+    accepted = _start(_caller().user_id, idempotency_key or str(uuid.uuid4()), body)
     logger.append_keys(booking_id=accepted["booking_id"])
     logger.info("booking accepted")
     return Response(
@@ -241,12 +216,14 @@ def create_booking(
     )
 
 
-def _start(request: dict[str, Any]) -> dict[str, Any]:
-    body = BookingIn.model_validate(request["body"])
-    booking_id = str(uuid.uuid5(BOOKING_NAMESPACE, f"{request['user_id']}:{request['key']}"))
+def _start(user_id: str, key: str, body: BookingIn) -> dict[str, Any]:
+    """Record the request (or find the one this key recorded) and start its saga; the answer is the same
+    for a repeat. The card token is not part of the request as recorded: a repeat after tokenizing the
+    card again (the first token is spent) answers the first result, not a conflict."""
+    booking_id = str(uuid.uuid5(BOOKING_NAMESPACE, f"{user_id}:{key}"))
     booking = booking_service().request(
         booking_id=booking_id,
-        user_id=request["user_id"],
+        user_id=user_id,
         run_id=body.run_id,
         origin=body.origin,
         destination=body.destination,
@@ -261,23 +238,6 @@ def _start(request: dict[str, Any]) -> dict[str, Any]:
     except _sfn().exceptions.ExecutionAlreadyExists:
         pass  # the saga for this booking is already running: StartExecution is idempotent by name
     return {"booking_id": booking.id, "status": "PENDING", "location": f"/bookings/{booking.id}"}
-
-
-@cache
-def _start_booking() -> Callable[..., dict[str, Any]]:
-    """`_start`, idempotent per user and key; built on first use, like every table's name (not at import)."""
-    started: Callable[..., dict[str, Any]] = idempotent_function(
-        _start,
-        data_keyword_argument="request",
-        persistence_store=_idempotency_store(),
-        # The token is left out of the comparison: a client that repeats a booking after tokenizing the
-        # card again (its first token is spent) gets the first answer, not a conflict.
-        config=IdempotencyConfig(
-            event_key_jmespath="[user_id, key]",
-            payload_validation_jmespath="body.[run_id, origin, destination, seats, passengers]",
-        ),
-    )
-    return started
 
 
 @router.post(

@@ -21,7 +21,14 @@ from trainbook.booking.events import (
 from trainbook.catalog.domain import LegSpan
 from trainbook.errors import Conflict, DomainError, NotFound
 from trainbook.eventstore.events import Event, RecordedEvent
-from trainbook.inventory.domain import RunInventory, SeatClaim, SeatDecision
+from trainbook.inventory.domain import (
+    LegOccupancy,
+    LegState,
+    RunInventory,
+    SeatClaim,
+    SeatDecision,
+    SeatInventory,
+)
 from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 
 STREAM_PREFIX = "booking-"
@@ -135,10 +142,25 @@ class Booking:
     def closed(self) -> bool:
         return self.status in (BookingStatus.FAILED, BookingStatus.CANCELLED)
 
+    def own_seats(self) -> RunInventory:
+        """The claimed seats as this booking's own events left them, without reading the inventory: its
+        live hold on every leg of its journey once HELD, nothing of its own before. What others did to
+        the seats is not known here; a change decided on this is written under the same guard as one
+        decided on the seats as read, so where the two differ the write is refused (never applied)."""
+        if self.status is not BookingStatus.HELD:
+            return RunInventory(self.run_id)
+        held = LegOccupancy(self.id, LegState.HELD, self.hold_expires_at)
+        legs = dict.fromkeys(self.claim.span.legs, held)
+        return RunInventory(self.run_id, {s: SeatInventory(self.run_id, s, dict(legs)) for s in self.seats})
+
     def same_request(self, requested: BookingRequested) -> bool:
-        """Whether `requested` asks again for what opened this booking (a retried request)."""
-        asked = (requested.user_id, requested.run_id, requested.seats)
-        return (self.user_id, self.run_id, self.seats) == asked
+        """Whether `requested` asks again for what opened this booking (a retried request): the same
+        passenger, train, journey, seats and travellers (priced alike)."""
+        asked = (requested.user_id, requested.run_id, requested.origin, requested.destination)
+        return (self.user_id, self.run_id, self.origin, self.destination) == asked and (
+            self.seats,
+            self.passengers,
+        ) == (requested.seats, requested.passengers)
 
     def hold(self, inventory: RunInventory, expires_at: int, now: int) -> SeatDecision | None:
         """Hold the requested seats until `expires_at`; None once held (or further along)."""

@@ -41,7 +41,15 @@ from trainbook.eventstore.events import (
     pending_after,
     write_with_riders,
 )
-from trainbook.inventory.domain import RunInventory, SeatChange, SeatDecision, SeatsChanged, check_selection
+from trainbook.inventory.domain import (
+    HoldExpired,
+    RunInventory,
+    SeatChange,
+    SeatDecision,
+    SeatsChanged,
+    SeatTaken,
+    check_selection,
+)
 
 HOLD_SECONDS = 600  # an abandoned hold frees its seats after ten minutes
 RELEASE_ATTEMPTS = 5  # a release races only holds expiring under it: a few fresh reads settle it
@@ -201,17 +209,38 @@ class BookingService:
         meta: Meta = NO_META,
         riders: Riders | None = None,
     ) -> Booking:
+        """Hold the booking's seats and record SeatsHeld in one transaction; SeatTaken if one is not free.
+
+        Written first, read on refusal: the hold is decided on the seats as the booking knows them (none
+        of them its own yet) and written under the guard `leg_is_free`, so a seat someone else holds or
+        bought refuses the write; only then are the seats read and the hold decided again on them.
+        """
         history = self._history(booking_id)
         booking = self._fold(history)
         now = int(self.clock().timestamp())
+        try:
+            return self._save(
+                history, booking, booking.hold(booking.own_seats(), now + hold_seconds, now), meta, riders
+            )
+        except SeatTaken:
+            pass  # someone's hold or sale, or a seat freed since the refusal: decide on the seats as read
         decision = booking.hold(self._seats(booking), now + hold_seconds, now)
         return self._save(history, booking, decision, meta, riders)
 
     def confirm(self, booking_id: str, meta: Meta = NO_META, riders: Riders | None = None) -> Booking:
-        """Sell the held seats and confirm the booking in one transaction; HoldExpired if a hold was lost."""
+        """Sell the held seats and confirm the booking in one transaction; HoldExpired if a hold was lost.
+
+        Written first, read on refusal, as `hold_seats`: decided on the booking's own recorded hold and
+        written under the guard `leg_is_sellable`; a hold lost or lapsed refuses it, and the seats as read
+        then decide.
+        """
         history = self._history(booking_id)
         booking = self._fold(history)
         now = int(self.clock().timestamp())
+        try:
+            return self._save(history, booking, booking.confirm(booking.own_seats(), now), meta, riders)
+        except HoldExpired:
+            pass
         return self._save(history, booking, booking.confirm(self._seats(booking), now), meta, riders)
 
     def release_seats(self, booking_id: str, reason: str, meta: Meta = NO_META) -> Booking:

@@ -12,11 +12,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any, overload
 
+import boto3
+from botocore.exceptions import ClientError
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from trainbook import tables
 from trainbook.eventstore.conditions import is_conditional_failure
@@ -78,6 +78,40 @@ class EventRecord(Model):
 
 
 @cache
+def _client() -> Any:
+    """The low-level client of the store's own appends and reads. Through PynamoDB's models each cost a
+    fifth more client CPU than the request itself needs (a model per event, its attribute machinery to
+    serialize and to read back), on every saga step and command; the items are the same (`item_of`)."""
+    return boto3.client("dynamodb", region_name=EventRecord.Meta.region, endpoint_url=EventRecord.Meta.host)
+
+
+def item_of(pending: PendingEvent, at: datetime) -> dict[str, Any]:
+    """The Events table's item of an event appended at `at`: what `EventRecord.of(...).serialize()` gives."""
+    if pending.version < 1:
+        raise ValueError(f"stream versions start at 1, got {pending.version}")
+    meta = pending.meta
+    return {
+        "at": {"S": format_instant(at)},
+        "data": {"S": encode(pending.event)},
+        "meta": {
+            "M": {
+                "correlation_id": {"S": meta.correlation_id},
+                "causation_id": {"S": meta.causation_id},
+                "actor": {"S": meta.actor},
+            }
+        },
+        "schema": {"N": str(pending.event.SCHEMA)},
+        "stream": {"S": pending.stream},
+        "type": {"S": pending.event.TYPE},
+        "version": {"N": str(pending.version)},
+    }
+
+
+def _put(table: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(version)"}}
+
+
+@cache
 def transactions() -> Connection:
     """One connection for every PynamoDB transaction: a botocore client is costly to create."""
     return Connection(region=EventRecord.Meta.region, host=EventRecord.Meta.host)
@@ -126,20 +160,22 @@ class EventStore:
         if len({(p.stream, p.version) for p in pending}) != len(pending):
             raise ValueError("a batch names one version of a stream twice")  # a caller's bug, not a race
         at = self.clock()
-        records = [EventRecord.of(p, at) for p in pending]
+        items = [item_of(p, at) for p in pending]
+        table = EventRecord.Meta.table_name
         try:
-            if len(records) == 1:
-                records[0].save(condition=EventRecord.version.does_not_exist())
+            if len(items) == 1:
+                _client().put_item(
+                    TableName=table, Item=items[0], ConditionExpression="attribute_not_exists(version)"
+                )
             else:
-                with TransactWrite(connection=transactions()) as tx:
-                    for record in records:
-                        tx.save(record, condition=EventRecord.version.does_not_exist())
-        except (PutError, TransactWriteError) as error:
+                _client().transact_write_items(TransactItems=[_put(table, item) for item in items])
+        except ClientError as error:
             if is_conditional_failure(error):
                 names = ", ".join(f"{p.stream}@{p.version}" for p in pending)
                 raise ConcurrencyConflict(f"stream already has version {names}") from None
             raise
-        return [r.recorded() for r in records]
+        stored_at = parse_instant(format_instant(at))  # as a read gives it back: UTC, microseconds
+        return [RecordedEvent(p.stream, p.version, p.event, stored_at, p.meta) for p in pending]
 
     def append_at_guessed_end(
         self, stream: str, expected_version: int, events: Sequence[Event], meta: Meta = NO_META
@@ -155,25 +191,41 @@ class EventStore:
             return self.append(stream, expected_version, events, meta)
         pending = pending_after(stream, expected_version, events, meta)
         at = self.clock()
-        records = [EventRecord.of(p, at) for p in pending]
+        table = EventRecord.Meta.table_name
+        check = {
+            "ConditionCheck": {
+                "TableName": table,
+                "Key": {"stream": {"S": stream}, "version": {"N": str(expected_version)}},
+                "ConditionExpression": "attribute_exists(version)",
+            }
+        }
         try:
-            with TransactWrite(connection=transactions()) as tx:
-                tx.condition_check(
-                    EventRecord, stream, expected_version, condition=EventRecord.version.exists()
-                )
-                for record in records:
-                    tx.save(record, condition=EventRecord.version.does_not_exist())
-        except TransactWriteError as error:
+            _client().transact_write_items(
+                TransactItems=[check, *(_put(table, item_of(p, at)) for p in pending)]
+            )
+        except ClientError as error:
             if is_conditional_failure(error):
                 raise ConcurrencyConflict(f"{stream} does not end at version {expected_version}") from None
             raise
-        return [r.recorded() for r in records]
+        stored_at = parse_instant(format_instant(at))  # as a read gives it back: UTC, microseconds
+        return [RecordedEvent(p.stream, p.version, p.event, stored_at, p.meta) for p in pending]
 
     def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
         """A stream's events in version order (versions > after; appended at or before up_to)."""
-        events = [
-            r.recorded() for r in EventRecord.query(stream, EventRecord.version > after, consistent_read=True)
-        ]
+        request: dict[str, Any] = {
+            "TableName": EventRecord.Meta.table_name,
+            "KeyConditionExpression": "#s = :s AND #v > :v",
+            "ExpressionAttributeNames": {"#s": "stream", "#v": "version"},
+            "ExpressionAttributeValues": {":s": {"S": stream}, ":v": {"N": str(after)}},
+            "ConsistentRead": True,
+        }
+        events: list[RecordedEvent] = []
+        while True:
+            page = _client().query(**request)
+            events.extend(recorded_from_image(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         if up_to is not None:
             events = [e for e in events if e.at <= up_to]
         return events
@@ -185,11 +237,4 @@ class EventStore:
 
     def transact_put(self, pending: PendingEvent) -> dict[str, Any]:
         """A TransactWriteItems `Put` of the event, for adapters that change state and record it at once."""
-        record = EventRecord.of(pending, self.clock())
-        return {
-            "Put": {
-                "TableName": EventRecord.Meta.table_name,
-                "Item": record.serialize(),
-                "ConditionExpression": "attribute_not_exists(version)",
-            }
-        }
+        return _put(EventRecord.Meta.table_name, item_of(pending, self.clock()))

@@ -383,6 +383,7 @@ class Decision:
     based_on: Payment | None  # the state decided on: the write fails if the payment moved since
     claim_slot: str | None = None  # a booking whose (empty) payment slot this request takes
     spend_token: str | None = None  # the card token this authorization uses up (if still unspent)
+    slot_empty: str | None = None  # a booking whose payment slot must still be empty (a decline's check)
 
 
 @dataclass(frozen=True)

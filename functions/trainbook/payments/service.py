@@ -112,7 +112,7 @@ class PaymentProcessor:
                     )
                 return self._deliver(stored.answer)
             try:
-                decision = self._decide(command, request_print, token)
+                decision = self._decide(command, request_print, token, first=attempt == 0)
             except DomainError:
                 # A duplicate of this very request may have moved the payment since the key was
                 # checked (it captured, or took the booking's slot): its answer is ours to replay.
@@ -143,9 +143,11 @@ class PaymentProcessor:
             return fingerprint(command)
         return fingerprint(command, token.card.as_json() if token else None)
 
-    def _decide(self, command: Command, request_print: str, token: StoredToken | None) -> Decision:
+    def _decide(
+        self, command: Command, request_print: str, token: StoredToken | None, first: bool = False
+    ) -> Decision:
         if isinstance(command, Authorize):
-            return self._authorize(command, request_print, token)
+            return self._authorize(command, request_print, token, read_slot=not first)
         payment, slot = self._target(command)
         now = self.clock()
         if payment is None:
@@ -173,15 +175,17 @@ class PaymentProcessor:
             return Decision(command.idempotency_key, request_print, Answer(body), None, payment)
         return Decision(command.idempotency_key, request_print, Answer(after.as_json()), after, payment)
 
-    def _authorize(self, command: Authorize, request_print: str, token: StoredToken | None) -> Decision:
-        slot = self.ledger.slot(command.booking_id)
-        if slot is not None:
-            if slot.payment_id is None:
-                raise BookingPaymentClosed(
-                    f"booking {command.booking_id} was voided before this authorization arrived"
-                )
-            raise DuplicatePayment(f"booking {command.booking_id} already has payment {slot.payment_id}")
-        card = self._card_of(command, token)
+    def _authorize(
+        self, command: Authorize, request_print: str, token: StoredToken | None, read_slot: bool = True
+    ) -> Decision:
+        """A first attempt decides without reading the booking's payment slot: its write takes the slot
+        (an approval) or checks it is still empty (a decline) under a condition, so a slot someone took or a
+        void closed refuses the write, and the attempt after it reads the slot and answers why. The fail-once
+        test card reads it first, as before, since its attempts are counted before the write."""
+        card = self._card_of(command, token) if not read_slot else None
+        if read_slot or (card is not None and card.behaviour is CardBehaviour.FAILS_ONCE):
+            self._check_slot(command.booking_id)
+        card = card or self._card_of(command, token)
         attempt = (
             self.ledger.count_attempt(command.idempotency_key)
             if card.behaviour is CardBehaviour.FAILS_ONCE
@@ -205,7 +209,14 @@ class PaymentProcessor:
             )
             answer = Answer(payment.as_json(), error.__name__, message, late)
             return Decision(
-                command.idempotency_key, request_print, answer, payment, None, None, command.payment_token
+                command.idempotency_key,
+                request_print,
+                answer,
+                payment,
+                None,
+                None,
+                command.payment_token,
+                slot_empty=command.booking_id,
             )
         answer = Answer(payment.as_json(), late=late)
         return Decision(
@@ -217,6 +228,16 @@ class PaymentProcessor:
             command.booking_id,
             command.payment_token,
         )
+
+    def _check_slot(self, booking_id: str) -> None:
+        """BookingPaymentClosed or DuplicatePayment unless the booking's payment slot is empty."""
+        slot = self.ledger.slot(booking_id)
+        if slot is not None:
+            if slot.payment_id is None:
+                raise BookingPaymentClosed(
+                    f"booking {booking_id} was voided before this authorization arrived"
+                )
+            raise DuplicatePayment(f"booking {booking_id} already has payment {slot.payment_id}")
 
     def _card_of(self, command: Authorize, token: StoredToken | None) -> Card:
         """The card behind the request's token (`token` if read already); InvalidPaymentToken when

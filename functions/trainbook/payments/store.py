@@ -275,6 +275,10 @@ class DynamoPaymentLedger:
                         _payment_pk(based_on.id),
                         condition=PaymentItem.version == based_on.version,
                     )
+                if decision.slot_empty is not None:
+                    tx.condition_check(
+                        SlotItem, _slot_pk(decision.slot_empty), condition=SlotItem.pk.does_not_exist()
+                    )
                 if decision.claim_slot is not None:
                     payment_id = decision.payment.id if decision.payment is not None else None
                     tx.save(
@@ -291,8 +295,13 @@ class DynamoPaymentLedger:
                     record = EventRecord.of(pending, utc_now())
                     tx.save(record, condition=EventRecord.version.does_not_exist())
         except TransactWriteError as error:
-            # PynamoDB sends condition checks first, so the answer's reason follows the payment's check.
-            answer_at = 1 if decision.payment is None and decision.based_on is not None else 0
+            # PynamoDB sends condition checks first, so the answer's reason follows the checks' (the
+            # payment's, the empty slot's).
+            checks = (
+                decision.payment is None and decision.based_on is not None,
+                decision.slot_empty is not None,
+            )
+            answer_at = sum(checks)
             if is_conditional_failure(error, item=answer_at):
                 raise KeyTaken(decision.key) from None
             if is_conditional_failure(error) or "TransactionConflict" in cancellation_codes(error):
@@ -301,10 +310,12 @@ class DynamoPaymentLedger:
 
 
 def _get(model: type[M], pk: str) -> M | None:
-    try:
-        return model.get(pk, consistent_read=True)
-    except model.DoesNotExist:
-        return None
+    """The item read strongly consistently, as `model.get` reads it, through PynamoDB's own client but
+    without its per-call request building (a fifth of a read's client CPU, three reads a booking)."""
+    client: Any = _connection().client
+    answer = client.get_item(TableName=model.Meta.table_name, Key={"pk": {"S": pk}}, ConsistentRead=True)
+    item = answer.get("Item")
+    return None if item is None else model.from_raw_data(item)
 
 
 def _payment_pk(payment_id: str) -> str:

@@ -99,7 +99,7 @@ class SeatMapProjection:
         """Apply `actions` to the run's item; False if `condition` failed (a newer version is there)."""
         for attempt in range(2):
             try:
-                SeatMapItem(run_id).update(actions=actions, condition=condition)
+                _update_item(run_id, actions, condition)
                 return True
             except UpdateError as error:
                 if is_conditional_failure(error):
@@ -118,12 +118,20 @@ class SeatMapProjection:
 
     def _ensure(self, run_id: str) -> None:
         """Create the run's item and its maps if missing; never overwrites what is there."""
-        SeatMapItem(run_id).update(
-            actions=[
+        _update_item(
+            run_id,
+            [
                 SeatMapItem.bookings.set(SeatMapItem.bookings | {}),
                 SeatMapItem.delays.set(SeatMapItem.delays | {}),
-            ]
+            ],
         )
+
+
+def _update_item(run_id: str, actions: list[Action], condition: Condition | None = None) -> None:
+    """UpdateItem on the run's item answering nothing back. `Model.update` asks for the whole item after
+    the update (ALL_NEW) and reads it into the model: every booking entry of the run, serialized by the
+    engine and parsed by the projector on each write, for an answer nobody reads."""
+    SeatMapItem._get_connection().update_item(run_id, actions=actions, condition=condition)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ BACKGROUND_NICE = int(os.environ.get("LOCALCLOUD_NICE", "10"))
 # How much nicer every other worker runs, unless its function has only answered reads (GET or HEAD
 # through the API gateway) so far: the engine, which every request waits for, and the reads' workers get
 # the CPU before a saga step or a command. Under 8 booking clients a read spent most of its time waiting
-# for the engine's threads to be scheduled (docs/benchmarks.md step 28). LOCALCLOUD_WORKER_NICE=0: off.
+# for the engine's threads to be scheduled (docs/benchmarks.md step 36). LOCALCLOUD_WORKER_NICE=0: off.
 FOREGROUND_NICE = int(os.environ.get("LOCALCLOUD_WORKER_NICE", "5"))
 READ_METHODS = frozenset({"GET", "HEAD"})
 

@@ -172,3 +172,52 @@ def test_a_step_whose_ended_is_kept_apart_writes_it_after_the_work() -> None:
     assert offered == [None]
     assert [kind for _, kind, _ in progress("b-1")] == ["SagaStepStarted", "SagaStepEnded"]
     assert saga_progress.ended_riders({}) is None  # outside a step: nothing to carry
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The events of every progress write, one list per request."""
+    seen: list[list[str]] = []
+    append, guessed = EventStore.append, EventStore.append_at_guessed_end
+
+    def counted_append(self: EventStore, stream: Any, *args: Any) -> Any:
+        if isinstance(stream, str) and args:
+            seen.append([e.TYPE for e in args[1]])
+        return append(self, stream, *args)
+
+    def counted_guessed(self: EventStore, stream: str, expected: int, events: Any, *rest: Any) -> Any:
+        if expected >= 1:  # below 1 it is a plain append, counted there
+            seen.append([e.TYPE for e in events])
+        return guessed(self, stream, expected, events, *rest)
+
+    monkeypatch.setattr(EventStore, "append", counted_append)
+    monkeypatch.setattr(EventStore, "append_at_guessed_end", counted_guessed)
+    return seen
+
+
+def test_a_step_that_writes_nothing_records_its_start_and_end_in_one_write(
+    writes: list[list[str]], reads: list[str]
+) -> None:
+    step("QuoteFare")({"booking_id": "b-1"}, None)
+    step("HoldSeats")({"booking_id": "b-1"}, None)
+
+    assert progress("b-1")[:2] == [(1, "SagaStepStarted", "QuoteFare"), (2, "SagaStepEnded", "QuoteFare")]
+    assert writes == [
+        ["SagaStepStarted", "SagaStepEnded"],
+        ["SagaStepStarted"],  # HoldSeats' Started before its work, then its Ended
+        ["SagaStepEnded"],
+    ]
+    assert reads == []
+
+
+def test_a_failed_step_that_writes_nothing_records_its_start_and_failure_together() -> None:
+    def refuse() -> None:
+        raise LookupError("no such booking")
+
+    with pytest.raises(LookupError):
+        step("QuoteFare", work=refuse)({"booking_id": "b-1"}, None)
+
+    recorded = EventStore().read("saga-b-1")
+    assert [(e.version, e.type) for e in recorded] == [(1, "SagaStepStarted"), (2, "SagaStepEnded")]
+    assert recorded[1].event.outcome == "failed" and recorded[1].event.error == "LookupError"  # type: ignore[attr-defined]
+    assert recorded[0].at == recorded[1].at

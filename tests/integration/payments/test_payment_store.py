@@ -223,3 +223,32 @@ def test_the_timeout_card_sleeps_for_the_configured_time(monkeypatch: pytest.Mon
     )
     answer = authorize(psp, card={**CARD, "number": "4000000000003220"})
     assert (answer["state"], slept) == ("AUTHORIZED", [42.0])
+
+
+def test_a_declined_card_after_a_void_is_refused_as_closed_by_the_declines_own_write() -> None:
+    psp = processor()
+    send(psp, action="void", idempotency_key="b1:void", booking_id="b1")
+    declining = {**CARD, "number": "4000000000000002"}
+
+    with pytest.raises(BookingPaymentClosed):
+        authorize(psp, card=declining)
+    assert list(PaymentItem.scan(PaymentItem.pk.startswith("payment#"))) == []
+
+    with pytest.raises(PaymentDeclined):  # the same card on a booking with an empty slot: declined
+        send(
+            psp,
+            action="authorize",
+            idempotency_key="b2:authorize",
+            booking_id="b2",
+            amount_grosze=100,
+            payment_token=psp.tokenize(declining)["token"],
+        )
+    with pytest.raises(PaymentDeclined):  # and its repeat replays the decline (the key is found)
+        send(
+            psp,
+            action="authorize",
+            idempotency_key="b2:authorize",
+            booking_id="b2",
+            amount_grosze=100,
+            payment_token=psp.tokenize(declining)["token"],
+        )

@@ -24,7 +24,7 @@ from trainbook.catalog.runs import TrainRuns
 from trainbook.catalog.timetable import SalesWindow
 from trainbook.errors import Conflict, DomainError
 from trainbook.eventstore.events import PendingEvent, Riders
-from trainbook.inventory.domain import HoldExpired, SeatTaken
+from trainbook.inventory.domain import HoldExpired, LegState, SeatTaken
 from trainbook.saga_progress import SagaStepEnded, SagaStepStarted
 
 TODAY = date(2026, 11, 24)
@@ -138,6 +138,18 @@ def test_repeating_a_request_returns_the_first_booking(
         request(commands, seats=[(5, 51)], passengers=[PassengerRequest("Ola")])
 
 
+def test_a_repeated_request_with_other_travellers_is_a_conflict_and_writes_nothing(
+    commands: BookingService, events: FakeEventStore
+) -> None:
+    request(commands)
+    written = events.written()
+    other_discount = [PassengerRequest("Ala Kowalska"), PassengerRequest("Jan Kowalski")]
+
+    with pytest.raises(Conflict):
+        request(commands, passengers=other_discount)
+    assert events.written() == written
+
+
 def test_holding_twice_holds_once(commands: BookingService, events: FakeEventStore) -> None:
     request(commands)
     commands.hold_seats("b1")
@@ -203,6 +215,58 @@ def test_a_second_booking_of_a_held_seat_is_refused(commands: BookingService) ->
 
     with pytest.raises(SeatTaken):
         commands.hold_seats("b2")
+
+
+def test_a_hold_and_its_sale_read_no_seats_when_nothing_took_them(
+    commands: BookingService, events: FakeEventStore
+) -> None:
+    inventory = commands.inventory
+    assert isinstance(inventory, FakeInventory)
+    request(commands)
+
+    commands.hold_seats("b1")
+    assert commands.confirm("b1").status is BookingStatus.CONFIRMED
+
+    assert inventory.loads == 0
+    sold = inventory.seats(RUN, ["05-045", "05-046"])
+    assert [{(o.booking, o.state) for o in seat.legs.values()} for seat in sold] == [
+        {("b1", LegState.SOLD)}
+    ] * 2
+
+
+def test_a_hold_refused_by_another_booking_reads_the_seats_and_writes_nothing(
+    commands: BookingService, events: FakeEventStore
+) -> None:
+    inventory = commands.inventory
+    assert isinstance(inventory, FakeInventory)
+    request(commands, "b1")
+    commands.hold_seats("b1")
+    request(commands, "b2", seats=[(5, 47), (5, 46)])
+    written = events.written()
+
+    with pytest.raises(SeatTaken, match="05-046"):
+        commands.hold_seats("b2")
+
+    assert inventory.loads == 1  # after the refused write, to decide on the seats as they are
+    assert events.written() == written
+    assert inventory.seat(RUN, "05-047").legs == {}
+
+
+def test_a_seat_whose_hold_lapsed_is_held_by_the_next_booking_without_a_read(
+    commands: BookingService, clock: Clock
+) -> None:
+    inventory = commands.inventory
+    assert isinstance(inventory, FakeInventory)
+    request(commands, "b1")
+    commands.hold_seats("b1")
+    clock.now += timedelta(minutes=10)
+    request(commands, "b2", seats=[(5, 46)], passengers=[PassengerRequest("Ola")])
+
+    assert commands.hold_seats("b2").status is BookingStatus.HELD
+    assert inventory.loads == 0
+    with pytest.raises(HoldExpired):
+        commands.confirm("b1")
+    assert inventory.loads == 1  # b1's own record says its hold lapsed: the seats as read decide
 
 
 def test_an_abandoned_hold_expires_and_cannot_be_confirmed(commands: BookingService, clock: Clock) -> None:

@@ -1,16 +1,23 @@
-"""Lambda workers remember connection pools and user agents: the requests they send stay the same."""
+"""Lambda workers remember connection pools and user agents and send plain calls on kept sockets: the
+requests they send and the answers they read stay the same."""
 
 from __future__ import annotations
 
 import email.parser
 import http.client
 import io
+import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.context import start_as_current_context
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.useragent import register_feature_id
 from urllib3.poolmanager import PoolManager
 
@@ -105,3 +112,128 @@ def test_plain_header_lines_skip_the_email_parser(lean: None, monkeypatch: pytes
     assert found["Content-Length"] == "2"
     with pytest.raises(AssertionError, match="email parser"):
         http.client.parse_headers(io.BytesIO(b"X-Folded: one\r\n two\r\n\r\n"))
+
+
+ANSWER = b'{"Item":{"pk":{"S":"a"},"n":{"N":"1"}}}'
+
+
+class RawServer:
+    """A loopback HTTP/1.1 server that records each request's bytes and each connection it accepts."""
+
+    def __init__(self, answer: bool = True, close_after_answer: bool = False) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        self.connections = 0
+        self.answer, self.close_after_answer = answer, close_after_answer
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        with conn, reader:
+            while True:
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    line = reader.readline()
+                    if not line:
+                        return
+                    head += line
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+                self.requests.append(head + reader.read(length))
+                if not self.answer:
+                    time.sleep(2)
+                    return
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    b"x-amzn-RequestId: r1\r\nX-Twice: a\r\nX-Twice: b\r\n"
+                    + b"Content-Length: %d\r\n\r\n" % len(ANSWER)
+                    + ANSWER
+                )
+                if self.close_after_answer:
+                    return
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def dynamodb(url: str, **config: Any) -> Any:
+    return boto3.client(
+        "dynamodb",
+        region_name="eu-central-1",
+        endpoint_url=url,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(**config),
+    )
+
+
+def get_item(client: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = client.get_item(TableName="t", Key={"pk": {"S": "a"}}, ConsistentRead=True)
+    return answer
+
+
+def parts(request: bytes) -> tuple[bytes, list[bytes], dict[bytes, bytes], bytes]:
+    """Request line, header names in order, values of the headers that do not change per call, body."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    line, *fields = head.split(b"\r\n")
+    pairs = [field.split(b": ", 1) for field in fields]
+    changing = {b"X-Amz-Date", b"amz-sdk-invocation-id", b"Authorization"}
+    return line, [n for n, _ in pairs], {n: v for n, v in pairs if n not in changing}, body
+
+
+def test_a_plain_call_sends_the_bytes_urllib3_sends_and_reads_the_same_answer(lean: None) -> None:
+    server = RawServer()
+    try:
+        lean_calls.uninstall()
+        through_urllib3 = get_item(dynamodb(server.url))
+        lean_calls.install()
+        kept = dynamodb(server.url)
+        lean_answers = [get_item(kept) for _ in range(3)]
+    finally:
+        server.close()
+
+    first, *lean_requests = server.requests
+    assert all(parts(request) == parts(first) for request in lean_requests)
+    assert [{**a, "ResponseMetadata": {}} for a in lean_answers] == [
+        {**through_urllib3, "ResponseMetadata": {}}
+    ] * 3
+    metadata = lean_answers[0]["ResponseMetadata"]
+    assert metadata["HTTPHeaders"] == through_urllib3["ResponseMetadata"]["HTTPHeaders"]
+    assert metadata["HTTPHeaders"]["x-twice"] == "a, b"
+    assert server.connections == 2  # one for urllib3's call, one kept for the three after it
+
+
+def test_a_socket_the_server_closed_is_not_reused(lean: None) -> None:
+    server = RawServer(close_after_answer=True)
+    client = dynamodb(server.url, retries={"max_attempts": 1})
+    try:
+        answers = [get_item(client) for _ in range(3)]
+    finally:
+        server.close()
+
+    assert [a["Item"] for a in answers] == [{"pk": {"S": "a"}, "n": {"N": "1"}}] * 3
+    assert server.connections == 3
+
+
+def test_failures_are_botocores_exceptions_for_the_same_causes(lean: None) -> None:
+    refused = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{refused.getsockname()[1]}"
+    refused.close()
+    with pytest.raises(EndpointConnectionError):
+        get_item(dynamodb(url, retries={"max_attempts": 1}))
+
+    silent = RawServer(answer=False)
+    try:
+        with pytest.raises(ReadTimeoutError):
+            get_item(dynamodb(silent.url, read_timeout=0.3, retries={"max_attempts": 1}))
+    finally:
+        silent.close()

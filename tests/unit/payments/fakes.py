@@ -79,6 +79,8 @@ class FakePaymentLedger:
                 raise StaleDecision(decision.key)
         if decision.claim_slot is not None and decision.claim_slot in self.slots:
             raise StaleDecision(decision.key)
+        if decision.slot_empty is not None and decision.slot_empty in self.slots:
+            raise StaleDecision(decision.key)
         spent = self.tokens.get(decision.spend_token or "")
         if decision.spend_token is not None and (spent is None or spent.spent_by is not None):
             raise StaleDecision(decision.key)

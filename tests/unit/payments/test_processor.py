@@ -171,6 +171,40 @@ def test_voiding_a_booking_with_no_payment_is_a_no_op_that_refuses_a_late_author
     assert ledger.payments == {}
 
 
+def test_a_first_authorization_reads_no_payment_slot(
+    psp: PaymentProcessor, ledger: FakePaymentLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unread(booking_id: str) -> None:
+        raise AssertionError("the payment slot was read")
+
+    monkeypatch.setattr(ledger, "slot", unread)
+    assert authorize(psp)["state"] == "AUTHORIZED"
+    assert ledger.slots["b1"].payment_id == "pay_0001"
+    declining = psp.tokenize(
+        {"number": "4000 0000 0000 0002", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    )
+    with pytest.raises(PaymentDeclined):
+        send(
+            psp,
+            "authorize",
+            "b2:authorize",
+            booking_id="b2",
+            amount_grosze=100,
+            payment_token=declining["token"],
+        )
+
+
+def test_a_declined_card_after_a_void_of_the_booking_is_refused_as_closed_and_spends_nothing(
+    psp: PaymentProcessor, ledger: FakePaymentLedger
+) -> None:
+    send(psp, "void", "b1:void", booking_id="b1")
+
+    with pytest.raises(BookingPaymentClosed):
+        authorize(psp, "4000 0000 0000 0002")
+    assert ledger.payments == {} and "b1:authorize" not in ledger.answers
+    assert all(token.spent_by is None for token in ledger.tokens.values())
+
+
 def test_a_booking_cannot_be_authorized_twice_under_different_keys(psp: PaymentProcessor) -> None:
     authorize(psp)
     with pytest.raises(DuplicatePayment, match="pay_0001"):
