@@ -308,7 +308,7 @@ class Capture:
         def journaled_call_action(self: DynamoHandler) -> Any:
             target = str(self.headers.get("X-Amz-Target", ""))
             capture.transactional.value = target.endswith(".TransactWriteItems")
-            with DYNAMODB_LOCK:
+            with DYNAMODB_LOCK.serving(target):  # waiting reads before waiting transactions (serialize.py)
                 try:
                     answer = call_action(self)
                 finally:

@@ -23,6 +23,17 @@ MAX_WORKERS_PER_FUNCTION = 4
 # How much nicer (lower CPU priority) the workers of a background function run: on a saturated machine the
 # engine, the API, the saga steps and the broadcaster get the CPU first. LOCALCLOUD_NICE=0 turns it off.
 BACKGROUND_NICE = int(os.environ.get("LOCALCLOUD_NICE", "10"))
+# How much nicer every other worker runs, unless its function has only answered reads (GET or HEAD
+# through the API gateway) so far: the engine, which every request waits for, and the reads' workers get
+# the CPU before a saga step or a command. Under 8 booking clients a read spent most of its time waiting
+# for the engine's threads to be scheduled (docs/benchmarks.md step 36). LOCALCLOUD_WORKER_NICE=0: off.
+FOREGROUND_NICE = int(os.environ.get("LOCALCLOUD_WORKER_NICE", "5"))
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def is_read(event: Any) -> bool:
+    """An API Gateway proxy event of a GET or HEAD request."""
+    return isinstance(event, dict) and "requestContext" in event and event.get("httpMethod") in READ_METHODS
 
 
 class FunctionPool:
@@ -34,6 +45,9 @@ class FunctionPool:
         self._idle: list[Worker] = []
         self._count = 0
         self._available = threading.Condition()
+        # Whether every invocation so far was a read; the first other one lowers its workers' priority.
+        self.reads_only = True
+        self._niced: dict[int, int] = {}  # worker pid -> nice steps applied
         self.cold_starts = 0
         self.invocations = 0
 
@@ -50,9 +64,15 @@ class FunctionPool:
             self._forget()
             raise
         self.cold_starts += 1
-        if self.spec.background:
-            lower_priority(worker.process.pid, BACKGROUND_NICE)
         return worker, True
+
+    def _prioritize(self, worker: Worker) -> None:
+        """Lower the worker's priority to what its function's invocations so far call for (never raise it)."""
+        wanted = BACKGROUND_NICE if self.spec.background else 0 if self.reads_only else FOREGROUND_NICE
+        applied = self._niced.get(worker.process.pid, 0)
+        if wanted > applied:
+            lower_priority(worker.process.pid, wanted - applied)
+            self._niced[worker.process.pid] = wanted
 
     def _forget(self) -> None:
         with self._available:
@@ -71,9 +91,13 @@ class FunctionPool:
             worker, cold = self._acquire()
         except (TimeoutError, WorkerCrashed) as error:
             return _failure(self.spec, "Runtime.ExitError", f"worker did not start: {error!r}")
+        if self.reads_only and not is_read(event):
+            self.reads_only = False  # workers already running are lowered as they are next used
+        self._prioritize(worker)
         try:
             result = worker.invoke(event, request_id)
         except TimeoutError:
+            self._niced.pop(worker.process.pid, None)
             worker.kill()
             self._forget()
             log.warning("%s timed out after %s s: worker killed", self.spec.name, self.spec.timeout)
@@ -83,6 +107,7 @@ class FunctionPool:
                 f"{request_id} Task timed out after {self.spec.timeout:.2f} seconds",
             )
         except WorkerCrashed as error:
+            self._niced.pop(worker.process.pid, None)
             worker.kill()
             self._forget()
             return _failure(self.spec, "Runtime.ExitError", f"RequestId: {request_id} Error: {error}")
@@ -109,6 +134,7 @@ class FunctionPool:
     def stop(self) -> None:
         with self._available:
             idle, self._idle = self._idle, []
+        self._niced.clear()
         for worker in idle:
             worker.stop()
 
