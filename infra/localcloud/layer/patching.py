@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _INHERITED = object()
@@ -28,3 +30,15 @@ class Patches:
             else:
                 setattr(owner, name, own)
         self._originals.clear()
+
+
+@contextmanager
+def applied(*installs: Callable[[Patches], object]) -> Iterator[Patches]:
+    """The patches `installs` make, in force inside the block and undone after it (as it ends or raises)."""
+    patches = Patches()
+    try:
+        for install in installs:
+            install(patches)
+        yield patches
+    finally:
+        patches.undo()

@@ -48,7 +48,7 @@ from localcloud.fastpath.update_expressions import (
     patch_walker_traversal,
 )
 from localcloud.http_server import engine_server
-from localcloud.layer.patching import Patches
+from localcloud.layer.patching import Patches, applied
 from localcloud.routing import CachedDispatcher
 
 DATA: dict[str, Any] = {
@@ -80,9 +80,7 @@ def _answers() -> list[Any]:
 
 def test_reused_json_paths_answer_as_freshly_parsed_ones_and_are_parsed_once() -> None:
     expected = _answers()
-    patches = Patches()
-    patch_json_paths(patches)
-    try:
+    with applied(patch_json_paths):
         assert _answers() == expected
         assert _answers() == expected  # the second time from the kept expressions
         assert vars(json_path)["parse"]("$.booking.id") is vars(json_path)["parse"]("$.booking.id")
@@ -93,8 +91,6 @@ def test_reused_json_paths_answer_as_freshly_parsed_ones_and_are_parsed_once() -
         second = kept.update_or_create({"b": 2}, {"ok": 2})
         fresh = fresh_plain_parse("$.result").update_or_create({"b": 2}, {"ok": 2})
         assert (first, second) == ({"a": 1, "result": {"ok": 1}}, fresh)
-    finally:
-        patches.undo()
     assert vars(json_path)["parse"]("$.booking.id") is not vars(json_path)["parse"]("$.booking.id")
 
 
@@ -371,15 +367,11 @@ def _ended(sfn: Any, arn: str) -> dict[str, Any]:
 
 
 def test_handler_method_names_are_listed_once_per_class_as_moto_lists_them() -> None:
-    patches = Patches()
-    patch_handler_method_names(patches)
-    try:
+    with applied(patch_handler_method_names):
         listed = vars(moto_responses)["method_names_from_class"](DynamoHandler)
         assert listed == frozenset(method_names_from_class(DynamoHandler))
         assert {"put_item", "transact_write_items", "query"} <= listed
         assert vars(moto_responses)["method_names_from_class"](DynamoHandler) is listed
-    finally:
-        patches.undo()
     assert vars(moto_responses)["method_names_from_class"] is method_names_from_class
 
 
@@ -566,14 +558,10 @@ def test_clauses_are_found_in_every_node_as_moto_finds_them() -> None:
     searches = [[getattr(ast_nodes, name) for name in names] for names in CLAUSE_SEARCHES]
     expected = [[id(found) for found in node.find_clauses(kinds)] for node in nodes for kinds in searches]
     assert any(expected)
-    patches = Patches()
-    patch_clause_search(patches)
-    try:
+    with applied(patch_clause_search):
         assert [
             [id(found) for found in node.find_clauses(kinds)] for node in nodes for kinds in searches
         ] == expected
-    finally:
-        patches.undo()
 
 
 def _same_copy(original: Any, deep: Any, fast: Any, pairs: dict[int, tuple[Any, Any]]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from localcloud.fastpath.dynamo_types import patch_dynamo_types, patch_result_conversion
-from localcloud.layer.patching import Patches
+from localcloud.layer.patching import applied
 
 VALUES: list[Any] = [
     {"S": "żółć"},
@@ -59,20 +59,14 @@ def _outcomes() -> list[Any]:
 
 @pytest.fixture
 def fast() -> Iterator[None]:
-    patches = Patches()
-    patch_dynamo_types(patches)
-    yield
-    patches.undo()
+    with applied(patch_dynamo_types):
+        yield
 
 
 def test_values_are_built_and_copied_as_moto_builds_and_copies_them() -> None:
     expected = _outcomes()
-    patches = Patches()
-    patch_dynamo_types(patches)
-    try:
+    with applied(patch_dynamo_types):
         assert _outcomes() == expected
-    finally:
-        patches.undo()
 
 
 def _regular() -> list[Any]:
@@ -98,12 +92,8 @@ def _regular() -> list[Any]:
 
 def test_values_are_converted_to_plain_json_as_moto_converts_them() -> None:
     expected = _regular()
-    patches = Patches()
-    patch_dynamo_types(patches)
-    try:
+    with applied(patch_dynamo_types):
         assert _regular() == expected
-    finally:
-        patches.undo()
 
 
 def test_a_copy_shares_nothing_with_its_original_but_what_it_shared_itself(fast: None) -> None:
@@ -143,9 +133,5 @@ def _converted() -> list[Any]:
 
 def test_answers_are_converted_for_the_serializer_as_moto_converts_them() -> None:
     expected = _converted()
-    patches = Patches()
-    patch_result_conversion(patches)
-    try:
+    with applied(patch_result_conversion):
         assert _converted() == expected
-    finally:
-        patches.undo()

@@ -10,7 +10,7 @@ from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
 from localcloud.fastpath.item_sizes import patch_item_sizes
-from localcloud.layer.patching import Patches
+from localcloud.layer.patching import applied
 
 ITEMS: list[dict[str, Any]] = [
     {"pk": {"S": "run-1500-2026-12-02"}, "version": {"N": "1"}},
@@ -40,10 +40,8 @@ ITEMS: list[dict[str, Any]] = [
 
 @pytest.fixture
 def fast() -> Iterator[None]:
-    patches = Patches()
-    patch_item_sizes(patches)
-    yield
-    patches.undo()
+    with applied(patch_item_sizes):
+        yield
 
 
 def _moto_sizes(raw: dict[str, Any]) -> tuple[int, list[int]]:
@@ -54,12 +52,8 @@ def _moto_sizes(raw: dict[str, Any]) -> tuple[int, list[int]]:
 @pytest.mark.parametrize("raw", ITEMS, ids=[str(raw["pk"]["S"]) for raw in ITEMS])
 def test_an_items_size_and_each_attributes_size_are_moto_s(raw: dict[str, Any]) -> None:
     expected = _moto_sizes(raw)
-    patches = Patches()
-    patch_item_sizes(patches)
-    try:
+    with applied(patch_item_sizes):
         assert _moto_sizes(raw) == expected
-    finally:
-        patches.undo()
 
 
 def test_an_attribute_set_later_is_sized_with_the_rest_as_moto_sizes_it(fast: None) -> None:
@@ -85,12 +79,8 @@ def test_an_item_over_the_limit_is_refused_exactly_where_moto_refuses_it(total: 
         return "kept"
 
     expected = outcome()
-    patches = Patches()
-    patch_item_sizes(patches)
-    try:
+    with applied(patch_item_sizes):
         assert outcome() == expected
-    finally:
-        patches.undo()
     assert expected == ("kept" if total <= 405000 else "refused")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from moto.stepfunctions.parser.asl.eval import states
 
 from localcloud.fastpath.json_copies import INTERPRETER_COPY, json_deepcopy, patch_interpreter_copies
-from localcloud.layer.patching import Patches
+from localcloud.layer.patching import applied
 
 
 class Opaque:
@@ -77,15 +77,11 @@ def test_a_memo_given_is_used_as_deepcopy_uses_it() -> None:
 
 
 def test_the_interpreter_s_modules_copy_with_it_and_only_deepcopy_changes() -> None:
-    patches = Patches()
-    patch_interpreter_copies(patches)
-    try:
+    with applied(patch_interpreter_copies):
         used = vars(states)["copy"]
         assert used is INTERPRETER_COPY and used.deepcopy is json_deepcopy
         assert used.copy is copy.copy and used.Error is copy.Error
         assert states.States._extract(None, {"a": [1]}) == {"a": [1]}
-    finally:
-        patches.undo()
     assert vars(states)["copy"] is copy
 
 

@@ -31,7 +31,7 @@ from localcloud.fastpath.request_setup import (
 from localcloud.fastpath.request_setup import (
     _urlparse as patched_urlparse,
 )
-from localcloud.layer.patching import Patches
+from localcloud.layer.patching import Patches, applied
 
 SIGV4 = (
     "AWS4-HMAC-SHA256 Credential=ASIAQWERTYUIOPASDFGH/20260101/eu-central-1/dynamodb/aws4_request, "
@@ -132,13 +132,9 @@ def _access_keys() -> list[tuple[str, str]]:
 def test_access_keys_are_found_as_moto_finds_them_also_when_remembered() -> None:
     expected = _access_keys()
     assert {key for key, _ in expected} >= {"ASIAQWERTYUIOPASDFGH", "AKIAFROMQUERYSTRING1", "AKIAEXAMPLE"}
-    patches = Patches()
-    patch_access_keys(patches)
-    try:
+    with applied(patch_access_keys):
         assert _access_keys() == expected
         assert _access_keys() == expected  # now from the remembered header texts
-    finally:
-        patches.undo()
 
 
 ANSWERS: list[tuple[Any, Any, Any]] = [
@@ -201,13 +197,9 @@ def test_the_iam_check_is_asked_with_moto_s_request_class_and_resource() -> None
 
     Checked()._authenticate_and_authorize_normal_action()
     Checked()._authenticate_and_authorize_normal_action("arn:aws:dynamodb:::table/t")
-    patches = Patches()
-    patch_authorization_check(patches)
-    try:
+    with applied(patch_authorization_check):
         Checked()._authenticate_and_authorize_normal_action()
         Checked()._authenticate_and_authorize_normal_action("arn:aws:dynamodb:::table/t")
-    finally:
-        patches.undo()
     assert asked[2:] == asked[:2] and asked[0][0].__name__ == "IAMRequest"
 
 
@@ -360,12 +352,8 @@ def _random_strings() -> list[str]:
 def test_random_strings_are_the_strings_moto_draws_from_the_same_seed() -> None:
     expected = _random_strings()
     assert len(set(expected)) == len(expected)
-    patches = Patches()
-    patch_random_strings(patches)
-    try:
+    with applied(patch_random_strings):
         assert _random_strings() == expected
-    finally:
-        patches.undo()
 
 
 ENRICHED: list[tuple[dict[str, Any], Any]] = [
@@ -389,12 +377,8 @@ def _enriched() -> list[Any]:
 def test_answers_are_enriched_as_moto_enriches_them() -> None:
     expected = _enriched()
     assert "<RequestId>old</RequestId>" not in expected[1][1]  # moto wrote the new id there
-    patches = Patches()
-    patch_response_enrichment(patches)
-    try:
+    with applied(patch_response_enrichment):
         assert _enriched() == expected
-    finally:
-        patches.undo()
 
 
 def test_backends_held_are_looked_up_without_set_up_and_new_accounts_are_set_up_by_moto() -> None:
