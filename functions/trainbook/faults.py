@@ -19,10 +19,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Logger
+
+from trainbook.saga_progress import keep_ended_apart
+
+logger = Logger(service="faults")
 
 
 class InjectedFault(Exception):
@@ -59,8 +66,22 @@ def inject(plan: dict[str, Any] | None, when: str) -> None:
     if plan is None or plan.get("when", "before") != when:
         return
     mode = plan.get("mode", "error")
+    # Said before it acts: a crash or a timeout leaves no other trace a test or an operator could wait for.
+    logger.warning("fault injected", extra={"step": plan.get("step"), "mode": mode, "when": when})
     if mode == "crash":
         os._exit(137)  # the worker dies mid-invocation, as a Lambda sandbox killed for memory does
     if mode == "timeout":
         time.sleep(float(os.environ.get("FAULT_TIMEOUT_SECONDS", "3600")))
     raise InjectedFault(f"fault injected {when} this step")
+
+
+@contextmanager
+def around_work(plan: dict[str, Any] | None) -> Iterator[None]:
+    """A step's work inside `plan`'s fault: before it, or after it once it is committed (if it raised, no
+    fault after). With a plan, the step's Ended is written apart from its work, so that a fault after the
+    work fails the step instead of following the Ended its work's write would have carried."""
+    if plan is not None:
+        keep_ended_apart()
+    inject(plan, "before")
+    yield
+    inject(plan, "after")

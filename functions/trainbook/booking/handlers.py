@@ -20,8 +20,7 @@ from trainbook.booking.policy import refund_for
 from trainbook.booking.wiring import booking_service
 from trainbook.errors import DomainError
 from trainbook.eventstore.events import Meta, utc_now
-from trainbook.faults import inject
-from trainbook.saga_progress import ended_riders, keep_ended_apart, records_progress
+from trainbook.saga_progress import ended_riders, records_progress
 
 logger = Logger(service="booking-saga")
 Task = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -43,20 +42,21 @@ def saga_task(
             meta = Meta(correlation_id=booking_id, causation_id=step, actor="booking-saga")
             booking_plan = faults.booking_plan(booking_id, event.get("faults"))
             plan = faults.for_step(booking_plan, step)
-            if plan is not None:
-                keep_ended_apart()  # a fault after the work must fail the step, not follow its Ended
-            inject(plan, "before")
-            try:
-                result = work(booking_id, event, meta)
-            except DomainError as refused:
-                # Expected (a lost seat race, a lapsed hold): one structured line, no traceback. The
-                # error still leaves the function under its class name for the saga to Catch.
-                logger.warning(
-                    "step refused",
-                    extra={"error": type(refused).__name__, "code": refused.code, "reason": refused.message},
-                )
-                raise refused.with_traceback(None) from None
-            inject(plan, "after")
+            with faults.around_work(plan):
+                try:
+                    result = work(booking_id, event, meta)
+                except DomainError as refused:
+                    # Expected (a lost seat race, a lapsed hold): one structured line, no traceback. The
+                    # error still leaves the function under its class name for the saga to Catch.
+                    logger.warning(
+                        "step refused",
+                        extra={
+                            "error": type(refused).__name__,
+                            "code": refused.code,
+                            "reason": refused.message,
+                        },
+                    )
+                    raise refused.with_traceback(None) from None
             if tells_faults:
                 result = {**result, "faults": booking_plan is not None}
             logger.info("step done", extra={"result": result})

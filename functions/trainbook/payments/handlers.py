@@ -14,11 +14,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.faults import inject, plan_for
+from trainbook.faults import around_work, plan_for
 from trainbook.payments.api import router
 from trainbook.payments.domain import parse_command
 from trainbook.payments.wiring import processor
-from trainbook.saga_progress import ended_riders, keep_ended_apart, records_progress
+from trainbook.saga_progress import ended_riders, records_progress
 from trainbook.web.errors import install_error_handlers, refusal
 
 logger = Logger(service="payments")
@@ -40,13 +40,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("payment request", extra={"idempotency_key": command.idempotency_key})
     step = f"{command.action.value.capitalize()}Payment"
     plan = plan_for(booking_id, step, event.get("faults")) if booking_id else None
-    if plan is not None:
-        keep_ended_apart()  # a fault after the work must fail the step, not follow its Ended
-    inject(plan, "before")
-    # The step's Ended rides in the write recording the answer (saga_progress.ended_riders); a payment's
-    # answer shows a watcher nothing.
-    answer = processor().handle(command, riders=ended_riders({}))
-    inject(plan, "after")
+    with around_work(plan):
+        # The step's Ended rides in the write recording the answer (saga_progress.ended_riders); a payment's
+        # answer shows a watcher nothing.
+        answer = processor().handle(command, riders=ended_riders({}))
     logger.info("payment answered", extra={"state": answer["state"], "payment_id": answer["payment_id"]})
     return answer
 

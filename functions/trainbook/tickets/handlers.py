@@ -12,8 +12,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trainbook.faults import inject, plan_for
-from trainbook.saga_progress import ended_riders, keep_ended_apart, records_progress
+from trainbook.faults import around_work, plan_for
+from trainbook.saga_progress import ended_riders, records_progress
 from trainbook.tickets.domain import InvalidTicketRequest
 from trainbook.tickets.wiring import issuer
 
@@ -29,12 +29,9 @@ def issue(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(booking_id)
     logger.append_keys(booking_id=booking_id)
     plan = plan_for(booking_id, "IssueTicket", event.get("faults"))
-    if plan is not None:
-        keep_ended_apart()  # a fault after the work must fail the step, not follow its Ended
-    inject(plan, "before")
-    # The step's Ended, showing the ticket number, rides in the ticket's own write (ended_riders).
-    ticket = issuer().issue(booking_id, riders=lambda new: ended_riders({"ticket_number": new.number}))
-    inject(plan, "after")
+    with around_work(plan):
+        # The step's Ended, showing the ticket number, rides in the ticket's own write (ended_riders).
+        ticket = issuer().issue(booking_id, riders=lambda new: ended_riders({"ticket_number": new.number}))
     logger.info("ticket issued", extra={"ticket_number": ticket.number})
     return {
         "booking_id": ticket.booking_id,

@@ -38,6 +38,8 @@ def test_a_saga_interrupted_by_a_restart_finishes_exactly_once(tmp_path: Path) -
         )
         ala.book(run_id, second_class_seats(trainbook, run_id, 1), key=key)
         wait_for(lambda: "ConfirmBooking" in _states(ala, booking_id), deadline=60)
+        # The step hangs once it has read the plan, not when it is entered: remove the plan only then.
+        wait_for(lambda: '"message":"fault injected"' in "".join(cloud.output), deadline=60)
         ssm.put_parameter(Name="/trainbook/dev/faults", Value="{}", Type="String", Overwrite=True)
     finally:
         assert cloud.stop() == 0
