@@ -311,6 +311,9 @@ class Engine:
         server = engine_server("127.0.0.1", self.port, app)
 
         def stop(signum: int, _: Any) -> None:
+            from localcloud.runtime.sfn_bridge import STOPPING
+
+            STOPPING.set()  # executions in flight stay where they are, to resume after the restart
             threading.Thread(target=server.shutdown, daemon=True).start()
 
         signal.signal(signal.SIGTERM, stop)
@@ -326,6 +329,9 @@ class Engine:
         try:
             server.serve_forever()
         finally:
+            from localcloud.runtime.sfn_bridge import STOPPING
+
+            STOPPING.set()
             sweeper.stop()
             self._stopped.set()
             self.deliveries.stop()

@@ -32,6 +32,24 @@ from localcloud.runtime.worker import event_of
 from localcloud.stats import STATS
 
 
+class _Stopping(threading.Event):
+    """Set when the engine starts to stop: from then on no execution takes another step.
+
+    A stop is a power cut for the executions in flight: each stays where its journal left it, RUNNING, and
+    starts again after the restart (`Engine._restore_executions`), its steps idempotent. Left to run while
+    the engine stops, an execution whose Task fails because its worker is stopped (or whose Task timer runs
+    out) would take its Catch and compensate (void or refund the payment, release the seats) beside the
+    saga that resumes after the restart and confirms: a booking confirmed with its money returned. Every step
+    of an execution publishes a history event first, so the publishing thread waits there, for good.
+    """
+
+    def hold(self) -> None:
+        threading.Event().wait()  # interpreter threads are daemons: the engine's exit ends them
+
+
+STOPPING = _Stopping()
+
+
 class InProcessLambda:
     """The one method of a Lambda client the interpreter uses, answered by the warm workers."""
 
@@ -97,6 +115,8 @@ def patch_step_functions(patches: Patches, runtime: Runtime) -> None:
     publish = EventManager._publish_history_event
 
     def counted_publish(self: EventManager, *args: Any, **kwargs: Any) -> None:
+        if STOPPING.is_set():
+            STOPPING.hold()
         publish(self, *args, **kwargs)
         event_type = kwargs.get("event_type", args[2] if len(args) > 2 else None)
         STATS.count(f"history:{getattr(event_type, 'value', event_type)}")
