@@ -234,21 +234,18 @@ def test_a_declined_card_after_a_void_is_refused_as_closed_by_the_declines_own_w
         authorize(psp, card=declining)
     assert list(PaymentItem.scan(PaymentItem.pk.startswith("payment#"))) == []
 
+    def authorize_b2() -> None:
+        token = psp.tokenize(declining)["token"]
+        send(
+            psp,
+            action="authorize",
+            idempotency_key="b2:authorize",
+            booking_id="b2",
+            amount_grosze=100,
+            payment_token=token,
+        )
+
     with pytest.raises(PaymentDeclined):  # the same card on a booking with an empty slot: declined
-        send(
-            psp,
-            action="authorize",
-            idempotency_key="b2:authorize",
-            booking_id="b2",
-            amount_grosze=100,
-            payment_token=psp.tokenize(declining)["token"],
-        )
+        authorize_b2()
     with pytest.raises(PaymentDeclined):  # and its repeat replays the decline (the key is found)
-        send(
-            psp,
-            action="authorize",
-            idempotency_key="b2:authorize",
-            booking_id="b2",
-            amount_grosze=100,
-            payment_token=psp.tokenize(declining)["token"],
-        )
+        authorize_b2()
