@@ -144,8 +144,26 @@ describe("the live client", () => {
     later[0]!();
     sockets[1]!.open();
     expect(sockets[1]!.sent).toEqual([{ action: "subscribe", topic: "run:r1" }]);
-    // What happened while disconnected was missed: the seat map is read again.
+    // What happened while disconnected was missed: the seat map is read again once the topic is followed.
+    sockets[1]!.push({ type: "subscribed", topic: "run:r1" });
     expect(stale(client, keys.seatMap("r1", "GDG", "KRK"))).toBe(true);
+  });
+
+  it("reads a topic's queries again when its subscription is confirmed, not before", () => {
+    const { client, live, sockets } = setup();
+    live.start();
+    sockets[0]!.open();
+    client.setQueryData(keys.booking("b1"), { status: "HELD" });
+    client.setQueryData(keys.booking("b2"), { status: "HELD" });
+    live.subscribe("booking:b1");
+    // The first read may have been made before the subscription took effect: a message sent in between is
+    // lost, so the page would wait for a push that never comes.
+    expect(stale(client, keys.booking("b1"))).toBe(false);
+    sockets[0]!.push({ type: "subscribed", topic: "booking:b1" });
+    expect(stale(client, keys.booking("b1"))).toBe(true);
+    // A confirmation for a topic nobody follows (any more) changes nothing.
+    sockets[0]!.push({ type: "subscribed", topic: "booking:b2" });
+    expect(stale(client, keys.booking("b2"))).toBe(false);
   });
 
   it("stays offline (screens poll) when the server has no WebSocket", () => {

@@ -5,7 +5,8 @@
 // "unsubscribe", "topic"} and {"action": "ping"}; receive replies {"type": "subscribed"|"unsubscribed"|
 // "pong"|"error"} and pushes {"topic", "type", "data", "at", "seq"} with seq increasing per topic.
 // A push is never newer than what a read made after it returns, so invalidating is always correct;
-// a gap in seq means a message was missed: every query of that topic is invalidated too.
+// a gap in seq means a message was missed: every query of that topic is invalidated too, and so is
+// every query of a topic when its subscription is confirmed (a read made before may have missed one).
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
 import { keys } from "./keys";
@@ -141,6 +142,10 @@ export class LiveClient {
     } catch {
       return;
     }
+    if (message["type"] === "subscribed" && typeof message["topic"] === "string") {
+      this.subscribed(message["topic"]);
+      return;
+    }
     if (typeof message["topic"] !== "string" || typeof message["seq"] !== "number") return;
     const push = message as unknown as Push;
     if (!this.topics.has(push.topic)) return;
@@ -167,11 +172,8 @@ export class LiveClient {
     socket.onopen = () => {
       this.retry = this.options.retryMs ?? 2000;
       this.setStatus("live");
+      // Whatever happened while disconnected was missed: each topic is read again once it is followed.
       for (const topic of this.topics.keys()) this.send({ action: "subscribe", topic });
-      // Whatever happened while disconnected was missed: read it again.
-      for (const topic of this.topics.keys()) {
-        for (const key of queriesOf(topic)) void this.client.invalidateQueries({ queryKey: key });
-      }
     };
     socket.onmessage = (event) => this.receive(event.data);
     socket.onerror = () => undefined; // onclose follows and decides
@@ -181,6 +183,15 @@ export class LiveClient {
       this.lastSeq.clear();
       this.reconnectLater();
     };
+  }
+
+  /**
+   * A topic is followed from now on. A read made before (the screen's first, or one while disconnected)
+   * may have missed a message sent before the subscription took effect: the topic's queries are read again.
+   */
+  private subscribed(topic: string): void {
+    if (!this.topics.has(topic)) return;
+    for (const key of queriesOf(topic)) void this.client.invalidateQueries({ queryKey: key });
   }
 
   private reconnectLater(): void {

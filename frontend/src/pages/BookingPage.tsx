@@ -49,9 +49,11 @@ export function BookingPage() {
         executions: Execution[];
       },
     enabled: Boolean(session),
+    // While the saga runs its steps are pushed; a slow re-read covers a push lost on the way (the page
+    // would otherwise stay at the last step it saw).
     refetchInterval: (query) => {
       const running = query.state.data?.executions.some((e) => e.status === "RUNNING") ?? true;
-      return running ? pollEvery(status, 1_000) : false;
+      return running ? pollEvery(status, 1_000) || 5_000 : false;
     },
   });
   // The booking's status follows the saga: re-read it while an execution runs, and once when it ends.
