@@ -37,7 +37,8 @@ from trainbook.projections.seat_map import (
 router = Router()
 
 # A read's independent requests go out together: under load each round trip to DynamoDB waits its turn,
-# so a search waits for two in a row (the index, then its runs' seat maps) instead of three, a seat map one.
+# so a search waits for one round of three (its counter, the index and the seat maps of the runs the
+# index answered last time) instead of three in a row, a seat map one.
 _ALONGSIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="read")
 
 
@@ -100,7 +101,7 @@ def search(
     counted = _ALONGSIDE.submit(count_search, today_in_poland().isoformat(), origin, destination)
     departures = []
     now = time.time()
-    found = SearchIndexProjection().search(origin, destination, day, int(now))
+    found = SearchIndexProjection().search(origin, destination, day, int(now), alongside=_ALONGSIDE)
     counted.result()  # every search answered is counted first; a failed count fails the search, as before
     for d in found:
         if d.departs_at.timestamp() <= now:

@@ -10,6 +10,7 @@ departures it found (one BatchGetItem) and counts, so a booking never rewrites s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -66,6 +67,12 @@ class Departure:
     @property
     def duration_minutes(self) -> int:
         return int((self.arrives_at - self.departs_at).total_seconds() // 60)
+
+
+# The runs each route and day's index answered at its last search in this container (every route and
+# day of the sales window is a few hundred keys; the memory is dropped whole past the limit).
+_RUNS_LAST_FOUND: dict[str, list[str]] = {}
+_RUNS_REMEMBERED = 4096
 
 
 def route_key(origin: str, destination: str, day: date) -> str:
@@ -131,9 +138,21 @@ class SearchIndexProjection:
             )
         return rows
 
-    def search(self, origin: str, destination: str, day: date, now: int) -> list[Departure]:
-        rows = list(SearchRow.query(route_key(origin, destination, day)))
-        runs = self.seat_map.runs(sorted({r.run_id for r in rows}))
+    def search(
+        self, origin: str, destination: str, day: date, now: int, alongside: Executor | None = None
+    ) -> list[Departure]:
+        """`alongside`: where to read the seat maps of the runs this route and day had at its last search
+        in this container while the index is queried (the two reads together, not one after the other).
+        The index is read every time; if it answers other runs, their seat maps are read after it."""
+        key = route_key(origin, destination, day)
+        guessed = _RUNS_LAST_FOUND.get(key) if alongside is not None else None
+        early = alongside.submit(self.seat_map.runs, guessed) if alongside is not None and guessed else None
+        rows = list(SearchRow.query(key))
+        run_ids = sorted({r.run_id for r in rows})
+        if len(_RUNS_LAST_FOUND) >= _RUNS_REMEMBERED:
+            _RUNS_LAST_FOUND.clear()
+        _RUNS_LAST_FOUND[key] = run_ids
+        runs = early.result() if early is not None and guessed == run_ids else self.seat_map.runs(run_ids)
         departures = []
         for row in rows:
             span = LegSpan(int(row.first_leg), int(row.end_leg))

@@ -108,6 +108,37 @@ def test_search_counts_free_seats_per_class_for_the_segment(store: EventStore) -
     assert departure.train == "EIP 3500" and departure.duration_minutes == 5 * 60 + 7
 
 
+def test_a_search_reading_seat_maps_beside_its_index_answers_as_one_reading_them_after(
+    store: EventStore,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from trainbook.projections import search_index
+
+    seat_maps = SeatMapProjection()
+    read: list[list[str]] = []
+    runs = seat_maps.runs
+    seat_maps.runs = lambda run_ids: read.append(run_ids) or runs(run_ids)  # type: ignore[method-assign]
+    projection = SearchIndexProjection(seat_maps)
+    search_index._RUNS_LAST_FOUND.clear()
+    deliver(stream_records())  # the run's search rows
+    with ThreadPoolExecutor(2) as alongside:
+        first = projection.search("KRK", "GDG", DAY, NOW, alongside)  # nothing known yet: one after the other
+        book(store, "b1", ("01-011", "05-045"))
+        deliver(stream_records())
+        second = projection.search("KRK", "GDG", DAY, NOW, alongside)  # the runs known: read beside the index
+        search_index._RUNS_LAST_FOUND[search_index.route_key("KRK", "GDG", DAY)] = ["run-gone"]
+        third = projection.search("KRK", "GDG", DAY, NOW, alongside)  # guessed wrong: read again after it
+
+    # One read of seat maps each for the first two; the third read the wrong guess beside its index (in
+    # whichever order the two threads got there), then the runs the index answered.
+    assert read[:2] == [[RUN], [RUN]] and sorted(read[2:]) == [[RUN], ["run-gone"]]
+    assert [(d.free_first_class, d.free_second_class) for d in first] == [(45, 357)]
+    # The booking made between two searches shows in the second: its seat maps were read at its time.
+    assert second == third == SearchIndexProjection().search("KRK", "GDG", DAY, NOW)
+    assert [(d.free_first_class, d.free_second_class) for d in second] == [(44, 356)]
+
+
 def test_duplicate_delivery_is_counted_once(store: EventStore) -> None:
     book(store, "b1", ("05-045", "05-046"))
     records = stream_records()
