@@ -2,7 +2,8 @@
 
 On the real template.yaml: fresh start and restart times; booking throughput and latency (POST /bookings
 to the end of its saga) at 1, 2, 4, 8 and 16 concurrent clients; requests per booking by kind and
-CPU-seconds per booking by process, counted by the engine (`POST /_localcloud/stats`) and read from
+CPU-seconds per booking by process, counted by the engine and the gateway (`POST /_localcloud/stats`
+on each: the gateway invokes its own functions) and read from
 /proc, not estimated; the engine's raw limit measured in the same run (PutItem and two-item
 transactions per second) divided by the requests one booking costs; search and seat-map p99 and the
 live-update p99 (seat messages on `run:<id>` topics) while 8 clients book. Writes the counts to
@@ -72,7 +73,8 @@ def children(pid: int) -> list[int]:
 
 
 def descendants(pid: int) -> list[int]:
-    """Children, grandchildren, ...: Lambda workers are forked by the engine's zygote, a child of it."""
+    """Children, grandchildren, ...: Lambda workers are forked by a zygote, a child of the engine or of
+    the gateway."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -90,7 +92,7 @@ def descendants(pid: int) -> list[int]:
 
 
 class Processes:
-    """CPU-seconds of `trainbook up` (the gateway), the engine and its Lambda workers."""
+    """CPU-seconds of `trainbook up` (the gateway), the engine and the Lambda workers of both."""
 
     def __init__(self, cloud: RunningCloud) -> None:
         self.gateway = cloud.process.pid
@@ -104,7 +106,8 @@ class Processes:
         return {
             "gateway": cpu_seconds(self.gateway),
             "engine": cpu_seconds(self.engine),
-            "workers": {w: cpu_seconds(w) for w in descendants(self.engine)},
+            # The engine's workers and the gateway's (it runs the functions its routes name), zygotes too.
+            "workers": {w: cpu_seconds(w) for w in descendants(self.gateway) if w != self.engine},
         }
 
     @staticmethod
@@ -132,6 +135,25 @@ class Bench:
         self.machine = next(
             m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"] if "booking" in m["name"]
         )
+
+    def stats(self, reset: bool = False) -> dict[str, Any]:
+        """What the engine and the gateway counted (the gateway invokes its own functions), added up."""
+        parts = [
+            self.engine("stats", {"reset": reset}),
+            self.http.post(f"{self.cloud.url}/_localcloud/stats", json={"reset": reset}).json(),
+        ]
+        counts: dict[str, float] = {}
+        functions: dict[str, dict[str, float]] = {}
+        for part in parts:
+            for kind, amount in part["counts"].items():
+                counts[kind] = counts.get(kind, 0) + amount
+            for name, usage in part["functions"].items():
+                total = functions.setdefault(
+                    name, {**usage, "invocations": 0, "duration_ms": 0, "cold_starts": 0}
+                )
+                for key in ("invocations", "duration_ms", "cold_starts"):
+                    total[key] += usage[key]
+        return {"counts": counts, "functions": functions}
 
     def engine(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         answer: dict[str, Any] = self.engine_http.post(f"/{name}", json=body or {}).json()
@@ -193,7 +215,7 @@ class Bench:
         seats = [self.seats.pop(0) for _ in range(bookings)]
         tokens = [self.tokenize() for _ in seats]
         self.drained()
-        self.engine("stats", {"reset": True})
+        self.stats(reset=True)
         cpu_before = self.processes.sample()
         started = time.perf_counter()
         if booking is not None:
@@ -208,7 +230,7 @@ class Bench:
         if booking is not None:
             booking.clear()
         self.drained()
-        counted = self.engine("stats")
+        counted = self.stats()
         cpu = Processes.spent(cpu_before, self.processes.sample())
         latencies = [r[0] for r in results]
         return {

@@ -17,6 +17,7 @@ from typing import Any
 
 from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.gateway.config import GatewayConfig, read_gateway_config
+from localcloud.gateway.functions import GatewayFunctions
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
 from localcloud.streams.trigger import StreamTrigger, batching_window, parallelization_factor
@@ -83,6 +84,9 @@ class LocalCloud:
         self.provisioned: Provisioned | None = None
         self.resumed_executions: list[str] = []
         self.gateway: GatewayConfig | None = None
+        # The functions the gateway invokes, run by its own workers (LOCALCLOUD_GATEWAY_FUNCTIONS=0: by
+        # the engine's, through its Invoke API, as before).
+        self.gateway_functions: GatewayFunctions | None = None
         self.lock: DataDirLock | None = None
         # Seconds spent in each phase of the start, in order (`trainbook up` prints them, the bench too).
         self.phases: dict[str, float] = {}
@@ -148,6 +152,14 @@ class LocalCloud:
         ]
         self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
+        if os.environ.get("LOCALCLOUD_GATEWAY_FUNCTIONS", "1") != "0":
+            integrated = self.gateway.functions()
+            self.gateway_functions = GatewayFunctions(
+                [spec for spec in self.provisioned.functions if {spec.name, spec.arn} & integrated],
+                platform_environment(self.engine.url, options.region),
+                ["--data-dir", str(data_dir)] if data_dir is not None else [],
+                self.engine.write_line,
+            )
         self.phase_done("resources")
 
     def configure_engine(self) -> dict[str, Any]:
@@ -160,6 +172,9 @@ class LocalCloud:
         return engine_call(self.engine.url, "configure", body)
 
     def stop(self) -> None:
+        if self.gateway_functions is not None:
+            self.gateway_functions.stop()
+            self.gateway_functions = None
         if self.engine is not None:
             self.engine.stop()
         if self.lock is not None:

@@ -62,6 +62,7 @@ class EngineProcess:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._log = log_path.open("a", encoding="utf-8") if log_path else None
         self._echo = echo
+        self._writing = threading.Lock()
         self._output: list[str] = []
         self._ready = threading.Event()
         self.process = subprocess.Popen(
@@ -83,15 +84,21 @@ class EngineProcess:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self._output.append(line)
-            if self._log is not None:
-                self._log.write(line)
-                self._log.flush()
-            if self._echo is not None:
-                self._echo(line.rstrip("\n"))
+            self.write_line(line.rstrip("\n"))
             # Lines can arrive in pieces: look at everything read so far, not only this line.
             if not self._ready.is_set() and READY_MARK in "".join(self._output[-5:]):
                 self._ready.set()
         self._ready.set()
+
+    def write_line(self, line: str) -> None:
+        """One line of the engine's output, or of another process's that belongs beside it (the gateway's
+        Lambda workers), to the log and to `echo`."""
+        with self._writing:
+            if self._log is not None and not self._log.closed:
+                self._log.write(line + "\n")
+                self._log.flush()
+            if self._echo is not None:
+                self._echo(line)
 
     def wait_ready(self, deadline_seconds: float = START_DEADLINE_SECONDS) -> None:
         started = time.monotonic()
@@ -114,5 +121,6 @@ class EngineProcess:
                 self.process.wait()
         self._reader.join(timeout=2)
         if self._log is not None:
-            self._log.close()
+            with self._writing:
+                self._log.close()
         return int(self.process.returncode)

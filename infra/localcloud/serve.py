@@ -139,6 +139,7 @@ def run(
         cloud.engine.url,
         dist if (dist / "index.html").exists() else None,
         {"template": str(options.template), "data_dir": str(options.data_dir)},
+        cloud.gateway_functions,
     )
     server = uvicorn.Server(
         uvicorn.Config(

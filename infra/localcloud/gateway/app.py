@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,9 +18,11 @@ from starlette.websockets import WebSocket
 
 from localcloud.gateway.config import GatewayConfig, WebSocketApi
 from localcloud.gateway.connections_api import manage_connection
+from localcloud.gateway.functions import GatewayFunctions
 from localcloud.gateway.invoker import LambdaInvoker
 from localcloud.gateway.rest import handle_rest, missing_route
 from localcloud.gateway.websocket import Connections, serve_socket
+from localcloud.stats import STATS
 
 NOT_BUILT = """<!doctype html><html lang="en"><title>Trainbook: web app not built</title>
 <h1>The web app is not built</h1>
@@ -46,9 +49,13 @@ def websocket_paths(config: GatewayConfig) -> dict[str, WebSocketApi]:
 
 
 def build_app(
-    config: GatewayConfig, engine_url: str, frontend_dist: Path | None, describe: dict[str, Any]
+    config: GatewayConfig,
+    engine_url: str,
+    frontend_dist: Path | None,
+    describe: dict[str, Any],
+    functions: GatewayFunctions | None = None,
 ) -> Starlette:
-    invoker = LambdaInvoker(engine_url)
+    invoker = LambdaInvoker(engine_url, functions)
     connections = Connections()
     socket_paths = websocket_paths(config)
 
@@ -71,6 +78,13 @@ def build_app(
                 else "not built (cd frontend && npm run build)",
             }
         )
+
+    async def stats(request: Request) -> Response:
+        """What this process counted (the gateway's own function invocations), as the engine's
+        `POST /_localcloud/stats` answers; `{"reset": true}` starts a new count."""
+        body = await request.body()
+        reset = bool(json.loads(body).get("reset")) if body else False
+        return JSONResponse(STATS.snapshot(reset))
 
     async def connection_endpoint(request: Request) -> Response:
         return await manage_connection(request, connections)
@@ -113,6 +127,7 @@ def build_app(
 
     routes: list[Any] = [
         Route("/health", health, methods=["GET"]),
+        Route("/_localcloud/stats", stats, methods=["POST"]),
         Route("/@connections/{connection_id}", connection_endpoint, methods=["GET", "POST", "DELETE"]),
         Route(
             "/{prefix:path}/@connections/{connection_id}",

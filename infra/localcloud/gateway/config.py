@@ -70,6 +70,16 @@ class GatewayConfig:
     # The REST API's GatewayResponses (of the first REST API: a request that matches no route has no API).
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
 
+    def functions(self) -> set[str]:
+        """Every function the gateway invokes: route integrations and authorizers, REST and WebSocket."""
+        named: set[str | None] = set()
+        for route in self.rest_routes:
+            named |= {route.function, route.authorizer.function if route.authorizer else None}
+        for api in self.websockets:
+            named |= set(api.routes.values())
+            named.add(api.connect_authorizer.function if api.connect_authorizer else None)
+        return {name for name in named if name}
+
 
 def _path_pattern(resource: str) -> re.Pattern[str]:
     pattern = ""

@@ -1,4 +1,5 @@
-"""Calls functions through the engine's Lambda Invoke API, the same path boto3 and Step Functions use."""
+"""Calls functions: the gateway's own (`gateway/functions.py`), or through the engine's Lambda Invoke API,
+the path boto3 and Step Functions use."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+from localcloud.gateway.functions import GatewayFunctions
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,11 @@ class Invocation:
 
 
 class LambdaInvoker:
-    """One pooled async HTTP client to the engine."""
+    """The gateway's functions on its own workers (`functions`); any other through one pooled async HTTP
+    client to the engine."""
 
-    def __init__(self, engine_url: str) -> None:
+    def __init__(self, engine_url: str, functions: GatewayFunctions | None = None) -> None:
+        self._functions = functions
         self._engine_url = engine_url
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(960.0),
@@ -35,6 +40,8 @@ class LambdaInvoker:
         )
 
     async def invoke(self, function: str, event: dict[str, Any]) -> Invocation:
+        if self._functions is not None and self._functions.hosts(function):
+            return Invocation(*await self._functions.invoke(function, event))
         url = f"{self._engine_url}/2015-03-31/functions/{quote(function, safe='')}/invocations"
         response = await self._client.post(url, content=json.dumps(event))
         if response.status_code != 200:

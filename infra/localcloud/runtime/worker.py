@@ -28,6 +28,9 @@ SPAWNER = ChildSpawner()
 # Extra arguments on each worker's command line, unused by the worker: the engine puts its data dir
 # there so that `ps` (and the orphan tests) can tell which local cloud a worker belongs to.
 COMMAND_LABEL: list[str] = []
+# Where workers (and their zygote) write their logs: None, this process's stderr (the engine's goes to
+# the engine log); the gateway points its own workers at a pipe it relays to that log.
+WORKER_STDERR: int | None = None
 # LOCALCLOUD_SIGV4=full: workers compute real SigV4 signatures (to compare; see runtime/unsigned.py).
 SIGNING_FLAGS = ["--full-sigv4"] if os.environ.get("LOCALCLOUD_SIGV4") == "full" else []
 
@@ -120,6 +123,7 @@ def start_process(spec: FunctionSpec, env: dict[str, str]) -> tuple[WorkerProces
         [sys.executable, "-m", "localcloud.runtime.worker_main", *SIGNING_FLAGS, *COMMAND_LABEL],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=WORKER_STDERR,
         env=env,
         cwd=spec.code_dir,
     )

@@ -257,7 +257,7 @@ class ForkServer:
     """One zygote process, as the engine sees it: start it, ask it for workers, learn their exits."""
 
     def __init__(self, env: dict[str, str], label: list[str]) -> None:
-        from localcloud.runtime.worker import SPAWNER
+        from localcloud.runtime import worker
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._control = ours
@@ -266,12 +266,13 @@ class ForkServer:
         self._changed = threading.Condition()
         self._asking = threading.Lock()
         self.alive = True
-        self.process = SPAWNER.popen(
+        self.process = worker.SPAWNER.popen(
             [sys.executable, "-m", "localcloud.runtime.zygote", "--control", str(theirs.fileno()), *label],
             env=env,
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
+            stderr=worker.WORKER_STDERR,
             cwd="/",  # nothing of the engine's directory on the zygote's path; each child sets its own
         )
         theirs.close()

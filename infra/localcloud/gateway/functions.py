@@ -1,0 +1,73 @@
+"""The functions the gateway integrates with, run by warm workers of the gateway's own process.
+
+On AWS, API Gateway invokes its integrations itself. Here every API request went through the engine's
+Lambda Invoke API: three waits for the engine's interpreter lock on the way (the request read, the
+worker's answer, the response written), which under 8 booking clients were 8 ms of a seat map's 20 at
+the median (docs/benchmarks.md). The gateway now keeps workers of the functions its routes and
+authorizers name, with the engine's pool code (`runtime/pool.py`: the same environment, concurrency,
+timeouts, crash handling and priorities). The engine still has every function: Step Functions, stream
+triggers and any other caller invoke them there. These invocations are counted in this process's
+`STATS` (`lambda:Invoke` per call, usage per function), read at the gateway's `POST /_localcloud/stats`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import anyio
+
+from localcloud.runtime import worker
+from localcloud.runtime.functions import FunctionSpec, InvokeResult
+from localcloud.runtime.pool import Runtime
+from localcloud.runtime.zygote import FORK_SERVERS
+from localcloud.stats import STATS
+
+
+class GatewayFunctions:
+    """Warm workers of the gateway's functions. `output`: where their log lines go (the engine log's
+    writer, so a function's lines are in one place whoever invoked it)."""
+
+    def __init__(
+        self,
+        specs: Iterable[FunctionSpec],
+        platform_env: dict[str, str],
+        label: list[str],
+        output: Callable[[str], None],
+    ) -> None:
+        reading, writing = os.pipe()
+        worker.WORKER_STDERR = writing  # before the first zygote or worker of this process starts
+        worker.COMMAND_LABEL[:] = label
+        self._relay = threading.Thread(target=_relay, args=(reading, output), name="gateway-workers-output")
+        self._relay.daemon = True
+        self._relay.start()
+        self._writing = writing
+        self._runtime = Runtime(platform_env)
+        self.names: set[str] = set()
+        for spec in specs:
+            self._runtime.register(spec)
+            self.names |= {spec.name, spec.arn}
+
+    def hosts(self, function: str) -> bool:
+        return function in self.names
+
+    async def invoke(self, function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
+        """(the payload, FunctionError) as Lambda's Invoke API answers them."""
+        STATS.count("lambda:Invoke")
+        result: InvokeResult = await anyio.to_thread.run_sync(self._runtime.invoke, function, event)
+        return (json.loads(result.payload) if result.payload else None), result.function_error
+
+    def stop(self) -> None:
+        self._runtime.stop()
+        FORK_SERVERS.stop()
+        os.close(self._writing)  # the relay reads to the end of what the workers wrote, then stops
+        self._relay.join(timeout=2)
+
+
+def _relay(reading: int, output: Callable[[str], None]) -> None:
+    with os.fdopen(reading, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            output(line.rstrip("\n"))
