@@ -24,7 +24,10 @@ class SearchCount(Model):
 
 
 def count_search(day: str, origin: str, destination: str) -> None:
-    SearchCount(FAMILY, f"{day}#{origin}-{destination}").update(actions=[SearchCount.searches.add(1)])
+    """One UpdateItem asking nothing back (`Model.update` asks for the whole item and parses it)."""
+    SearchCount._get_connection().update_item(
+        FAMILY, f"{day}#{origin}-{destination}", actions=[SearchCount.searches.add(1)]
+    )
 
 
 def searches(first_day: str, last_day: str) -> list[tuple[str, str, int]]:
