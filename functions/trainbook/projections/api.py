@@ -64,9 +64,8 @@ class SearchResult(BaseModel):
 
 
 class SeatView(BaseModel):
-    model_config = ConfigDict(
-        frozen=True
-    )  # one instance per seat and state serves every seat map (_seat_views)
+    # One instance per seat and state serves every seat map (_seat_views).
+    model_config = ConfigDict(frozen=True)
 
     seat: int
     key: str

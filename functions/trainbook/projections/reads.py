@@ -77,8 +77,3 @@ def _client() -> Any:
     for operation in ("Query", "BatchGetItem"):
         client.meta.events.register(f"before-parse.dynamodb.{operation}", _plain_json)
     return client
-
-
-def connect() -> None:
-    """Make the client now (a container's start), not at the first read."""
-    _client()
