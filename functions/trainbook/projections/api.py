@@ -9,18 +9,19 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from trainbook.analytics.store import count_search
 from trainbook.booking.domain import booking_stream
 from trainbook.catalog import fares
 from trainbook.catalog.api import StationView, station_view
 from trainbook.catalog.compositions import seat_position
-from trainbook.catalog.domain import LegSpan, SeatRef
+from trainbook.catalog.domain import Car, Composition, LegSpan, SeatRef
 from trainbook.catalog.errors import InvalidInstant, NotServed
 from trainbook.catalog.runs import today_in_poland
 from trainbook.catalog.wiring import sales_window, train_runs
@@ -64,6 +65,9 @@ class SearchResult(BaseModel):
 
 
 class SeatView(BaseModel):
+    # One instance per seat and state serves every seat map (_seat_views).
+    model_config = ConfigDict(frozen=True)
+
     seat: int
     key: str
     position: str
@@ -158,17 +162,9 @@ def seat_map(
             number=car.number,
             travel_class=car.travel_class,
             layout=car.layout,
-            seats=[
-                SeatView(
-                    seat=ref.seat,
-                    key=ref.key,
-                    position=seat_position(car, ref.seat).value,
-                    state="taken" if ref.key in taken else "free",
-                )
-                for ref in (SeatRef(car.number, seat, car.travel_class) for seat in car.seats)
-            ],
+            seats=[as_taken if key in taken else as_free for key, as_free, as_taken in seats],
         )
-        for car in run.composition.cars
+        for car, seats in _seat_views(run.composition)
     ]
     return SeatMapView(
         run_id=run.id,
@@ -179,6 +175,29 @@ def seat_map(
         changes=changes,
         cars=cars,
     )
+
+
+@cache
+def _seat_views(
+    composition: Composition,
+) -> tuple[tuple[Car, tuple[tuple[str, SeatView, SeatView], ...]], ...]:
+    """Each car's seats as a seat map shows them: (key, the seat free, the seat taken), once per composition.
+
+    A seat's number, key and position never change; only its state does, so a seat map picks one of two
+    views built (and validated) once, instead of building some 400 models for every request.
+    """
+    return tuple(
+        (car, tuple(_views_of(car, SeatRef(car.number, seat, car.travel_class)) for seat in car.seats))
+        for car in composition.cars
+    )
+
+
+def _views_of(car: Car, ref: SeatRef) -> tuple[str, SeatView, SeatView]:
+    position = seat_position(car, ref.seat).value
+    free, taken = (
+        SeatView(seat=ref.seat, key=ref.key, position=position, state=s) for s in ("free", "taken")
+    )
+    return ref.key, free, taken
 
 
 def _instant(at: datetime) -> datetime:

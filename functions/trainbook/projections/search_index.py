@@ -26,6 +26,7 @@ from trainbook.catalog.events import TrainRunScheduled
 from trainbook.catalog.stations import load_stations
 from trainbook.eventstore.batch import Plan, apply_events, put_if_newer
 from trainbook.eventstore.events import RecordedEvent
+from trainbook.projections.reads import Item, attribute_number, query_items
 from trainbook.projections.seat_map import SeatMapProjection, occupied_seats
 
 
@@ -147,7 +148,10 @@ class SearchIndexProjection:
         key = route_key(origin, destination, day)
         guessed = _RUNS_LAST_FOUND.get(key) if alongside is not None else None
         early = alongside.submit(self.seat_map.runs, guessed) if alongside is not None and guessed else None
-        rows = list(SearchRow.query(key))
+        rows = [
+            FoundRow.of(item)
+            for item in query_items(SearchRow.Meta.table_name, SearchRow.route.attr_name, key)
+        ]
         run_ids = sorted({r.run_id for r in rows})
         if len(_RUNS_LAST_FOUND) >= _RUNS_REMEMBERED:
             _RUNS_LAST_FOUND.clear()
@@ -155,11 +159,9 @@ class SearchIndexProjection:
         runs = early.result() if early is not None and guessed == run_ids else self.seat_map.runs(run_ids)
         departures = []
         for row in rows:
-            span = LegSpan(int(row.first_leg), int(row.end_leg))
             state = runs[row.run_id]
-            taken = occupied_seats(state.occupants, span, now)
-            first_class = first_class_seats(row.composition)
-            taken_first = len(taken & first_class)
+            taken = occupied_seats(state.occupants, row.span, now)
+            taken_first = len(taken & first_class_seats(row.composition))
             departures.append(
                 Departure(
                     run_id=row.run_id,
@@ -167,20 +169,55 @@ class SearchIndexProjection:
                     category=row.category,
                     departs_at=datetime.fromisoformat(row.departs_at),
                     arrives_at=datetime.fromisoformat(row.arrives_at),
-                    distance_km=float(row.distance_km),
-                    free_first_class=int(row.first_class_seats) - taken_first,
-                    free_second_class=int(row.second_class_seats) - (len(taken) - taken_first),
+                    distance_km=row.distance_km,
+                    free_first_class=row.first_class_seats - taken_first,
+                    free_second_class=row.second_class_seats - (len(taken) - taken_first),
                     cancelled=state.cancelled,
-                    delay_minutes=delay_at_origin(row, state.delays),
+                    delay_minutes=delay_at_origin(row.upstream, state.delays),
                 )
             )
         return departures
 
 
-def delay_at_origin(row: SearchRow, delays: dict[str, int]) -> int:
+@dataclass(frozen=True)
+class FoundRow:
+    """What a search reads of a row (SearchRow), decoded from its item as PynamoDB would decode it."""
+
+    run_id: str
+    train: str
+    category: str
+    composition: str
+    departs_at: str
+    arrives_at: str
+    span: LegSpan
+    distance_km: float
+    first_class_seats: int
+    second_class_seats: int
+    upstream: list[str]  # the run's stops from its first to the origin
+
+    @classmethod
+    def of(cls, item: Item) -> FoundRow:
+        upstream = item.get("upstream", {}).get("L")
+        return cls(
+            run_id=item["run_id"]["S"],
+            train=item["train"]["S"],
+            category=item["category"]["S"],
+            composition=item["composition"]["S"],
+            departs_at=item["departs_at"]["S"],
+            arrives_at=item["arrives_at"]["S"],
+            span=LegSpan(int(attribute_number(item["first_leg"])), int(attribute_number(item["end_leg"]))),
+            distance_km=float(attribute_number(item["distance_km"])),
+            first_class_seats=int(attribute_number(item["first_class_seats"])),
+            second_class_seats=int(attribute_number(item["second_class_seats"])),
+            # Rows written before `upstream` existed: the origin alone.
+            upstream=[s["S"] for s in upstream] if upstream else [item["route"]["S"].split("#")[0]],
+        )
+
+
+def delay_at_origin(upstream: list[str], delays: dict[str, int]) -> int:
     """The delay in force at the origin: the one recorded at the nearest station up to it (as run details)."""
     late = 0
-    for station in row.upstream or [row.route.split("#")[0]]:
+    for station in upstream:
         late = delays.get(station, late)
     return late
 

@@ -11,6 +11,7 @@ import boto3
 
 from trainbook import tables
 from trainbook.catalog.domain import LegSpan
+from trainbook.projections.reads import Item, attribute_number, batch_get_items
 from trainbook.projections.seat_map_fold import Occupant
 from trainbook.projections.seat_map_item import SeatMapItem
 
@@ -27,31 +28,43 @@ class RunState:
 def run_states(run_ids: list[str]) -> dict[str, RunState]:
     """Each run's state (an empty one for a run the seat map has not seen), in one BatchGetItem."""
     found = {run: RunState([], False, {}) for run in run_ids}
-    for item in SeatMapItem.batch_get(run_ids):
-        found[item.run] = state_of(item)
+    for item in batch_get_items(SeatMapItem.Meta.table_name, SeatMapItem.run.attr_name, run_ids):
+        found[item["run"]["S"]] = state_of(item)
     return found
 
 
-def state_of(item: SeatMapItem) -> RunState:
-    delays = item.delays.as_dict() if item.delays else {}
+def state_of(item: Item) -> RunState:
+    """A seat-map item's state, read from its DynamoDB JSON (SeatMapItem: bookings, cancelled, delays)."""
+    delays = _map(item, "delays")
+    cancelled = item.get("cancelled", {}).get("BOOL", False)
     return RunState(
-        occupants_of(item), bool(item.cancelled), {station: int(d["m"]) for station, d in delays.items()}
+        occupants_of(item),
+        bool(cancelled),
+        {station: int(attribute_number(d["M"]["m"])) for station, d in delays.items()},
     )
 
 
-def occupants_of(item: SeatMapItem) -> list[Occupant]:
-    bookings = item.bookings.as_dict() if item.bookings else {}
-    return [
-        Occupant(
-            booking=booking,
-            version=int(entry["v"]),
-            seats=tuple(entry["seats"]),
-            span=LegSpan(int(entry["first"]), int(entry["end"])),
-            state=str(entry["state"]),
-            expires_at=int(entry["expires"]),
+def occupants_of(item: Item) -> list[Occupant]:
+    bookings = _map(item, "bookings")
+    occupants = []
+    for booking in sorted(bookings):
+        entry = bookings[booking]["M"]
+        occupants.append(
+            Occupant(
+                booking=booking,
+                version=int(attribute_number(entry["v"])),
+                seats=tuple(seat["S"] for seat in entry["seats"]["L"]),
+                span=LegSpan(int(attribute_number(entry["first"])), int(attribute_number(entry["end"]))),
+                state=entry["state"]["S"],
+                expires_at=int(attribute_number(entry["expires"])),
+            )
         )
-        for booking, entry in sorted(bookings.items())
-    ]
+    return occupants
+
+
+def _map(item: Item, name: str) -> dict[str, Any]:
+    """A map attribute's entries; none when it is absent or null."""
+    return item.get(name, {}).get("M") or {}
 
 
 # Bookings asked for in one read: a projection names each, and DynamoDB caps an expression at 4 KB.
