@@ -22,7 +22,7 @@ import anyio
 
 from localcloud.runtime import worker
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
-from localcloud.runtime.pool import Runtime
+from localcloud.runtime.pool import MAX_WORKERS_PER_FUNCTION, Runtime
 from localcloud.runtime.zygote import FORK_SERVERS
 from localcloud.stats import STATS
 
@@ -46,6 +46,9 @@ class GatewayFunctions:
         self._relay.start()
         self._writing = writing
         self._runtime = Runtime(platform_env)
+        # A thread per invocation running, none per invocation waiting: past a function's worker limit its
+        # calls wait here, in the event loop, and never hold threads another function's calls need.
+        self._limiters: dict[str, anyio.CapacityLimiter] = {}
         self.names: set[str] = set()
         for spec in specs:
             self._runtime.register(spec)
@@ -57,7 +60,12 @@ class GatewayFunctions:
     async def invoke(self, function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
         """(the payload, FunctionError) as Lambda's Invoke API answers them."""
         STATS.count("lambda:Invoke")
-        result: InvokeResult = await anyio.to_thread.run_sync(self._runtime.invoke, function, event)
+        limiter = self._limiters.get(function)
+        if limiter is None:
+            limiter = self._limiters[function] = anyio.CapacityLimiter(MAX_WORKERS_PER_FUNCTION)
+        result: InvokeResult = await anyio.to_thread.run_sync(
+            self._runtime.invoke, function, event, limiter=limiter
+        )
         return (json.loads(result.payload) if result.payload else None), result.function_error
 
     def stop(self) -> None:
