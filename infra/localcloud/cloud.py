@@ -84,8 +84,7 @@ class LocalCloud:
         self.provisioned: Provisioned | None = None
         self.resumed_executions: list[str] = []
         self.gateway: GatewayConfig | None = None
-        # The functions the gateway invokes, run by its own workers (LOCALCLOUD_GATEWAY_FUNCTIONS=0: by
-        # the engine's, through its Invoke API, as before).
+        # The functions the gateway invokes, run by its own workers once `start_gateway_functions` ran.
         self.gateway_functions: GatewayFunctions | None = None
         self.lock: DataDirLock | None = None
         # Seconds spent in each phase of the start, in order (`trainbook up` prints them, the bench too).
@@ -152,15 +151,23 @@ class LocalCloud:
         ]
         self.resumed_executions = list(self.configure_engine().get("resumed_executions", []))
         self.gateway = read_gateway_config(self.stack)
-        if os.environ.get("LOCALCLOUD_GATEWAY_FUNCTIONS", "1") != "0":
-            integrated = self.gateway.functions()
-            self.gateway_functions = GatewayFunctions(
-                [spec for spec in self.provisioned.functions if {spec.name, spec.arn} & integrated],
-                platform_environment(self.engine.url, options.region),
-                ["--data-dir", str(data_dir)] if data_dir is not None else [],
-                self.engine.write_line,
-            )
         self.phase_done("resources")
+
+    def start_gateway_functions(self) -> GatewayFunctions | None:
+        """Warm workers of the functions the gateway integrates with, for `trainbook up` to serve with
+        (None with LOCALCLOUD_GATEWAY_FUNCTIONS=0: the gateway then invokes them through the engine)."""
+        assert self.engine is not None and self.provisioned is not None and self.gateway is not None
+        if os.environ.get("LOCALCLOUD_GATEWAY_FUNCTIONS", "1") == "0":
+            return None
+        integrated = self.gateway.functions()
+        data_dir = self.options.data_dir
+        self.gateway_functions = GatewayFunctions(
+            [spec for spec in self.provisioned.functions if {spec.name, spec.arn} & integrated],
+            platform_environment(self.engine.url, self.options.region),
+            ["--data-dir", str(data_dir)] if data_dir is not None else [],
+            self.engine.write_line,
+        )
+        return self.gateway_functions
 
     def configure_engine(self) -> dict[str, Any]:
         assert self.engine is not None and self.provisioned is not None

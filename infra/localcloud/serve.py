@@ -117,6 +117,7 @@ def run(
     cloud = LocalCloud(options, echo=echo_engine)
     try:
         cloud.start()
+        functions = cloud.start_gateway_functions()
     except (TemplateError, EngineFailed) as error:
         cloud.stop()
         raise StartupError(str(error)) from None
@@ -139,7 +140,7 @@ def run(
         cloud.engine.url,
         dist if (dist / "index.html").exists() else None,
         {"template": str(options.template), "data_dir": str(options.data_dir)},
-        cloud.gateway_functions,
+        functions,
     )
     server = uvicorn.Server(
         uvicorn.Config(
