@@ -39,7 +39,9 @@ class GatewayFunctions:
         output: Callable[[str], None],
     ) -> None:
         reading, writing = os.pipe()
-        worker.WORKER_STDERR = writing  # before the first zygote or worker of this process starts
+        # This process's workers (and zygote) write to the pipe and carry the label, until `stop`.
+        self._before = worker.WORKER_STDERR, list(worker.COMMAND_LABEL)
+        worker.WORKER_STDERR = writing
         worker.COMMAND_LABEL[:] = label
         self._relay = threading.Thread(target=_relay, args=(reading, output), name="gateway-workers-output")
         self._relay.daemon = True
@@ -71,6 +73,7 @@ class GatewayFunctions:
     def stop(self) -> None:
         self._runtime.stop()
         FORK_SERVERS.stop()
+        worker.WORKER_STDERR, worker.COMMAND_LABEL[:] = self._before
         os.close(self._writing)  # the relay reads to the end of what the workers wrote, then stops
         self._relay.join(timeout=2)
 

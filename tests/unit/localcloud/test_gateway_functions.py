@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 
 from localcloud.gateway.functions import GatewayFunctions
+from localcloud.runtime import worker
 from localcloud.runtime.functions import InvokeResult
 from localcloud.runtime.pool import MAX_WORKERS_PER_FUNCTION
 
@@ -54,3 +55,11 @@ def test_a_function_s_queued_calls_do_not_hold_up_another_function() -> None:
     finally:
         functions.stop()
     assert answers == [({"from": "quick"}, None)]
+
+
+def test_once_stopped_the_process_s_workers_write_where_they_did_before() -> None:
+    before = worker.WORKER_STDERR, list(worker.COMMAND_LABEL)
+    functions = GatewayFunctions([], {}, ["--data-dir", "/tmp/gateway-test"], lambda line: None)
+    assert worker.WORKER_STDERR is not None and worker.COMMAND_LABEL == ["--data-dir", "/tmp/gateway-test"]
+    functions.stop()
+    assert before == (worker.WORKER_STDERR, worker.COMMAND_LABEL)
