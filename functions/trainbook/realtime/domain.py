@@ -72,6 +72,14 @@ class Subscriber:
 
 
 @dataclass(frozen=True)
+class FollowedTopic:
+    """What the Topics table holds of a topic someone follows, as a batch's first read found it."""
+
+    changes: int  # how many times its subscriptions changed
+    seq: int  # the last `seq` number any broadcaster took for it
+
+
+@dataclass(frozen=True)
 class Topic:
     """A topic as the client names it (`name`) and as subscriptions are indexed (`route`)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -15,6 +15,7 @@ from trainbook.inventory.events import SeatsHeld, SeatsReleased, SeatsSold
 from trainbook.realtime.domain import (
     MAX_TOPICS_PER_CONNECTION,
     AnalyticsApplied,
+    FollowedTopic,
     InboxShows,
     Journey,
     ProtocolError,
@@ -37,6 +38,9 @@ GONE = "gone"
 # A topic's subscribers, once read, serve later batches while its count of subscription changes is the
 # same, for at most this long: on AWS the `by-topic` index a read goes to may lag a change briefly.
 SUBSCRIBERS_KEPT_SECONDS = 1.0
+# `seq` numbers a topic takes at once (docs/decisions.md): the batches after use them without a write while
+# the topic's last number is still the last this container took.
+SEQ_BLOCK = 100
 T = TypeVar("T")
 
 
@@ -46,7 +50,7 @@ class ConnectionRegistry(Protocol):
     def unsubscribe(self, connection_id: str, route: str) -> None: ...
     def disconnect(self, connection_id: str) -> None: ...
     def subscribers(self, route: str) -> list[Subscriber]: ...
-    def followed(self, routes: Iterable[str]) -> dict[str, int]: ...
+    def followed(self, routes: Iterable[str]) -> dict[str, FollowedTopic]: ...
     def reserve_seq(self, route: str, count: int) -> int: ...
 
 
@@ -125,6 +129,50 @@ class Delivery:
     failed: int = 0
 
 
+class TopicNumbers:
+    """The `seq` numbers this container took and has not used yet, per topic, in the order to use them.
+
+    Taking numbers raises the topic's counter durably, so no number is ever given twice. What is left of a
+    topic's numbers is used only while the counter still ends at the last number taken here: `check` drops
+    it once another broadcaster (a new container, say) took numbers since, and the numbers then go on above
+    theirs. Numbers left behind are a gap, which tells a client to re-read.
+    """
+
+    LIMIT = 10_000  # topics remembered; past it everything is dropped (a gap per topic, nothing reused)
+
+    def __init__(self) -> None:
+        self._left: dict[str, deque[int]] = {}
+        self._last: dict[str, int] = {}  # per topic, the last number taken here
+
+    def check(self, followed: dict[str, FollowedTopic]) -> None:
+        """Keep a topic's numbers only if its counter, as read now, still ends at the last taken here."""
+        for route, topic in followed.items():
+            if route in self._last and self._last[route] != topic.seq:
+                del self._last[route], self._left[route]
+
+    def wanted(self, counts: Mapping[str, int]) -> dict[str, int]:
+        """How many numbers each topic short of `counts` (messages to send) takes: a block, or more."""
+        missing = {route: count - len(self._left.get(route, ())) for route, count in counts.items()}
+        return {route: max(SEQ_BLOCK, short) for route, short in missing.items() if short > 0}
+
+    def add(self, route: str, last: int, count: int) -> None:
+        """The topic's counter was raised by `count` to `last`: those numbers follow what is left, if they
+        come right after it, or replace it."""
+        if len(self._last) >= self.LIMIT and route not in self._last:
+            self._left.clear()
+            self._last.clear()
+        first = last - count + 1
+        left = self._left.setdefault(route, deque())
+        if self._last.get(route) != first - 1:
+            left.clear()
+        left.extend(range(first, last + 1))
+        self._last[route] = last
+
+    def take(self, route: str) -> int | None:
+        left = self._left.get(route)
+        return left.popleft() if left else None
+
+
 class Broadcaster:
     """Maps an event to its topics' messages and posts each to the topic's subscribers.
 
@@ -163,7 +211,7 @@ class Broadcaster:
         self._subscribers: dict[str, list[Subscriber]] = {}  # per followed topic, looked up once a batch
         # Per topic: its count of subscription changes when its subscribers were read, when, and them.
         self._kept: dict[str, tuple[int, float, list[Subscriber]]] = {}
-        self._numbers: dict[str, deque[int]] = {}  # `seq` numbers taken and not used yet, per topic
+        self._numbers = TopicNumbers()
         self._shown: dict[tuple[str, str], int] = {}  # (run, booking) -> version the seat map showed
 
     def expect(self, batch: Iterable[RecordedEvent]) -> None:
@@ -182,9 +230,10 @@ class Broadcaster:
                 self.remember(Journey.of(recorded.event))
         routes = {route for recorded in events for route in self._routes(recorded)}
         followed = self.registry.followed(routes)
+        self._numbers.check(followed)
         self._unfollowed = routes - set(followed)
         self._batch, self._position, self._sending = events, 0, []
-        self._numbers, self._subscribers = {}, {}
+        self._subscribers = {}
         counts: Counter[str] = Counter()
         owned: set[str] = set()  # topics with a message for its owner only: counted later
         seats: set[tuple[str, str]] = set()
@@ -203,9 +252,9 @@ class Broadcaster:
         now = self.clock()
         kept = {
             route: self._kept[route][2]
-            for route, changes in followed.items()
+            for route, topic in followed.items()
             if route in self._kept
-            and self._kept[route][0] == changes
+            and self._kept[route][0] == topic.changes
             and now - self._kept[route][1] < SUBSCRIBERS_KEPT_SECONDS
         }
         subscribers = {
@@ -214,15 +263,16 @@ class Broadcaster:
             if route not in kept
         }
         reserve = self.registry.reserve_seq
-        lasts = {route: self._pool.submit(reserve, route, n) for route, n in numbered.items()}
+        wanted = self._numbers.wanted(numbered)
+        lasts = {route: self._pool.submit(reserve, route, n) for route, n in wanted.items()}
         shown = self._pool.submit(self.read_models.seat_map_versions, seats) if seats else None
         read = _results(subscribers)
         if len(self._kept) > 10_000:
             self._kept.clear()
-        self._kept.update({route: (followed[route], now, found) for route, found in read.items()})
+        self._kept.update({route: (followed[route].changes, now, found) for route, found in read.items()})
         self._subscribers = kept | read
         for route, last in _results(lasts).items():
-            self._numbers[route] = deque(range(last - numbered[route] + 1, last + 1))
+            self._numbers.add(route, last, wanted[route])
         if shown is not None and shown.exception() is None:
             self._remember_shown(shown.result())
 
@@ -319,23 +369,26 @@ class Broadcaster:
         return self._position
 
     def _next_seq(self, route: str) -> int:
-        """The topic's next number. When a topic has none left, every topic without numbers takes, in one
-        update each and side by side, one for each of the batch's messages to it still to send.
+        """The topic's next number. When a topic has none left, every topic short of numbers takes, in one
+        update each and side by side, a block or one for each of the batch's messages to it still to send.
 
-        Numbers are used in the order they were taken. A message counted and then not sent (its record
-        failed and is redelivered, a connection answered Gone) leaves a gap, which tells the client to
-        re-read, as the protocol says.
+        Numbers are used in the order they were taken; a message takes its number only once it is about
+        to be sent, so a record that fails before (and is redelivered) leaves no gap. A gap means numbers
+        were left behind (another container took numbers since): the client re-reads, as the protocol says.
         """
-        if not self._numbers.get(route):
+        number = self._numbers.take(route)
+        if number is None:
             counts = self._still_to_send()
-            wanted = {r: n for r, n in counts.items() if not self._numbers.get(r)}
-            wanted[route] = max(1, wanted.get(route, 0))
+            wanted = self._numbers.wanted(counts)
+            wanted[route] = max(SEQ_BLOCK, wanted.get(route, 0))
             lasts = self._each(lambda r: self.registry.reserve_seq(r, wanted[r]), wanted)
             if route not in lasts:
                 lasts[route] = self.registry.reserve_seq(route, wanted[route])  # raises what failed
             for taken, last in lasts.items():
-                self._numbers[taken] = deque(range(last - wanted[taken] + 1, last + 1))
-        return self._numbers[route].popleft()
+                self._numbers.add(taken, last, wanted[taken])
+            number = self._numbers.take(route)
+            assert number is not None  # just added
+        return number
 
     def _still_to_send(self) -> Counter[str]:
         """Per topic, the batch's messages from the one being sent on (a later lookup that fails counts

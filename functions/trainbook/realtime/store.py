@@ -25,7 +25,7 @@ from pynamodb.models import Model
 
 from trainbook import tables
 from trainbook.eventstore.conditions import cancellation_codes, is_conditional_failure
-from trainbook.realtime.domain import ProtocolError, Subscriber, Viewer
+from trainbook.realtime.domain import FollowedTopic, ProtocolError, Subscriber, Viewer
 
 CONNECTION_LIFETIME = timedelta(hours=2)  # API Gateway closes every WebSocket after 2 hours
 CONNECTION = "connection"
@@ -175,27 +175,37 @@ class DynamoConnections:
             if route:
                 _dynamodb().update_item(**_follower_change(route, -1)["Update"])
 
-    def followed(self, routes: Iterable[str]) -> dict[str, int]:
+    def followed(self, routes: Iterable[str]) -> dict[str, FollowedTopic]:
         """Which of these topics some connection follows, each with how many times its subscriptions
-        changed (one BatchGetItem per 100 topics)."""
+        changed and its last `seq` (one strongly consistent BatchGetItem per 100 topics)."""
         wanted = sorted(set(routes))
         table = TopicItem.Meta.table_name
-        followed: dict[str, int] = {}
+        followed: dict[str, FollowedTopic] = {}
         # The low-level client, not `TopicItem.batch_get`: once per broadcaster invocation, and PynamoDB's
         # model per item cost more than the three numbers read.
         for start in range(0, len(wanted), 100):
             request: dict[str, Any] = {
                 table: {
                     "Keys": [{"topic": {"S": route}} for route in wanted[start : start + 100]],
-                    "ProjectionExpression": "#t, #f, #c",
-                    "ExpressionAttributeNames": {"#t": "topic", "#f": "followers", "#c": "changes"},
+                    "ProjectionExpression": "#t, #f, #c, #s",
+                    "ExpressionAttributeNames": {
+                        "#t": "topic",
+                        "#f": "followers",
+                        "#c": "changes",
+                        "#s": "seq",
+                    },
+                    # The broadcaster keeps using numbers it took only while `seq` is still its last.
+                    "ConsistentRead": True,
                 }
             }
             while request:
                 answer = _dynamodb().batch_get_item(RequestItems=request)
                 for item in answer["Responses"].get(table, []):
                     if int(item.get("followers", {}).get("N", "0")) > 0:
-                        followed[item["topic"]["S"]] = int(item.get("changes", {}).get("N", "0"))
+                        followed[item["topic"]["S"]] = FollowedTopic(
+                            changes=int(item.get("changes", {}).get("N", "0")),
+                            seq=int(item.get("seq", {}).get("N", "0")),
+                        )
                 request = answer.get("UnprocessedKeys") or {}
         return followed
 

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from trainbook.eventstore.store import EventStore
-from trainbook.realtime.domain import ProtocolError, Viewer
+from trainbook.realtime.domain import FollowedTopic, ProtocolError, Viewer
 from trainbook.realtime.store import DynamoConnections
 from trainbook.saga_progress import records_progress
 
@@ -106,10 +106,15 @@ def test_follower_counts_follow_subscriptions_and_never_count_one_twice(
     connections.subscribe("b=", VIEWER, "run:r1", 50)
     connections.subscribe("b=", VIEWER, "changes", 50)
     assert (followers("run:r1"), followers("changes")) == (2, 1)
-    assert connections.followed(["run:r1", "changes", "run:r2"]) == {"run:r1": 2, "changes": 1}
+    connections.reserve_seq("run:r1", 5)
+    assert connections.followed(["run:r1", "changes", "run:r2"]) == {
+        "run:r1": FollowedTopic(changes=2, seq=5),
+        "changes": FollowedTopic(changes=1, seq=0),
+    }
     connections.unsubscribe("b=", "changes")
     connections.unsubscribe("b=", "changes")  # not subscribed any more: nothing changes
     connections.disconnect("a=")
     connections.disconnect("a=")  # a Gone racing the $disconnect
     assert (followers("run:r1"), followers("changes")) == (1, 0)
-    assert connections.followed(["run:r1", "changes"]) == {"run:r1": 3}  # each change counted once
+    # each change counted once
+    assert connections.followed(["run:r1", "changes"]) == {"run:r1": FollowedTopic(changes=3, seq=5)}

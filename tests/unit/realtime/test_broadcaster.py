@@ -12,8 +12,8 @@ from trainbook.booking.events import BookingConfirmed, BookingRequested
 from trainbook.changes.events import NotificationRead, PassengerNotified
 from trainbook.eventstore.events import RecordedEvent
 from trainbook.inventory.events import SeatsHeld
-from trainbook.realtime.domain import Journey, ProtocolError, Subscriber, Viewer
-from trainbook.realtime.service import Broadcaster, LiveConnections, ReadModelBehind
+from trainbook.realtime.domain import FollowedTopic, Journey, ProtocolError, Subscriber, Viewer
+from trainbook.realtime.service import SEQ_BLOCK, Broadcaster, LiveConnections, ReadModelBehind
 from trainbook.saga_progress import SagaStepStarted
 
 JOURNEY = Journey("b-1", "user-ala", "run-1", "GDG", "KRK", 0, 5)
@@ -52,9 +52,11 @@ class FakeRegistry:
     def subscribers(self, route: str) -> list[Subscriber]:
         return [Subscriber(c, self.users[c]) for c, routes in sorted(self.topics.items()) if route in routes]
 
-    def followed(self, routes: Iterable[str]) -> dict[str, int]:
+    def followed(self, routes: Iterable[str]) -> dict[str, FollowedTopic]:
         followed = {route for route in routes if any(route in f for f in self.topics.values())}
-        return {route: self.changes.get(route, 0) for route in followed}
+        return {
+            route: FollowedTopic(self.changes.get(route, 0), self.seq.get(route, 0)) for route in followed
+        }
 
     def reserve_seq(self, route: str, count: int) -> int:
         self.reservations.append((route, count))
@@ -147,7 +149,7 @@ def test_seq_increases_per_topic_and_only_subscribed_topics_use_it() -> None:
         RecordedEvent("saga-b-1", 1, SagaStepStarted("b-1", "QuoteFare"), AT)
     )  # nobody listens
     assert [body["seq"] for _, body in poster.sent] == [1, 2]
-    assert registry.seq == {"run:run-1": 2}
+    assert registry.seq == {"run:run-1": SEQ_BLOCK}  # one block taken, numbers 3 on still unused
 
 
 def test_a_seat_push_waits_for_the_seat_map_and_fails_the_record_if_it_never_catches_up() -> None:
@@ -342,13 +344,13 @@ def test_a_batch_asks_per_topic_not_per_message_and_numbers_them_in_the_order_se
         broadcaster.publish(recorded)
 
     assert [body["seq"] for _, body in poster.sent] == [1, 2, 3]
-    assert registry.reservations == [("run:run-1", 3)]
+    assert registry.reservations == [("run:run-1", SEQ_BLOCK)]
     assert lookups == ["run:run-1"]
     reads = broadcaster.read_models.seat_map_reads  # type: ignore[attr-defined]
     assert reads == [{("run-1", "b-1"), ("run-1", "b-2"), ("run-1", "b-3")}]
 
 
-def test_a_record_failing_mid_batch_leaves_a_gap_and_its_redelivery_is_numbered_after() -> None:
+def test_a_record_failing_mid_batch_is_numbered_when_redelivered_right_after_those_sent() -> None:
     registry, poster, broadcaster = world(seat_map_version=3)
     follower_of(registry, "run:run-1")
     batch = [held(2), held(3), held(4)]
@@ -362,7 +364,50 @@ def test_a_record_failing_mid_batch_leaves_a_gap_and_its_redelivery_is_numbered_
     broadcaster.expect(batch[2:])  # the stream redelivers from the failed record
     broadcaster.publish(batch[2])
 
-    assert [body["seq"] for _, body in poster.sent] == [1, 2, 4]
+    assert [body["seq"] for _, body in poster.sent] == [1, 2, 3]  # no message missed: no gap
+
+
+def send(broadcaster: Broadcaster, *events: RecordedEvent) -> None:
+    broadcaster.expect(events)
+    for recorded in events:
+        broadcaster.publish(recorded)
+
+
+def test_the_batches_after_the_first_use_its_block_of_numbers_without_a_write() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "run:run-1")
+    for booking in ("b-1", "b-2", "b-3"):
+        send(broadcaster, held_by(booking))
+
+    assert [body["seq"] for _, body in poster.sent] == [1, 2, 3]
+    assert registry.reservations == [("run:run-1", SEQ_BLOCK)]
+
+
+def test_numbers_another_container_took_since_send_this_one_above_theirs_never_back() -> None:
+    registry, poster, first = world()
+    follower_of(registry, "run:run-1")
+    second = Broadcaster(registry, poster, lambda _: JOURNEY, FakeReadModels(), sleep=lambda _: None)
+    send(first, held_by("b-1"))
+    send(second, held_by("b-2"))  # a new container: its own block, after the first's
+    send(first, held_by("b-3"))  # the counter moved on: the rest of its block is left behind
+    send(first, held_by("b-4"))
+
+    seqs = [body["seq"] for _, body in poster.sent]
+    assert seqs == [1, SEQ_BLOCK + 1, 2 * SEQ_BLOCK + 1, 2 * SEQ_BLOCK + 2]  # jumps: the client re-reads
+    assert registry.reservations == [("run:run-1", SEQ_BLOCK)] * 3
+
+
+def test_a_batch_larger_than_a_block_takes_what_it_needs_and_the_next_block_follows_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("trainbook.realtime.service.SEQ_BLOCK", 2)
+    registry, poster, broadcaster = world()
+    follower_of(registry, "run:run-1")
+    send(broadcaster, *(held_by(f"b-{n}") for n in range(5)))
+    send(broadcaster, held_by("b-5"), held_by("b-6"))
+
+    assert [body["seq"] for _, body in poster.sent] == [1, 2, 3, 4, 5, 6, 7]
+    assert registry.reservations == [("run:run-1", 5), ("run:run-1", 2)]
 
 
 def test_several_topics_take_their_numbers_once_a_batch_without_gaps() -> None:
@@ -386,7 +431,7 @@ def test_several_topics_take_their_numbers_once_a_batch_without_gaps() -> None:
         ("analytics", "sales", 2),
         ("analytics", "figures", 3),
     ]
-    assert sorted(registry.reservations) == [("analytics", 3), ("user:user-ala", 2)]
+    assert sorted(registry.reservations) == [("analytics", SEQ_BLOCK), ("user:user-ala", SEQ_BLOCK)]
 
 
 def test_a_topics_subscribers_are_read_again_only_once_its_subscriptions_changed() -> None:
