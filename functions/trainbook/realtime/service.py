@@ -205,6 +205,7 @@ class Broadcaster:
         self.clock = clock
         self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="topic")
         self._unfollowed: set[str] = set()
+        self._followed_lately: set[str] = set()  # topics some batch found followed, until one finds them not
         self._batch: list[RecordedEvent] = []  # the batch's events in order, as `expect` got them
         self._position = 0  # where in `_batch` the event being published is
         self._sending: list[Push] = []  # the pushes of that event still to send, the current one first
@@ -229,9 +230,21 @@ class Broadcaster:
             if isinstance(recorded.event, BookingRequested):
                 self.remember(Journey.of(recorded.event))
         routes = {route for recorded in events for route in self._routes(recorded)}
+        # What the seat map shows of seat messages to runs followed at an earlier batch is read beside the
+        # counts (each such message waits for it); a run followed since is read after them.
+        likely = {
+            (event.run_id, event.booking_id)
+            for recorded in events
+            if isinstance(event := recorded.event, SeatsHeld | SeatsSold | SeatsReleased)
+            and Topic("run", event.run_id).route in self._followed_lately
+        }
+        early = self._pool.submit(self.read_models.seat_map_versions, likely) if likely else None
         followed = self.registry.followed(routes)
         self._numbers.check(followed)
         self._unfollowed = routes - set(followed)
+        if len(self._followed_lately) > 10_000:
+            self._followed_lately.clear()
+        self._followed_lately = (self._followed_lately - self._unfollowed) | set(followed)
         self._batch, self._position, self._sending = events, 0, []
         self._subscribers = {}
         counts: Counter[str] = Counter()
@@ -265,7 +278,8 @@ class Broadcaster:
         reserve = self.registry.reserve_seq
         wanted = self._numbers.wanted(numbered)
         lasts = {route: self._pool.submit(reserve, route, n) for route, n in wanted.items()}
-        shown = self._pool.submit(self.read_models.seat_map_versions, seats) if seats else None
+        rest = seats - likely
+        shown = self._pool.submit(self.read_models.seat_map_versions, rest) if rest else None
         read = _results(subscribers)
         if len(self._kept) > 10_000:
             self._kept.clear()
@@ -273,8 +287,9 @@ class Broadcaster:
         self._subscribers = kept | read
         for route, last in _results(lasts).items():
             self._numbers.add(route, last, wanted[route])
-        if shown is not None and shown.exception() is None:
-            self._remember_shown(shown.result())
+        for found in (early, shown):
+            if found is not None and found.exception() is None:
+                self._remember_shown(found.result())
 
     def _pushes(self, recorded: RecordedEvent) -> list[Push]:
         """The event's messages to topics someone follows, before asking who (`_sendable` asks)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -408,6 +409,30 @@ def test_a_batch_larger_than_a_block_takes_what_it_needs_and_the_next_block_foll
 
     assert [body["seq"] for _, body in poster.sent] == [1, 2, 3, 4, 5, 6, 7]
     assert registry.reservations == [("run:run-1", 5), ("run:run-1", 2)]
+
+
+def test_the_seat_map_of_a_run_followed_at_an_earlier_batch_is_read_beside_the_counts() -> None:
+    registry, poster, broadcaster = world()
+    follower_of(registry, "run:run-1")
+    models = broadcaster.read_models
+    started = threading.Event()
+    read_seat_map = models.seat_map_versions
+    models.seat_map_versions = lambda wanted: started.set() or read_seat_map(wanted)  # type: ignore[method-assign,func-returns-value]
+    beside: list[bool] = []
+    read_counts = registry.followed
+
+    def counts(routes: Iterable[str]) -> dict[str, FollowedTopic]:
+        beside.append(started.wait(0.3))  # the seat map read has begun while the counts are read
+        return read_counts(routes)
+
+    registry.followed = counts  # type: ignore[method-assign]
+    send(broadcaster, held_by("b-1"))  # run-1 not known followed yet: its seat map is read after
+    started.clear()
+    send(broadcaster, held_by("b-2"))
+
+    assert beside == [False, True]
+    assert models.seat_map_reads == [{("run-1", "b-1")}, {("run-1", "b-2")}]  # type: ignore[attr-defined]
+    assert [body["seq"] for _, body in poster.sent] == [1, 2]
 
 
 def test_several_topics_take_their_numbers_once_a_batch_without_gaps() -> None:
