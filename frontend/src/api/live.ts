@@ -5,7 +5,7 @@
 // "unsubscribe", "topic"} and {"action": "ping"}; receive replies {"type": "subscribed"|"unsubscribed"|
 // "pong"|"error"} and pushes {"topic", "type", "data", "at", "seq"} with seq increasing per topic.
 // A push is never newer than what a read made after it returns, so invalidating is always correct;
-// a gap in seq means a message was missed: every query of that topic is invalidated too, and so is
+// a gap in seq means a message may have been missed: every query of that topic is invalidated too, and so is
 // every query of a topic when its subscription is confirmed (a read made before may have missed one).
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
