@@ -47,6 +47,23 @@ ORIGIN, DESTINATION = "WAW", "KRK"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+# Additions of a pure-Python loop timed before the run: one core's speed, so runs on different machines (or
+# on one machine whose speed changed, as seen) can be compared (docs/benchmarks.md).
+REFERENCE_ADDITIONS = 3_000_000
+
+
+def reference_loop_ms() -> float:
+    """The fastest of three runs of a fixed pure-Python loop, in ms."""
+    fastest = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(REFERENCE_ADDITIONS):
+            total += number
+        fastest = min(fastest, time.perf_counter() - started)
+    return fastest * 1000
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
@@ -361,6 +378,7 @@ def main() -> None:
     parser.add_argument("--timetable-days", type=int, default=30)
     args = parser.parse_args()
     load_before = os.getloadavg()
+    reference_ms = reference_loop_ms()
     with tempfile.TemporaryDirectory() as data:
         days = ("--timetable-days", str(args.timetable_days))
         cloud, fresh = timed_start(REPO / "template.yaml", Path(data), "--reset", *days)
@@ -382,6 +400,7 @@ def main() -> None:
     results["machine"] = {
         "cpus": os.cpu_count(),
         "load_average_before": load_before,
+        "reference_loop_ms": reference_ms,
         "load_average_after": os.getloadavg(),
     }
     report(results)
@@ -521,7 +540,8 @@ def report(results: dict[str, Any]) -> None:
     machine = results["machine"]
     print(
         f"\nBooking bench on `trainbook up` ({machine['cpus']} cores, load average "
-        f"{machine['load_average_before'][0]:.1f} before, {machine['load_average_after'][0]:.1f} after)"
+        f"{machine['load_average_before'][0]:.1f} before, {machine['load_average_after'][0]:.1f} after; "
+        f"{REFERENCE_ADDITIONS / 1e6:.0f} M pure-Python additions in {machine['reference_loop_ms']:.0f} ms)"
     )
     print("\nclients  bookings  succeeded  bookings/s   p50 s   p99 s")
     for level in results["levels"]:
