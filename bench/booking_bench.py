@@ -595,7 +595,8 @@ def report(results: dict[str, Any]) -> None:
     print(
         f"\nwhile 8 clients book ({load['bookings']} bookings, {load['throughput_per_s']:.2f}/s): "
         f"{load['reads']} reads (search p50 {load['search_p50_ms']:.0f} ms, seat map p50 "
-        f"{load['seatmap_p50_ms']:.0f} ms), {load['live_messages']} live seat messages"
+        f"{load['seatmap_p50_ms']:.0f} ms), {load['live_messages']} live seat messages "
+        f"(p50 {load['live_p50_ms']:.0f} ms)"
     )
     goal("search p99 under load", f"{load['search_p99_ms']:.0f} ms", "<= 50 ms", load["search_p99_ms"] <= 50)
     goal(
