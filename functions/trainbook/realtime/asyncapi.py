@@ -29,10 +29,11 @@ each is answered on the same connection with `{"type": "subscribed" | "unsubscri
 `{"type": "error", "error": {"code", "message"}}`. A bad message never closes the connection.
 
 Every pushed message is `{"topic", "type", "data", "at", "seq"}`: `seq` increases with every message of a
-topic, by one while nothing is missed, so a gap tells a client it may have missed something and should re-read
-over the REST API (a gap also follows a restart of the sender, which leaves numbers it took unused). A message is
-never newer than what the REST API then returns: seat messages are sent once the seat map shows them,
-a `notification` once `GET /me/notifications` lists it, `figures` once `GET /admin/analytics` counts it."""
+topic, by one while nothing is missed, so a gap tells a client it may have missed something and should
+re-read over the REST API (a gap also follows a restart of the sender, which leaves numbers it took unused).
+A message is never newer than what the REST API then returns: seat messages are sent once the seat map
+shows them, a `notification` once `GET /me/notifications` lists it, `figures` once `GET /admin/analytics`
+counts it."""
 
 
 def _envelope(kind: str, message_type: str, data: dict[str, Any], required: list[str]) -> dict[str, Any]:
