@@ -20,7 +20,7 @@ from trainbook.api.resolver import rest_resolver
 from trainbook.catalog.api import router as catalog
 from trainbook.projections.api import router as read_models
 
-# Every route of these routers is a GET that changes no state but the search counter.
+# Every route of these routers is a GET that changes no state (a search is counted from its log line).
 QUERY_ROUTERS: list[Router] = [catalog, read_models]
 
 logger = Logger(service="queries")

@@ -139,19 +139,6 @@ def test_a_search_reading_seat_maps_beside_its_index_answers_as_one_reading_them
     assert [(d.free_first_class, d.free_second_class) for d in second] == [(44, 356)]
 
 
-def test_each_search_adds_one_to_its_route_s_count_for_the_day() -> None:
-    from trainbook.analytics.store import count_search, searches
-
-    for origin, destination in (("KRK", "GDG"), ("KRK", "GDG"), ("WAW", "POZ")):
-        count_search("2026-11-24", origin, destination)
-    count_search("2026-11-26", "KRK", "GDG")
-
-    assert searches("2026-11-24", "2026-11-25") == [
-        ("2026-11-24", "KRK-GDG", 2),
-        ("2026-11-24", "WAW-POZ", 1),
-    ]
-
-
 def test_duplicate_delivery_is_counted_once(store: EventStore) -> None:
     book(store, "b1", ("05-045", "05-046"))
     records = stream_records()

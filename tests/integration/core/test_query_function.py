@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -93,3 +95,33 @@ def test_every_public_read_answers_the_same_from_the_query_function_as_from_the_
         assert by_queries["multiValueHeaders"] == by_api["multiValueHeaders"]
     for by_queries, _ in answers[5:]:
         assert set(json.loads(by_queries["body"])["error"]) == {"code", "message"}
+
+
+def test_a_search_logs_one_line_for_the_counter_and_writes_nothing() -> None:
+    from trainbook.analytics.store import SearchCount
+
+    day = today_in_poland() + timedelta(days=1)
+    logged = io.StringIO()
+    handler = queries.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    kept = handler.setStream(logged)
+    try:
+        searched = queries.handler(
+            get("/search", "/search", {"from": "WAW", "to": "KRK", "date": str(day)}), Context()
+        )
+        refused = queries.handler(
+            get("/search", "/search", {"from": "XXX", "to": "KRK", "date": str(day)}), Context()
+        )
+    finally:
+        handler.setStream(kept)
+
+    assert (searched["statusCode"], refused["statusCode"]) == (200, 404)
+    lines = [json.loads(text) for text in logged.getvalue().splitlines()]
+    # What the subscription filter `{ $.message = "search" }` matches and the counter reads: once, for the
+    # search answered; the refused one is not a search.
+    found = [line for line in lines if line.get("message") == "search"]
+    assert [(line["route"], line["counted_on"]) for line in found] == [
+        ("WAW-KRK", today_in_poland().isoformat())
+    ]
+    assert found[0]["service"] == "queries"
+    assert list(SearchCount.scan()) == []
