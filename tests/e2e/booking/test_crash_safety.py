@@ -2,9 +2,10 @@
 
 One data dir lives through three crashes, in order: kill -9 of the engine, of the gateway (the
 `trainbook up` process itself, alone), and of the whole process group, each right after bookings were
-answered 202 and a registration 201. After each restart every booking exists and ends CONFIRMED (seats
-sold, money captured) or FAILED (seats free, money not kept), the seat map agrees, every trace answers,
-the registered user can sign in, and no process of the killed cloud is left.
+answered 202, a registration 201 and searches 200. After each restart every booking exists and ends
+CONFIRMED (seats sold, money captured) or FAILED (seats free, money not kept), the seat map agrees, every
+trace answers, the registered user can sign in, every search answered is counted exactly once (from the
+query function's log lines, delivered after the answer), and no process of the killed cloud is left.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ from tests.e2e.localcloud.running import RunningCloud, free_port, processes_nami
 
 PASSWORD = "Pociag-2026!"
 BOOKINGS_PER_CRASH = 6  # of which every third pays with a declined card
+SEARCHES_PER_CRASH = 4  # answered last, just before the kill: their log lines are not delivered yet
 
 
 @dataclass
@@ -54,6 +57,7 @@ class CrashSite:
     run_id: str
     booked: list[Booked] = field(default_factory=list)
     registered: list[str] = field(default_factory=list)
+    searched: int = 0
 
     def start(self, *extra: str) -> None:
         options = ["--timetable-days", "2", "--quiet", *extra]
@@ -81,6 +85,12 @@ class CrashSite:
         )
         assert answer.status_code == 201, answer.text
         self.registered.append(email)
+        day = self.run_id.rsplit("-", 3)[-3:]
+        for _ in range(SEARCHES_PER_CRASH):
+            query = {"from": "GDG", "to": "KRK", "date": "-".join(day)}
+            answer = self.trainbook.http.get("/search", params=query)
+            assert answer.status_code == 200, answer.text
+            self.searched += 1
 
     def crashed(self, kill: Callable[[RunningCloud], None]) -> None:
         """Kill, then wait until no process naming the data dir is left (an orphan fails the test)."""
@@ -194,6 +204,21 @@ def _assert_everything_acknowledged_is_settled(site: CrashSite) -> None:
             assert held_legs(trainbook, booked.booking_id) == []
             assert kept == 0 and set(payments) <= {"DECLINED", "VOIDED", "REFUNDED"}, payments
     wait_for(lambda: _seat_map_disagreements(site) == [], deadline=60, interval=0.5)
+    wait_for(lambda: _searches_counted(site) == site.searched, deadline=60, interval=0.5)
+    time.sleep(2)  # a line delivered twice would show by now
+    assert _searches_counted(site) == site.searched
+
+
+def _searches_counted(site: CrashSite) -> int:
+    """Every search counted so far (the SearchStats read model: one item per route and day)."""
+    dynamodb = site.trainbook.client("dynamodb")
+    items = dynamodb.query(
+        TableName="trainbook-dev-search-stats",
+        KeyConditionExpression="family = :f",
+        ExpressionAttributeValues={":f": {"S": "search"}},
+        ConsistentRead=True,
+    )["Items"]
+    return sum(int(item["searches"]["N"]) for item in items)
 
 
 def _seat_map_disagreements(site: CrashSite) -> list[Any]:
