@@ -18,6 +18,7 @@ from typing import Any
 from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.gateway.config import GatewayConfig, read_gateway_config
 from localcloud.gateway.functions import GatewayFunctions
+from localcloud.logs.shipping import engine_invoker
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
 from localcloud.streams.trigger import StreamTrigger, batching_window, parallelization_factor
@@ -167,6 +168,12 @@ class LocalCloud:
             ["--data-dir", str(data_dir)] if data_dir is not None else [],
             self.engine.write_line,
         )
+        self.gateway_functions.ship_logs(
+            self.provisioned.log_subscriptions,
+            data_dir / "logs" / "gateway" if data_dir is not None else None,
+            engine_invoker(self.engine.url, self.options.region),
+            self.options.fsync,
+        )
         return self.gateway_functions
 
     def configure_engine(self) -> dict[str, Any]:
@@ -175,6 +182,7 @@ class LocalCloud:
             "platform_env": platform_environment(self.engine.url, self.options.region),
             "functions": [spec.to_json() for spec in self.provisioned.functions],
             "triggers": [trigger.to_json() for trigger in self.provisioned.triggers],
+            "log_subscriptions": [s.to_json() for s in self.provisioned.log_subscriptions],
         }
         return engine_call(self.engine.url, "configure", body)
 
