@@ -101,7 +101,7 @@ class LogSink:
 
     def __call__(self, text: str, stream: str) -> None:
         matched: list[tuple[str, list[str]]] = []
-        for line in text.splitlines():
+        for line in text.split("\n"):  # Lambda makes an event of each line, as written
             if not line:
                 continue
             names: list[str] = []
@@ -186,7 +186,8 @@ class LogShipping:
         if self._thread is not None:
             self._thread.join(timeout=2)
         for spool in self.spools.values():
-            spool.close()
+            # Not closed: an invocation that ends during the stop (a saga step) still spools its lines.
+            spool.sync(force=True)
         if self._temporary:
             shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -209,7 +210,13 @@ class LogShipping:
             wait = self.ship_once(time.monotonic())
             for spool in self.spools.values():
                 spool.sync()
-            if wait > 0:
+            if wait <= 0:
+                continue
+            if any(feed.pending_since is not None or feed.batch is not None for feed in self._feeds):
+                # A batch gathers or waits for its retry: appends meanwhile need not wake the thread
+                # (under load they would, once per invocation).
+                self._stopping.wait(min(wait, IDLE_SECONDS))
+            else:
                 self._wake.wait(min(wait, IDLE_SECONDS))
 
     def ship_once(self, now: float) -> float:
@@ -243,8 +250,8 @@ class LogShipping:
                 return min(QUIET_SECONDS - quiet_for, WINDOW_SECONDS - waited)
             events, after = spool.read(checkpoint, name, MAX_EVENTS, MAX_BYTES)
             if not events:
-                spool.commit(name, after)  # only other filters' events
-                return 0.0
+                spool.commit(name, after)  # only other filters' events (or an append being written)
+                return 0.0 if after > checkpoint else QUIET_SECONDS
             event = subscription_event(self.owner, feed.subscription.log_group, name, self.tag, events)
             feed.batch = (event, after, len(events))
         event, after, count = feed.batch

@@ -66,6 +66,8 @@ class Spool:
         if not self._starts or self._starts[-1] + self._size(self._starts[-1]) != self.end:
             self._starts.append(self.end)
         self._fd = os.open(self._segment(self._starts[-1]), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        if fsync == "always":
+            _sync_directory(directory)
         self._active_size = self.end - self._starts[-1]
         self._unsynced = False
         self._last_sync = time.monotonic()
@@ -109,15 +111,26 @@ class Spool:
         self._starts.append(self.end)
         self._fd = os.open(self._segment(self.end), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._active_size = 0
+        if self.fsync == "always":
+            _sync_directory(self.directory)  # the new segment's name survives a power cut too
 
-    def sync(self, now: float | None = None) -> None:
-        """With fsync `batch`: fsync what was appended, at most once a second (the shipper calls it)."""
+    def sync(self, now: float | None = None, *, force: bool = False) -> None:
+        """With fsync `batch`: fsync what was appended, at most once a second (the shipper calls it), or
+        now with `force` (at a stop)."""
         now = time.monotonic() if now is None else now
-        if self.fsync != "batch" or not self._unsynced or now - self._last_sync < BATCH_FSYNC_SECONDS:
+        if self.fsync != "batch" or not self._unsynced:
+            return
+        if not force and now - self._last_sync < BATCH_FSYNC_SECONDS:
             return
         with self._lock:
+            if self._fd < 0:
+                return
             self._unsynced = False
-            os.fsync(self._fd)
+            fd = os.dup(self._fd)  # the fsync runs outside the lock: appends (the invocations) go on
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         self._last_sync = now
 
     def read(
@@ -197,6 +210,8 @@ class Spool:
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(temporary, path)
+        if self.fsync == "always":
+            _sync_directory(self.directory)
 
     def segments(self) -> list[Path]:
         with self._lock:
@@ -209,6 +224,14 @@ class Spool:
                     os.fsync(self._fd)
                 os.close(self._fd)
                 self._fd = -1
+
+
+def _sync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _without_torn_tail(path: Path) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,35 @@ def test_a_filter_added_later_starts_at_the_end_of_the_spool(tmp_path: Path) -> 
 
     assert spool.checkpoints["later"] == spool.end
     assert spool.checkpoints["searches"] == 0
+
+
+@pytest.mark.parametrize("fsync", ["always", "batch", "off"])
+def test_every_fsync_mode_keeps_what_was_appended_across_a_reopen(tmp_path: Path, fsync: str) -> None:
+    spool = Spool(tmp_path, ["searches"], fsync=fsync)
+    spool.append(1, "a", [("first", ["searches"]), ("second", ["searches"])])
+    spool.sync(force=True)
+    events, after = spool.read(0, "searches", 1, 1 << 20)
+    spool.commit("searches", after)
+
+    again = Spool(tmp_path, ["searches"], fsync=fsync)
+
+    assert [e.message for e in events] == ["first"]
+    assert [e.message for e in again.read(again.checkpoints["searches"], "searches", 10, 1 << 20)[0]] == [
+        "second"
+    ]
+
+
+def test_the_shipper_thread_delivers_a_quiet_spool_by_itself(tmp_path: Path) -> None:
+    destinations = Destinations()
+    logs = shipping(tmp_path, destinations)
+    logs.start()
+    try:
+        log(logs, search_line(1))
+        deadline = time.monotonic() + 10
+        while not destinations.got and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        logs.stop()
+
+    assert [e["message"] for e in destinations.events("arn:counter")] == [search_line(1)]
+    assert logs.spools[GROUP].checkpoints["searches"] == logs.spools[GROUP].end
