@@ -87,15 +87,19 @@ class Spool:
     def append(self, timestamp: int, stream: str, events: list[tuple[str, list[str]]]) -> None:
         """Spool (message, filter names) pairs, each a line: one write, done before this returns."""
         data = b"".join(
-            (json.dumps([timestamp, stream, names, message], ensure_ascii=False) + "\n").encode()
+            (json.dumps([timestamp, stream, names, message]) + "\n").encode()
             for message, names in events
         )
         with self._lock:
             if self._active_size >= SEGMENT_BYTES:
                 self._rotate()
             written = 0
-            while written < len(data):  # a regular file takes it all at once; a full disk raises
-                written += os.write(self._fd, data[written:])
+            try:
+                while written < len(data):  # a regular file takes it all at once; a full disk raises
+                    written += os.write(self._fd, data[written:])
+            except OSError:
+                os.ftruncate(self._fd, self._active_size)  # no half line for the reader to trip on
+                raise
             self._active_size += len(data)
             self.end += len(data)
             self.last_append = time.monotonic()
