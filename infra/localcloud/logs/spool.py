@@ -87,8 +87,7 @@ class Spool:
     def append(self, timestamp: int, stream: str, events: list[tuple[str, list[str]]]) -> None:
         """Spool (message, filter names) pairs, each a line: one write, done before this returns."""
         data = b"".join(
-            (json.dumps([timestamp, stream, names, message]) + "\n").encode()
-            for message, names in events
+            (json.dumps([timestamp, stream, names, message]) + "\n").encode() for message, names in events
         )
         with self._lock:
             if self._active_size >= SEGMENT_BYTES:
