@@ -208,11 +208,13 @@ def _with_mapping_settings(stack: LocalStack, trigger: StreamTrigger) -> StreamT
 
 
 def background_functions(stack: LocalStack, triggers: list[StreamTrigger]) -> set[str]:
-    """Functions (logical ids) that only stream triggers with a batching window invoke.
+    """Functions (logical ids) that only stream triggers with a batching window, or log subscription
+    filters, invoke.
 
-    A window says the read model may lag by that much, so their workers may yield the CPU to what a
-    passenger waits for (API requests, saga steps, the broadcaster). A function any other resource
-    refers to (an API's permission, a state machine's substitutions, a trigger without a window) is not.
+    A window says the read model may lag by that much (and a subscription's batches wait up to a
+    second anyway), so their workers may yield the CPU to what a passenger waits for (API requests, saga
+    steps, the broadcaster). A function any other resource refers to (an API's permission, a state
+    machine's substitutions, a trigger without a window) is not.
     """
     mappings = {t.logical_id for t in triggers}
     windowed: dict[str, bool] = {}
@@ -220,11 +222,23 @@ def background_functions(stack: LocalStack, triggers: list[StreamTrigger]) -> se
         function = _referenced(stack.resources[trigger.logical_id].get("Properties", {}).get("FunctionName"))
         for logical_id in function:
             windowed[logical_id] = windowed.get(logical_id, True) and trigger.batching_window_seconds > 0
+    for subscription in stack.of_type("AWS::Logs::SubscriptionFilter").values():
+        for logical_id in _referenced((subscription.get("Properties") or {}).get("DestinationArn")):
+            windowed.setdefault(logical_id, True)
     referenced: set[str] = set()
     for logical_id, resource in stack.resources.items():
-        if logical_id not in mappings:
+        if logical_id not in mappings and not _log_delivery(resource):
             referenced |= _referenced(resource.get("Properties")) - {logical_id}
     return {f for f, window in windowed.items() if window and f not in referenced}
+
+
+def _log_delivery(resource: dict[str, Any]) -> bool:
+    """A subscription filter, or the permission that lets CloudWatch Logs invoke its destination."""
+    kind = resource.get("Type")
+    principal = str((resource.get("Properties") or {}).get("Principal", ""))
+    return kind == "AWS::Logs::SubscriptionFilter" or (
+        kind == "AWS::Lambda::Permission" and principal.startswith("logs.")
+    )
 
 
 def _referenced(value: Any) -> set[str]:
