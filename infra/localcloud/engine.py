@@ -175,6 +175,9 @@ class Engine:
             return
 
         def invoke(function: str, event: dict[str, Any]) -> str | None:
+            from localcloud.stats import STATS
+
+            STATS.count("internal:LambdaInvokeFromLogs")  # as Step Functions' in-process invocations are
             result = self.runtime.invoke(function, event)
             return f"{result.function_error}: {result.payload[:300]!r}" if result.function_error else None
 

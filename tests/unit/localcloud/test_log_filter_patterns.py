@@ -45,6 +45,8 @@ BOOKING = json.dumps({"message": "booking", "origin": "WAW", "legs": 5})
         ('{ $.message = "search" }', '{"message": "search"', False),
         ('{ $.message = "zażółć" }', json.dumps({"message": "zażółć"}), True),
         ('{ $.message = "a/b" }', json.dumps({"message": "a/b"}).replace("/", "\\/"), True),
+        ("{ $.sourceIPAddress != 123.123.* }", json.dumps({"sourceIPAddress": "10.0.0.1"}), True),
+        ("{ $.sourceIPAddress != 123.123.* }", json.dumps({"sourceIPAddress": "123.123.4.5"}), False),
         ("", "any line at all", True),
         ("   ", "START RequestId: 1", True),
     ],
