@@ -18,6 +18,7 @@ from typing import Any
 from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.gateway.config import GatewayConfig, read_gateway_config
 from localcloud.gateway.functions import GatewayFunctions
+from localcloud.logs.shipping import engine_invoker
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
 from localcloud.provision import Provisioned, Provisioner
 from localcloud.streams.trigger import StreamTrigger, batching_window, parallelization_factor
@@ -167,6 +168,12 @@ class LocalCloud:
             ["--data-dir", str(data_dir)] if data_dir is not None else [],
             self.engine.write_line,
         )
+        self.gateway_functions.ship_logs(
+            self.provisioned.log_subscriptions,
+            data_dir / "logs" / "gateway" if data_dir is not None else None,
+            engine_invoker(self.engine.url, self.options.region),
+            self.options.fsync,
+        )
         return self.gateway_functions
 
     def configure_engine(self) -> dict[str, Any]:
@@ -175,6 +182,7 @@ class LocalCloud:
             "platform_env": platform_environment(self.engine.url, self.options.region),
             "functions": [spec.to_json() for spec in self.provisioned.functions],
             "triggers": [trigger.to_json() for trigger in self.provisioned.triggers],
+            "log_subscriptions": [s.to_json() for s in self.provisioned.log_subscriptions],
         }
         return engine_call(self.engine.url, "configure", body)
 
@@ -200,11 +208,13 @@ def _with_mapping_settings(stack: LocalStack, trigger: StreamTrigger) -> StreamT
 
 
 def background_functions(stack: LocalStack, triggers: list[StreamTrigger]) -> set[str]:
-    """Functions (logical ids) that only stream triggers with a batching window invoke.
+    """Functions (logical ids) that only stream triggers with a batching window, or log subscription
+    filters, invoke.
 
-    A window says the read model may lag by that much, so their workers may yield the CPU to what a
-    passenger waits for (API requests, saga steps, the broadcaster). A function any other resource
-    refers to (an API's permission, a state machine's substitutions, a trigger without a window) is not.
+    A window says the read model may lag by that much (and a subscription's batches wait up to a
+    second anyway), so their workers may yield the CPU to what a passenger waits for (API requests, saga
+    steps, the broadcaster). A function any other resource refers to (an API's permission, a state
+    machine's substitutions, a trigger without a window) is not.
     """
     mappings = {t.logical_id for t in triggers}
     windowed: dict[str, bool] = {}
@@ -212,11 +222,23 @@ def background_functions(stack: LocalStack, triggers: list[StreamTrigger]) -> se
         function = _referenced(stack.resources[trigger.logical_id].get("Properties", {}).get("FunctionName"))
         for logical_id in function:
             windowed[logical_id] = windowed.get(logical_id, True) and trigger.batching_window_seconds > 0
+    for subscription in stack.of_type("AWS::Logs::SubscriptionFilter").values():
+        for logical_id in _referenced((subscription.get("Properties") or {}).get("DestinationArn")):
+            windowed.setdefault(logical_id, True)
     referenced: set[str] = set()
     for logical_id, resource in stack.resources.items():
-        if logical_id not in mappings:
+        if logical_id not in mappings and not _log_delivery(resource):
             referenced |= _referenced(resource.get("Properties")) - {logical_id}
     return {f for f, window in windowed.items() if window and f not in referenced}
+
+
+def _log_delivery(resource: dict[str, Any]) -> bool:
+    """A subscription filter, or the permission that lets CloudWatch Logs invoke its destination."""
+    kind = resource.get("Type")
+    principal = str((resource.get("Properties") or {}).get("Principal", ""))
+    return kind == "AWS::Logs::SubscriptionFilter" or (
+        kind == "AWS::Lambda::Permission" and principal.startswith("logs.")
+    )
 
 
 def _referenced(value: Any) -> set[str]:

@@ -104,6 +104,8 @@ class Engine:
         service_models.load_served_models(self.patches)
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
         self.ttl_interval = ttl_interval
+        self.fsync = fsync
+        self.log_shipping: Any = None  # logs/shipping.py LogShipping, once `configure` names subscriptions
         self.saved_positions: dict[str, int] = {}
         self.saved_executions: list[dict[str, Any]] = []
         self.restored: dict[str, Any] = {}
@@ -157,8 +159,38 @@ class Engine:
         for data in body.get("triggers", []):
             trigger = StreamTrigger.from_json(data)
             self.deliveries.add(trigger, self.saved_positions.get(trigger.logical_id))
+        self._ship_logs(body.get("log_subscriptions", []))
         resumed = self._restore_executions()
         return {**self.health({}), "resumed_executions": resumed}
+
+    def _ship_logs(self, subscriptions: list[dict[str, Any]]) -> None:
+        """Spool the subscribed lines of the functions run here and ship them to their destinations,
+        invoked here too (every function has workers in the engine)."""
+        from localcloud.logs.shipping import LogShipping, LogSubscription
+
+        if self.log_shipping is not None:
+            self.log_shipping.stop()
+            self.log_shipping = None
+        if not subscriptions:
+            return
+
+        def invoke(function: str, event: dict[str, Any]) -> str | None:
+            from localcloud.stats import STATS
+
+            STATS.count("internal:LambdaInvokeFromLogs")  # as Step Functions' in-process invocations are
+            result = self.runtime.invoke(function, event)
+            return f"{result.function_error}: {result.payload[:300]!r}" if result.function_error else None
+
+        self.log_shipping = LogShipping(
+            [LogSubscription.from_json(data) for data in subscriptions],
+            self.data_dir / "logs" / "engine" if self.data_dir is not None else None,
+            invoke,
+            owner=ACCOUNT,
+            process="engine",
+            fsync=self.fsync,
+        )
+        self.runtime.attach_log_sinks(self.log_shipping.sink_for)
+        self.log_shipping.start()
 
     def _restore_executions(self) -> list[str]:
         """Put ended executions back with their histories; start the interrupted ones again by name.
@@ -213,6 +245,7 @@ class Engine:
             "tables": sorted(tables),
             "functions": self.runtime.describe(),
             "streams": self.deliveries.describe(),
+            "log_subscriptions": self.log_shipping.describe() if self.log_shipping is not None else [],
             "data_dir": str(self.data_dir) if self.data_dir else None,
         }
         if self.journal is not None:
@@ -335,6 +368,8 @@ class Engine:
             sweeper.stop()
             self._stopped.set()
             self.deliveries.stop()
+            if self.log_shipping is not None:
+                self.log_shipping.stop()
             if self.journal is not None:
                 self.flush()
                 self.journal.close()

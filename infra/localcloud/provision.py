@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from localcloud.logs.patterns import UnsupportedPattern, compile_pattern
+from localcloud.logs.shipping import LogSubscription
 from localcloud.runtime.functions import FunctionSpec
 from localcloud.streams.filtering import check_pattern
 from localcloud.streams.trigger import StreamTrigger
@@ -71,6 +73,7 @@ class Provisioned:
     functions: list[FunctionSpec] = field(default_factory=list)
     triggers: list[StreamTrigger] = field(default_factory=list)
     state_machines: list[str] = field(default_factory=list)
+    log_subscriptions: list[LogSubscription] = field(default_factory=list)
 
 
 class Provisioner:
@@ -134,6 +137,9 @@ class Provisioner:
             t
             for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
             if (t := self._trigger(i)) is not None
+        ]
+        done.log_subscriptions = [
+            self._subscription(i, done.functions) for i in self.stack.of_type("AWS::Logs::SubscriptionFilter")
         ]
         return done
 
@@ -252,6 +258,7 @@ class Provisioner:
             timeout=int(props.get("Timeout", 3)),
             memory_mb=int(props.get("MemorySize", 128)),
             environment={key: self.stack.localize_endpoints(str(value)) for key, value in variables.items()},
+            log_group=str((props.get("LoggingConfig") or {}).get("LogGroup") or ""),
         )
         log_format = (props.get("LoggingConfig") or {}).get("LogFormat")
         if log_format:
@@ -338,6 +345,27 @@ class Provisioner:
             function_response_types=list(props.get("FunctionResponseTypes") or []),
             filters=_filter_patterns(logical_id, props),
         )
+
+    def _subscription(self, logical_id: str, functions: list[FunctionSpec]) -> LogSubscription:
+        """A subscription filter to a Lambda function of the template (the only destination run locally)."""
+        props = self.stack.properties(logical_id)
+        pattern = str(props.get("FilterPattern", ""))
+        try:
+            compile_pattern(pattern)
+        except UnsupportedPattern as refused:
+            raise TemplateError(f"{logical_id}: {refused}") from None
+        destination = str(props.get("DestinationArn", ""))
+        if not any(destination in (spec.arn, spec.name) for spec in functions):
+            raise TemplateError(
+                f"{logical_id}: DestinationArn {destination!r} is not a Lambda function of the template; "
+                "only Lambda destinations are emulated"
+            )
+        group = str(props["LogGroupName"])
+        if not any(spec.group == group for spec in functions):
+            log.warning(
+                "%s: no function of the template logs to %s; it will deliver nothing", logical_id, group
+            )
+        return LogSubscription(logical_id, self.stack.name(logical_id), group, pattern, destination)
 
     def _state_machine(self, logical_id: str) -> str:
         props = self.stack.properties(logical_id)

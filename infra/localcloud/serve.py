@@ -38,6 +38,10 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
         + ")"
         for t in done.triggers
     ]
+    subscription_lines = [
+        f"    {s.log_group} {s.pattern or '(every event)'} -> {s.destination_arn.split(':')[-1]}"
+        for s in done.log_subscriptions
+    ]
     lines = [
         f"  template        {cloud.options.template}",
         f"  data dir        {cloud.options.data_dir or '(in memory only)'}",
@@ -46,6 +50,11 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
         f"  functions       {len(done.functions)}",
         f"  stream triggers {len(done.triggers)}",
         *stream_lines,
+        *(
+            [f"  log subscriptions {len(done.log_subscriptions)}", *subscription_lines]
+            if subscription_lines
+            else []
+        ),
         f"  state machines  {len(done.state_machines)}: {', '.join(done.state_machines)}",
         f"  queues {len(done.queues)}, parameters {len(done.parameters)}, secrets {len(done.secrets)}",
         *[

@@ -73,6 +73,8 @@ def build_app(
                 "rest_routes": [f"{r.method} {r.resource}" for r in config.rest_routes],
                 "websockets": {path: api.logical_id for path, api in socket_paths.items()},
                 "open_connections": len(connections.open),
+                # The subscribed lines of the gateway's functions, spooled and shipped from this process.
+                "log_subscriptions": functions.logs.describe() if functions and functions.logs else [],
                 "frontend": str(frontend_dist)
                 if frontend_dist
                 else "not built (cd frontend && npm run build)",

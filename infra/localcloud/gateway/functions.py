@@ -8,6 +8,8 @@ authorizers name, with the engine's pool code (`runtime/pool.py`: the same envir
 timeouts, crash handling and priorities). The engine still has every function: Step Functions, stream
 triggers and any other caller invoke them there. These invocations are counted in this process's
 `STATS` (`lambda:Invoke` per call, usage per function), read at the gateway's `POST /_localcloud/stats`.
+Subscription filters on these functions' log groups are spooled and shipped from this process
+(`ship_logs`), since their lines are captured here.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import anyio
 
+from localcloud.logs.shipping import Invoke, LogShipping, LogSubscription
 from localcloud.runtime import worker
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
 from localcloud.runtime.pool import MAX_WORKERS_PER_FUNCTION, Runtime
 from localcloud.runtime.zygote import FORK_SERVERS
 from localcloud.stats import STATS
+from localcloud.template.stack import ACCOUNT_ID
 
 
 class GatewayFunctions:
@@ -52,9 +57,32 @@ class GatewayFunctions:
         # calls wait here, in the event loop, and never hold threads another function's calls need.
         self._limiters: dict[str, anyio.CapacityLimiter] = {}
         self.names: set[str] = set()
+        self.groups: set[str] = set()  # the log groups these functions write
         for spec in specs:
             self._runtime.register(spec)
             self.names |= {spec.name, spec.arn}
+            self.groups.add(spec.group)
+        self.logs: LogShipping | None = None
+
+    def ship_logs(
+        self, subscriptions: list[LogSubscription], directory: Path | None, through_engine: Invoke, fsync: str
+    ) -> None:
+        """Spool the lines of these functions' subscribed log groups and ship them: to a destination this
+        process hosts directly, to any other through the engine (`through_engine`)."""
+        mine = [s for s in subscriptions if s.log_group in self.groups]
+        if not mine:
+            return
+
+        def invoke(function: str, event: dict[str, Any]) -> str | None:
+            if not self.hosts(function):
+                return through_engine(function, event)
+            STATS.count("lambda:Invoke")
+            result = self._runtime.invoke(function, event)
+            return f"{result.function_error}: {result.payload[:300]!r}" if result.function_error else None
+
+        self.logs = LogShipping(mine, directory, invoke, owner=ACCOUNT_ID, process="gateway", fsync=fsync)
+        self._runtime.attach_log_sinks(self.logs.sink_for)
+        self.logs.start()
 
     def hosts(self, function: str) -> bool:
         return function in self.names
@@ -71,6 +99,8 @@ class GatewayFunctions:
         return (json.loads(result.payload) if result.payload else None), result.function_error
 
     def stop(self) -> None:
+        if self.logs is not None:
+            self.logs.stop()  # before the workers: what is not delivered stays spooled
         self._runtime.stop()
         FORK_SERVERS.stop()
         worker.WORKER_STDERR, worker.COMMAND_LABEL[:] = self._before

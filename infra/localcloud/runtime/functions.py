@@ -21,6 +21,12 @@ class FunctionSpec:
     environment: dict[str, str] = field(default_factory=dict)
     # Only stream triggers with a batching window invoke it: its workers run at a lower CPU priority.
     background: bool = False
+    # LoggingConfig.LogGroup; empty: Lambda's default, /aws/lambda/<name> (`group`).
+    log_group: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.log_group or f"/aws/lambda/{self.name}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +40,7 @@ class FunctionSpec:
             "memory_mb": self.memory_mb,
             "environment": self.environment,
             "background": self.background,
+            "log_group": self.log_group,
         }
 
     @classmethod

@@ -9,6 +9,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
@@ -30,6 +31,10 @@ BACKGROUND_NICE = int(os.environ.get("LOCALCLOUD_NICE", "10"))
 FOREGROUND_NICE = int(os.environ.get("LOCALCLOUD_WORKER_NICE", "5"))
 READ_METHODS = frozenset({"GET", "HEAD"})
 
+# Called with an invocation's log text and its worker's log stream before the invocation answers
+# (`logs/shipping.py` `LogSink`: a subscription filter's matching lines are spooled there).
+LogSink = Callable[[str, str], None]
+
 
 def is_read(event: Any) -> bool:
     """An API Gateway proxy event of a GET or HEAD request."""
@@ -50,6 +55,7 @@ class FunctionPool:
         self._niced: dict[int, int] = {}  # worker pid -> nice steps applied
         self.cold_starts = 0
         self.invocations = 0
+        self.log_sink: LogSink | None = None
 
     def _acquire(self) -> tuple[Worker, bool]:
         with self._available:
@@ -111,8 +117,12 @@ class FunctionPool:
             worker.kill()
             self._forget()
             return _failure(self.spec, "Runtime.ExitError", f"RequestId: {request_id} Error: {error}")
+        sink = self.log_sink
+        stream = worker.log_stream if sink is not None else ""
         self._release(worker)
         self.invocations += 1
+        if sink is not None and result.logs:
+            self._keep_logs(sink, result.logs, stream)
         total = round((time.perf_counter() - started) * 1000, 2)
         STATS.invoked(self.spec.name, self.spec.memory_mb, result.duration_ms, cold)
         STATS.count("internal:LambdaLogBytes", len(result.logs.encode()))
@@ -130,6 +140,14 @@ class FunctionPool:
                 f" ({result.function_error})" if result.function_error else "",
             )
         return InvokeResult(result.payload, result.function_error, result.logs, cold, total)
+
+    def _keep_logs(self, sink: LogSink, text: str, stream: str) -> None:
+        """Spool the subscribed lines before the invocation answers: its caller's answer implies them."""
+        try:
+            sink(text, stream)
+        except Exception:  # a full disk must not fail the function; it is loud instead
+            STATS.count("internal:LogEventsLost")
+            log.exception("%s: log lines for its subscription filters could not be spooled", self.spec.name)
 
     def stop(self) -> None:
         with self._available:
@@ -168,11 +186,13 @@ class Runtime:
         self.platform_env = platform_env
         self._pools: dict[str, FunctionPool] = {}
         self._lock = threading.Lock()
+        self._log_sinks: Callable[[str], LogSink | None] = lambda _: None
 
     def register(self, spec: FunctionSpec) -> None:
         with self._lock:
             old = self._pools.get(spec.name)
-            self._pools[spec.name] = FunctionPool(spec, self.platform_env)
+            pool = self._pools[spec.name] = FunctionPool(spec, self.platform_env)
+            pool.log_sink = self._log_sinks(spec.group)
         if old is not None:
             old.stop()
         # The fork server imports while the rest of the start goes on, so the first cold start finds it up.
@@ -180,6 +200,14 @@ class Runtime:
         threading.Thread(
             target=FORK_SERVERS.server_for, args=(env, COMMAND_LABEL), name="zygote-start", daemon=True
         ).start()
+
+    def attach_log_sinks(self, sink_for: Callable[[str], LogSink | None]) -> None:
+        """Each function's log sink by its log group (None: no subscription filter on it), now and for
+        functions registered later."""
+        with self._lock:
+            self._log_sinks = sink_for
+            for pool in self._pools.values():
+                pool.log_sink = sink_for(pool.spec.group)
 
     def pool(self, name_or_arn: str) -> FunctionPool | None:
         name = name_or_arn.split(":")[6] if name_or_arn.startswith("arn:") else name_or_arn

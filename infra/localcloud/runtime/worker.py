@@ -102,8 +102,8 @@ def worker_environment(spec: FunctionSpec, platform: dict[str, str]) -> dict[str
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": f"local/{uuid.uuid4().hex}",
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -136,7 +136,9 @@ class Worker:
     def __init__(self, spec: FunctionSpec, platform_env: dict[str, str]) -> None:
         self.spec = spec
         started = time.perf_counter()
-        self.process, self.forked = start_process(spec, worker_environment(spec, platform_env))
+        environment = worker_environment(spec, platform_env)
+        self.log_stream = environment["AWS_LAMBDA_LOG_STREAM_NAME"]  # its lines' stream in the log group
+        self.process, self.forked = start_process(spec, environment)
         self.invocations = 0
         try:
             # A slow import gets at least 10 s (AWS's init phase limit), however short the timeout.

@@ -25,6 +25,8 @@ _NAME_PROPERTY = {
     "AWS::SecretsManager::Secret": "Name",
     "AWS::SNS::Topic": "TopicName",
     "AWS::IAM::Role": "RoleName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::Logs::SubscriptionFilter": "FilterName",
 }
 
 
@@ -143,6 +145,7 @@ class LocalStack:
                 "RoleId": lambda: name,
             },
             "AWS::SNS::Topic": {"Arn": lambda: self.arn("sns", name), "TopicName": lambda: name},
+            "AWS::Logs::LogGroup": {"Arn": lambda: self.arn("logs", f"log-group:{name}:*")},
             "AWS::SecretsManager::Secret": {"Arn": lambda: self.arn("secretsmanager", f"secret:{name}")},
             "AWS::SSM::Parameter": {
                 "Type": lambda: self.properties(logical_id).get("Type"),

@@ -65,6 +65,44 @@ def test_only_functions_that_nothing_but_windowed_stream_triggers_invoke_are_bac
     assert background_functions(stack, triggers) == {"Analytics"}
 
 
+def test_a_function_only_a_log_subscription_invokes_is_background_work() -> None:
+    resources = {
+        "Queries": function("q.handler"),
+        "QueriesApiPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {"FunctionName": {"Ref": "Queries"}, "Principal": "apigateway.amazonaws.com"},
+        },
+        "QueriesLogGroup": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${Queries}"}},
+        },
+        "Counter": function("c.handler"),
+        "CounterPermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {"FunctionName": {"Ref": "Counter"}, "Principal": "logs.amazonaws.com"},
+        },
+        "Searches": {
+            "Type": "AWS::Logs::SubscriptionFilter",
+            "Properties": {
+                "LogGroupName": {"Ref": "QueriesLogGroup"},
+                "DestinationArn": {"Fn::GetAtt": ["Counter", "Arn"]},
+            },
+        },
+        "Audit": function("a.handler"),  # a subscription's destination that a state machine runs too
+        "AuditSubscription": {
+            "Type": "AWS::Logs::SubscriptionFilter",
+            "Properties": {"DestinationArn": {"Fn::GetAtt": ["Audit", "Arn"]}},
+        },
+        "Saga": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionSubstitutions": {"Step": {"Fn::GetAtt": ["Audit", "Arn"]}}},
+        },
+    }
+    stack = LocalStack({"Resources": resources}, Path("."), region="eu-central-1", stack_name="t")
+
+    assert background_functions(stack, []) == {"Counter"}
+
+
 def test_a_background_worker_and_the_threads_it_starts_run_at_a_lower_priority() -> None:
     script = "import threading, time; threading.Thread(target=time.sleep, args=(30,)).start(); input()"
     child = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE)

@@ -1,0 +1,1 @@
+"""CloudWatch Logs subscription filters: a function's matching log lines, spooled and shipped to a Lambda."""
