@@ -166,7 +166,7 @@ class Engine:
     def _ship_logs(self, subscriptions: list[dict[str, Any]]) -> None:
         """Spool the subscribed lines of the functions run here and ship them to their destinations,
         invoked here too (every function has workers in the engine)."""
-        from localcloud.logs.shipping import LogShipping, LogSubscription
+        from localcloud.logs.shipping import LogShipping, LogSubscription, undelivered
 
         if self.log_shipping is not None:
             self.log_shipping.stop()
@@ -178,8 +178,7 @@ class Engine:
             from localcloud.stats import STATS
 
             STATS.count("internal:LambdaInvokeFromLogs")  # as Step Functions' in-process invocations are
-            result = self.runtime.invoke(function, event)
-            return f"{result.function_error}: {result.payload[:300]!r}" if result.function_error else None
+            return undelivered(self.runtime.invoke(function, event))
 
         self.log_shipping = LogShipping(
             [LogSubscription.from_json(data) for data in subscriptions],

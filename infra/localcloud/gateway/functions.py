@@ -23,7 +23,7 @@ from typing import Any
 
 import anyio
 
-from localcloud.logs.shipping import Invoke, LogShipping, LogSubscription
+from localcloud.logs.shipping import Invoke, LogShipping, LogSubscription, undelivered
 from localcloud.runtime import worker
 from localcloud.runtime.functions import FunctionSpec, InvokeResult
 from localcloud.runtime.pool import MAX_WORKERS_PER_FUNCTION, Runtime
@@ -77,8 +77,7 @@ class GatewayFunctions:
             if not self.hosts(function):
                 return through_engine(function, event)
             STATS.count("lambda:Invoke")
-            result = self._runtime.invoke(function, event)
-            return f"{result.function_error}: {result.payload[:300]!r}" if result.function_error else None
+            return undelivered(self._runtime.invoke(function, event))
 
         self.logs = LogShipping(mine, directory, invoke, owner=ACCOUNT_ID, process="gateway", fsync=fsync)
         self._runtime.attach_log_sinks(self.logs.sink_for)

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from localcloud.logs.patterns import FilterPattern, compile_pattern, parse_object
 from localcloud.logs.spool import Spool, SpooledEvent
+from localcloud.runtime.functions import InvokeResult
 from localcloud.stats import STATS
 
 log = logging.getLogger("localcloud.logs")
@@ -65,6 +66,11 @@ class LogSubscription:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LogSubscription:
         return cls(**data)
+
+
+def undelivered(result: InvokeResult) -> str | None:
+    """Why a delivery's invocation failed (its function error, the payload's start); None: delivered."""
+    return f"{result.function_error}: {result.payload[:300]!r}" if result.function_error else None
 
 
 def event_id(tag: int, log_group: str, offset: int) -> str:
