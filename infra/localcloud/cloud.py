@@ -9,22 +9,22 @@ import os
 import re
 import shutil
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+# Only what starting the engine needs is imported here: `trainbook up` spawns the engine first and imports
+# the rest (boto3, the translator, the gateway: about a second of CPU) while the engine starts.
 from localcloud.engine_process import EngineFailed, EngineProcess
-from localcloud.gateway.config import GatewayConfig, read_gateway_config
-from localcloud.gateway.functions import GatewayFunctions
-from localcloud.logs.shipping import engine_invoker
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
-from localcloud.provision import Provisioned, Provisioner
-from localcloud.streams.trigger import StreamTrigger, batching_window, parallelization_factor
-from localcloud.template.loader import load_template
-from localcloud.template.stack import LocalStack
-from localcloud.template.translate import TRANSLATION_CACHE, translate_cached
+
+if TYPE_CHECKING:
+    from localcloud.gateway.config import GatewayConfig
+    from localcloud.gateway.functions import GatewayFunctions
+    from localcloud.provision import Provisioned
+    from localcloud.streams.trigger import StreamTrigger
+    from localcloud.template.stack import LocalStack
 
 log = logging.getLogger("localcloud")
 _SUB_NAME = re.compile(r"\$\{([A-Za-z0-9.:]+)\}")
@@ -88,6 +88,7 @@ class LocalCloud:
         # The functions the gateway invokes, run by its own workers once `start_gateway_functions` ran.
         self.gateway_functions: GatewayFunctions | None = None
         self.lock: DataDirLock | None = None
+        self._template: dict[str, Any] | None = None  # translated before the engine started (--reset)
         # Seconds spent in each phase of the start, in order (`trainbook up` prints them, the bench too).
         self.phases: dict[str, float] = {}
         self._phase_started = time.monotonic()
@@ -98,15 +99,15 @@ class LocalCloud:
         self.phases[name] = now - self._phase_started
         self._phase_started = now
 
-    def start(self) -> None:
+    def launch(self) -> None:
+        """Take the data dir and spawn the engine, without waiting for it (`start` waits).
+
+        With --reset the template is translated first: a broken template must not cost the data."""
+        if self.engine is not None:
+            return
         options = self.options
-        # A broken template must not cost the data: with --reset, translate before anything is deleted.
-        data_dir = options.data_dir
-        template = (
-            translate_cached(load_template(options.template), options.region, data_dir)
-            if options.reset
-            else None
-        )
+        if options.reset:
+            self._template = _translated(options)
         if options.data_dir is not None:
             try:
                 self.lock = DataDirLock(options.data_dir, OWNER_LOCK).acquire()
@@ -123,9 +124,19 @@ class LocalCloud:
             options.fsync,
             ttl_interval=options.ttl_interval,
         )
+
+    def start(self) -> None:
+        """`launch`, then build the stack in the engine once it is ready."""
+        options = self.options
+        self.launch()
+        assert self.engine is not None
+        from localcloud.gateway.config import read_gateway_config
+        from localcloud.provision import Provisioner
+        from localcloud.template.stack import LocalStack
+
         # Translate while the engine imports moto and loads the journal (two processes, two cores).
         try:
-            template = template or translate_cached(load_template(options.template), options.region, data_dir)
+            template = self._template or _translated(options)
         except BaseException:
             self.engine.stop()
             raise
@@ -157,6 +168,9 @@ class LocalCloud:
     def start_gateway_functions(self) -> GatewayFunctions | None:
         """Warm workers of the functions the gateway integrates with, for `trainbook up` to serve with
         (None with LOCALCLOUD_GATEWAY_FUNCTIONS=0: the gateway then invokes them through the engine)."""
+        from localcloud.gateway.functions import GatewayFunctions
+        from localcloud.logs.shipping import engine_invoker
+
         assert self.engine is not None and self.provisioned is not None and self.gateway is not None
         if os.environ.get("LOCALCLOUD_GATEWAY_FUNCTIONS", "1") == "0":
             return None
@@ -197,8 +211,17 @@ class LocalCloud:
             self.lock = None
 
 
+def _translated(options: Options) -> dict[str, Any]:
+    from localcloud.template.loader import load_template
+    from localcloud.template.translate import translate_cached
+
+    return translate_cached(load_template(options.template), options.region, options.data_dir)
+
+
 def _with_mapping_settings(stack: LocalStack, trigger: StreamTrigger) -> StreamTrigger:
     """The mapping's `ParallelizationFactor` and `MaximumBatchingWindowInSeconds` (SAM passes them on)."""
+    from localcloud.streams.trigger import batching_window, parallelization_factor
+
     properties = stack.properties(trigger.logical_id)
     return dataclasses.replace(
         trigger,
@@ -265,6 +288,8 @@ def _referenced(value: Any) -> set[str]:
 
 def _empty(data_dir: Path) -> None:
     """--reset: delete everything in the data dir but the lock this process holds on it."""
+    from localcloud.template.translate import TRANSLATION_CACHE
+
     for path in data_dir.iterdir():
         if path.name in (OWNER_LOCK, TRANSLATION_CACHE):  # the cache is keyed by the template's content
             continue
@@ -277,6 +302,8 @@ def _empty(data_dir: Path) -> None:
 def engine_call(
     engine_url: str, name: str, body: dict[str, Any] | None = None, timeout: float = 30.0
 ) -> dict[str, Any]:
+    import urllib.request
+
     request = urllib.request.Request(
         f"{engine_url}/_localcloud/{name}",
         data=json.dumps(body or {}).encode(),

@@ -103,13 +103,16 @@ class Provisioner:
 
     def run(self) -> Provisioned:
         done = Provisioned()
-        # Independent resources of one kind go in parallel: at start, the round trips were the cost.
-        # Kinds that depend on nothing go together; functions need the tables' stream ARNs and the queues'
-        # URLs in their environment, so they (and the state machines, which only name them) come after.
+        # Independent resources go in parallel: at start, the round trips were the cost. Functions need the
+        # tables' stream ARNs and the queues' URLs in their environment, so they come after those; state
+        # machines only name functions, so they go in the first wave (moto parses each definition, the
+        # slowest request of a restart).
         functions = self.stack.of_type("AWS::Lambda::Function")
         pages = self._client("dynamodb").get_paginator("list_tables").paginate()
         self._existing_tables = {name for page in pages for name in page.get("TableNames", [])}
         with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
+            machines = pool.submit(self._state_machines)
+            listed = pool.submit(self._list_functions)
             tables = [pool.submit(self._table, i) for i in self.stack.of_type("AWS::DynamoDB::Table")]
             queues = [pool.submit(self._queue, i) for i in self.stack.of_type("AWS::SQS::Queue")]
             parameters = [pool.submit(self._parameter, i) for i in self.stack.of_type("AWS::SSM::Parameter")]
@@ -117,7 +120,6 @@ class Provisioner:
                 pool.submit(self._secret, i) for i in self.stack.of_type("AWS::SecretsManager::Secret")
             ]
             role = pool.submit(self._lambda_role) if functions else None  # once, before the functions
-            listed = pool.submit(self._list_functions_and_machines)
             done.tables = [f.result() for f in tables]
             done.table_created = dict(self._table_created)
             done.queues = [f.result() for f in queues]
@@ -127,12 +129,8 @@ class Provisioner:
                 role.result()
             listed.result()
             made = [pool.submit(self._function, i) for i in functions]
-            machines = [
-                pool.submit(self._state_machine, i)
-                for i in self.stack.of_type("AWS::StepFunctions::StateMachine")
-            ]
             done.functions = [f.result() for f in made]
-            done.state_machines = [f.result() for f in machines]
+            done.state_machines = machines.result()
         done.triggers = [
             t
             for i in self.stack.of_type("AWS::Lambda::EventSourceMapping")
@@ -143,11 +141,15 @@ class Provisioner:
         ]
         return done
 
-    def _list_functions_and_machines(self) -> None:
+    def _list_functions(self) -> None:
         pages = self._client("lambda").get_paginator("list_functions").paginate()
         self._existing_functions = {f["FunctionName"]: f for page in pages for f in page.get("Functions", [])}
+
+    def _state_machines(self) -> list[str]:
+        """List the engine's state machines, then create or update the template's."""
         machines = self._client("stepfunctions").get_paginator("list_state_machines").paginate()
         self._existing_machines = {m["stateMachineArn"] for page in machines for m in page["stateMachines"]}
+        return [self._state_machine(i) for i in self.stack.of_type("AWS::StepFunctions::StateMachine")]
 
     def _table(self, logical_id: str) -> str:
         props = self.stack.properties(logical_id)

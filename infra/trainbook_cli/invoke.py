@@ -15,13 +15,14 @@ from localcloud import endpoints
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options
 from localcloud.engine_process import EngineFailed
 from localcloud.template.errors import TemplateError
-from localcloud.template.loader import load_template
-from localcloud.template.stack import LocalStack
-from localcloud.template.translate import translate
 
 
 def function_name(template: Path, region: str, wanted: str) -> str:
     """A logical id from the template (or a function name as it is) -> the deployed function name."""
+    from localcloud.template.loader import load_template
+    from localcloud.template.stack import LocalStack
+    from localcloud.template.translate import translate
+
     stack = LocalStack(
         translate(load_template(template), region), template.parent, region=region, stack_name="trainbook"
     )

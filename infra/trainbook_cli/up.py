@@ -6,17 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from enum import StrEnum
 from pathlib import Path
 
-import httpx
 import typer
 
 from localcloud.cloud import DEFAULT_REGION, LocalCloud, Options, engine_call
 from localcloud.owner import die_with_parent
-from localcloud.provision import warm_clients
 from localcloud.serve import StartupError, run
 
 
@@ -80,8 +77,6 @@ def up(
         cloud.phase_done("read models")
         return lines
 
-    # Provisioning's clients read their service models while the engine starts (this process waits).
-    threading.Thread(target=warm_clients, args=(options.region,), name="warm-clients", daemon=True).start()
     try:
         run(options, echo_engine, lambda line: print(line, flush=True), after_start=open_timetable)
     except StartupError as error:
@@ -184,7 +179,7 @@ class PublishedWindow:
     def remember(self) -> None:
         assert self._cloud.engine is not None
         # Only once the journal holds what was published (with --fsync off it may lag the answers).
-        httpx.post(f"{self._cloud.engine.url}/_localcloud/flush", timeout=60).raise_for_status()
+        engine_call(self._cloud.engine.url, "flush", timeout=60)
         try:
             marker = json.loads(self.path.read_text())
         except (OSError, ValueError):

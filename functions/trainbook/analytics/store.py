@@ -36,7 +36,7 @@ class SearchCount(Model):
 
     family = UnicodeAttribute(hash_key=True)  # "search", or "counted" for tracking items
     key = UnicodeAttribute(range_key=True)  # "<date>#<origin>-<destination>", or a log event id
-    searches = NumberAttribute(default=0)
+    searches = NumberAttribute(null=True)  # a count item's; a tracking item has none
     expires = TTLAttribute(null=True)
 
 
@@ -87,6 +87,6 @@ def _transact(lines: Sequence[LoggedSearch]) -> None:
 def searches(first_day: str, last_day: str) -> list[tuple[str, str, int]]:
     """(date, "<origin>-<destination>", searches) for the range: one Query."""
     return [
-        (item.key[:10], item.key[11:], int(item.searches))
+        (item.key[:10], item.key[11:], int(item.searches or 0))
         for item in SearchCount.query(FAMILY, SearchCount.key.between(first_day, f"{last_day}#\uffff"))
     ]

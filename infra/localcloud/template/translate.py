@@ -108,6 +108,7 @@ def translate_cached(template: dict[str, Any], region: str, data_dir: Path | Non
         text = json.dumps({"key": key, "template": translated})
         if json.loads(text)["template"] != translated:
             return translated
+        data_dir.mkdir(parents=True, exist_ok=True)  # a first start translates before making it
         temporary = path.with_suffix(".tmp")
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(path)

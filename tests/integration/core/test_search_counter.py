@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.streams import FakeContext
 from trainbook.analytics import handlers
-from trainbook.analytics.store import LINES_PER_WRITE, searches
+from trainbook.analytics.store import LINES_PER_WRITE, TRACKING_FAMILY, SearchCount, searches
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -72,6 +72,10 @@ def test_a_line_delivered_again_is_counted_once_whatever_it_is_delivered_with() 
         ("2026-11-24", "KRK-GDG", 1),
         ("2026-11-24", "WAW-POZ", 2),
     ]
+    # A tracking item holds its key and when it may go, nothing else.
+    tracking = [item.attribute_values for item in SearchCount.query(TRACKING_FAMILY)]
+    assert len(tracking) == 3
+    assert all(set(item) == {"family", "key", "expires"} for item in tracking)
 
 
 def test_a_large_delivery_goes_in_several_transactions_and_is_counted_once() -> None:

@@ -24,15 +24,11 @@ class FakeCloud:
 def flushed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
 
-    class Answer:
-        def raise_for_status(self) -> None:
-            return None
+    def engine_call(url: str, name: str, **_: Any) -> dict[str, Any]:
+        calls.append(f"{url}/_localcloud/{name}")
+        return {"flushed": True}
 
-    def post(url: str, **_: Any) -> Answer:
-        calls.append(url)
-        return Answer()
-
-    monkeypatch.setattr(up.httpx, "post", post)
+    monkeypatch.setattr(up, "engine_call", engine_call)
     return calls
 
 
