@@ -102,11 +102,12 @@ class LocalCloud:
     def launch(self) -> None:
         """Take the data dir and spawn the engine, without waiting for it (`start` waits).
 
-        With --reset the template is translated first: a broken template must not cost the data."""
+        With --reset of a data dir that holds data, the template is translated first: a broken template
+        must not cost the data (otherwise it is translated while the engine starts)."""
         if self.engine is not None:
             return
         options = self.options
-        if options.reset:
+        if options.reset and options.data_dir is not None and holds_data(options.data_dir):
             self._template = _translated(options)
         if options.data_dir is not None:
             try:
@@ -284,6 +285,14 @@ def _referenced(value: Any) -> set[str]:
         for inner in value:
             found |= _referenced(inner)
     return found
+
+
+def holds_data(data_dir: Path) -> bool:
+    """Whether --reset would delete anything (more than the owner's lock and the translation cache)."""
+    from localcloud.template.translate import TRANSLATION_CACHE
+
+    kept = {OWNER_LOCK, TRANSLATION_CACHE}
+    return data_dir.is_dir() and any(path.name not in kept for path in data_dir.iterdir())
 
 
 def _empty(data_dir: Path) -> None:

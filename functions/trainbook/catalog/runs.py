@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import date, datetime
 
 from trainbook.catalog.compositions import composition
@@ -40,6 +40,10 @@ def today_in_poland() -> date:
     return datetime.now(WARSAW).date()
 
 
+# A stop's fields as the event stores them (`dataclasses.asdict` deep-copied each value: most of publishing).
+_STOP_FIELDS = tuple(f.name for f in fields(Stop))
+
+
 def scheduled(run: TrainRun) -> TrainRunScheduled:
     service = run.service
     return TrainRunScheduled(
@@ -50,7 +54,7 @@ def scheduled(run: TrainRun) -> TrainRunScheduled:
         operator=service.operator,
         composition=service.composition,
         day=run.day.isoformat(),
-        stops=tuple(asdict(stop) for stop in service.stops),
+        stops=tuple({name: getattr(stop, name) for name in _STOP_FIELDS} for stop in service.stops),
     )
 
 

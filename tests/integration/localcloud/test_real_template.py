@@ -109,10 +109,11 @@ def test_workers_run_below_the_engine_unless_they_only_answered_reads(repo_cloud
     import os
 
     httpx.get(f"{repo_cloud.url}/api/stations").raise_for_status()  # the query function answers it
-    # Both projectors applied the published timetable before the ready line, so both have a worker.
+    # Both projectors of the runs applied the published timetable before the ready line, so both have a
+    # worker: the search index with a batching window, analytics without.
     workers = _workers_by_function(repo_cloud)
     windowed = next(pids for name, pids in workers.items() if name.endswith("search-index-projector"))
-    live = next(pids for name, pids in workers.items() if name.endswith("seat-map-projector"))
+    live = next(pids for name, pids in workers.items() if name.endswith("analytics-projector"))
     reads = next(pids for name, pids in workers.items() if name.endswith("-queries"))
     engine_nice = os.getpriority(os.PRIO_PROCESS, repo_cloud.process.pid)
     assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in reads} == {engine_nice}
