@@ -103,15 +103,13 @@ class Provisioner:
 
     def run(self) -> Provisioned:
         done = Provisioned()
-        # Independent resources go in parallel: at start, the round trips were the cost. Functions need the
-        # tables' stream ARNs and the queues' URLs in their environment, so they come after those; state
-        # machines only name functions, so they go in the first wave (moto parses each definition, the
-        # slowest request of a restart).
+        # Independent resources go in parallel: at start, the round trips were the cost. Functions and state
+        # machines may name the tables' stream ARNs and the queues' URLs, so they come after those; the
+        # state machines first (moto parses each definition: the slowest requests of a restart).
         functions = self.stack.of_type("AWS::Lambda::Function")
         pages = self._client("dynamodb").get_paginator("list_tables").paginate()
         self._existing_tables = {name for page in pages for name in page.get("TableNames", [])}
         with ThreadPoolExecutor(PARALLEL_REQUESTS) as pool:
-            machines = pool.submit(self._state_machines)
             listed = pool.submit(self._list_functions)
             tables = [pool.submit(self._table, i) for i in self.stack.of_type("AWS::DynamoDB::Table")]
             queues = [pool.submit(self._queue, i) for i in self.stack.of_type("AWS::SQS::Queue")]
@@ -128,6 +126,7 @@ class Provisioner:
             if role is not None:
                 role.result()
             listed.result()
+            machines = pool.submit(self._state_machines)
             made = [pool.submit(self._function, i) for i in functions]
             done.functions = [f.result() for f in made]
             done.state_machines = machines.result()
