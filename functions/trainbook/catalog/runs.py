@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from trainbook.catalog.compositions import composition
@@ -31,6 +31,7 @@ from trainbook.eventstore.events import (
     Meta,
     PendingEvent,
     RecordedEvent,
+    field_values,
 )
 
 RUN_ID = re.compile(r"run-[0-9A-Za-z]{1,8}-\d{4}-\d{2}-\d{2}")
@@ -38,10 +39,6 @@ RUN_ID = re.compile(r"run-[0-9A-Za-z]{1,8}-\d{4}-\d{2}-\d{2}")
 
 def today_in_poland() -> date:
     return datetime.now(WARSAW).date()
-
-
-# A stop's fields as the event stores them (`dataclasses.asdict` deep-copied each value: most of publishing).
-_STOP_FIELDS = tuple(f.name for f in fields(Stop))
 
 
 def scheduled(run: TrainRun) -> TrainRunScheduled:
@@ -54,7 +51,7 @@ def scheduled(run: TrainRun) -> TrainRunScheduled:
         operator=service.operator,
         composition=service.composition,
         day=run.day.isoformat(),
-        stops=tuple({name: getattr(stop, name) for name in _STOP_FIELDS} for stop in service.stops),
+        stops=tuple(field_values(stop) for stop in service.stops),
     )
 
 

@@ -151,14 +151,19 @@ class EventLog(Protocol):
 def encode(event: Event) -> str:
     """The event's fields as compact JSON with sorted keys: what `dataclasses.asdict` would give, without
     its deep copy of every value (a scheduled run's stops made it 1 ms an event, most of publishing)."""
-    names = _FIELD_NAMES.get(type(event))
-    if names is None:
-        names = _FIELD_NAMES[type(event)] = tuple(f.name for f in dataclasses.fields(event))
-    values = {name: getattr(event, name) for name in names}
+    values = field_values(event)
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_nested)
 
 
-_FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {}
+def field_values(value: Any) -> dict[str, Any]:
+    """A dataclass's fields by name, values as they are: `dataclasses.asdict` without its deep copy."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return {name: getattr(value, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _nested(value: Any) -> Any:
