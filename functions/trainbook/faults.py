@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from trainbook.saga_progress import keep_ended_apart
+from trainbook.saga_progress import keep_ended_apart, started_recorded
 
 logger = Logger(service="faults")
 
@@ -65,6 +65,7 @@ def plan_for(booking_id: str, step: str, planned: object = None) -> dict[str, An
 def inject(plan: dict[str, Any] | None, when: str) -> None:
     if plan is None or plan.get("when", "before") != when:
         return
+    started_recorded()  # the step's Started is there, as for a step failing on its own
     mode = plan.get("mode", "error")
     # Said before it acts: a crash or a timeout leaves no other trace a test or an operator could wait for.
     logger.warning("fault injected", extra={"step": plan.get("step"), "mode": mode, "when": when})

@@ -6,7 +6,10 @@ after it, through the `records_progress` decorator. They go to a stream of their
 booking's: the booking's use cases decide on its stream's versions, and a progress event there would
 make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
 whether someone watches it. A step costs two writes and, when nothing was retried, no read: Started
-goes at the step's first-attempt place (checked in the same write), Ended right after Started. A step
+goes at the step's first-attempt place (checked in the same write), Ended right after Started. Started is
+written on a thread of its own while the step reads what it needs, and the step waits for it before it
+writes anything (its Ended must follow Started) or fails on purpose (faults.py): the step's reads and
+Started's write overlap instead of following each other. A step
 whose work is one write (seats, a payment's answer, the ticket) puts its Ended in that write
 (`ended_riders`): one write for both, and Ended is recorded exactly when the work is. A step whose work
 writes nothing (`RECORDED_TOGETHER`: QuoteFare reads the booking, QuoteRefund prices a refund) records
@@ -17,13 +20,15 @@ watcher could see it do, and a crash in it leaves no trace until the retry recor
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 
+from trainbook.eventstore import store
 from trainbook.eventstore.events import ConcurrencyConflict, Event, Meta, PendingEvent, Riders, event_type
 from trainbook.eventstore.store import EventRecord, EventStore
 
@@ -126,26 +131,44 @@ class _Step:
 
     booking_id: str
     step: str
-    started: int  # the version its SagaStepStarted got
+    recording: Future[int | None]  # the write of its SagaStepStarted: the version it got (None: not written)
     apart: bool = False  # Ended must be its own write (a fault planned after the work)
     riders: Riders | None = None
     visible: dict[str, Any] = field(default_factory=dict)
+
+    def started(self) -> int | None:
+        """The version its SagaStepStarted got, once written (None: not recorded)."""
+        return self.recording.result()
 
 
 _running: ContextVar[_Step | None] = ContextVar("saga_step", default=None)
 
 
+@cache
+def _recorder() -> ThreadPoolExecutor:
+    """The thread that writes a step's Started while the step reads (one step at a time per container)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="saga-progress")
+
+
 def ended_riders(visible: dict[str, Any]) -> Riders | None:
     """The running step's SagaStepEnded ("succeeded", with `visible` as its result), for the step's own
-    transaction to carry; None when it cannot (no step running, its Started not recorded, Ended kept
-    apart). `visible` must be what the step's answer will show (`VISIBLE_RESULT`); the wrapper checks."""
+    transaction to carry; None when it cannot (no step running, Ended kept apart), no events when its
+    Started was not recorded. `visible` must be what the step's answer will show (`VISIBLE_RESULT`); the
+    wrapper checks. The events are made when the transaction is: it waits for Started there, not here."""
     running = _running.get()
     if running is None or running.apart:
         return None
-    ended = SagaStepEnded(running.booking_id, running.step, "succeeded", None, visible)
-    meta = Meta(correlation_id=running.booking_id, causation_id=running.step, actor="booking-saga")
-    stream = progress_stream(running.booking_id)
-    running.riders = Riders((PendingEvent(stream, running.started + 1, ended, meta),))
+    step = running
+
+    def after_started() -> tuple[PendingEvent, ...]:
+        started = step.started()
+        if started is None:
+            return ()
+        ended = SagaStepEnded(step.booking_id, step.step, "succeeded", None, visible)
+        meta = Meta(correlation_id=step.booking_id, causation_id=step.step, actor="booking-saga")
+        return (PendingEvent(progress_stream(step.booking_id), started + 1, ended, meta),)
+
+    running.riders = Riders(after_started)
     running.visible = visible
     return running.riders
 
@@ -155,6 +178,14 @@ def keep_ended_apart() -> None:
     running = _running.get()
     if running is not None:
         running.apart = True
+
+
+def started_recorded() -> None:
+    """Wait until the running step's Started is written (or failed to be): before a fault fails the step,
+    so its Started is there as it would be for a step failing on its own."""
+    running = _running.get()
+    if running is not None:
+        running.started()
 
 
 def _last_version(stream: str) -> int:
@@ -175,27 +206,32 @@ def records_progress(step_of: Callable[[dict[str, Any]], str | None]) -> Callabl
             if step in RECORDED_TOGETHER:
                 return _recorded_together(handler, event, context, booking_id, step)
             # Ended goes right after Started, whose version this process knows: no read on either.
-            started = _safely(SagaStepStarted(booking_id, step), _GUESSED_END.get(step), guessed=True)
-            running = _Step(booking_id, step, started) if started is not None else None
+            store.connect()
+            recording = _recorder().submit(
+                _safely, SagaStepStarted(booking_id, step), _GUESSED_END.get(step), True
+            )
+            running = _Step(booking_id, step, recording)
             token = _running.set(running)
             try:
                 result = handler(event, context)
             except Exception as error:
-                if running is not None and running.riders is not None and running.riders.written:
+                if running.riders is not None and running.riders.written:
                     # The work and its Ended were committed together; what failed came after them. A
                     # second Ended would contradict the first: the saga's retry records its own attempt.
                     logger.warning("step failed after its work was recorded", extra={"step": step})
                 else:
-                    _safely(SagaStepEnded(booking_id, step, "failed", type(error).__name__, {}), started)
+                    ended = SagaStepEnded(booking_id, step, "failed", type(error).__name__, {})
+                    _safely(ended, running.started())
                 raise
             finally:
                 _running.reset(token)
+                running.started()  # never leave it writing once the invocation returns
             visible = {k: result[k] for k in VISIBLE_RESULT if isinstance(result, dict) and k in result}
-            if running is not None and running.riders is not None and running.riders.written:
+            if running.riders is not None and running.riders.written:
                 if visible != running.visible:
                     logger.warning("step answered otherwise than its Ended shows", extra={"step": step})
                 return result
-            _safely(SagaStepEnded(booking_id, step, "succeeded", None, visible), started)
+            _safely(SagaStepEnded(booking_id, step, "succeeded", None, visible), running.started())
             return result
 
         return recorded  # type: ignore[return-value]

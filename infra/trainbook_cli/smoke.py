@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from trainbook_cli.smoke_journey import APPROVE_CARD, Journey, Options, StepFailed
-
 console = Console()
+
+
+def _approving_card() -> str:
+    """The simulator's approving test card, read from the journey only when the command runs: the journey
+    and its HTTP client are not imported whenever the CLI loads (`trainbook up` spawns its engine sooner)."""
+    from trainbook_cli.smoke_journey import APPROVE_CARD
+
+    return APPROVE_CARD
 
 
 def smoke(
@@ -24,7 +29,11 @@ def smoke(
     read_only: bool = typer.Option(
         False, "--read-only", help="only the steps that change nothing (production)"
     ),
-    approve_card: str = typer.Option(APPROVE_CARD, "--approve-card", help="the test card that must approve"),
+    approve_card: str = typer.Option(
+        default_factory=_approving_card,
+        show_default="the simulator's approving card",
+        help="the test card that must approve",
+    ),
     timeout: float = typer.Option(90.0, help="seconds a booking or a notification may take"),
 ) -> None:
     """Run a passenger's journey against any deployed Trainbook; exit 1 naming the first step that failed.
@@ -34,6 +43,10 @@ def smoke(
     declined card ending FAILED with its seat free again, and with admin credentials a schedule change
     that reaches the passenger. Whatever it booked is cancelled at the end, whether or not a step failed.
     """
+    import httpx
+
+    from trainbook_cli.smoke_journey import Journey, Options, StepFailed
+
     options = Options(api.rstrip("/") + "/", ws, admin_email, admin_password, approve_card, timeout)
     table = Table(title=f"trainbook smoke: {api}" + (" (read-only)" if read_only else ""))
     for column in ("step", "result", "time", "detail"):

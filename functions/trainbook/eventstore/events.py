@@ -98,10 +98,18 @@ class Riders:
     A use case given riders adds them to the write it makes and sets `written` once that write
     succeeded; when it writes nothing (the step was already recorded), or the riders' versions were
     taken meanwhile, it writes its own change alone and `written` stays False: the caller appends them.
+    The events may be given as a function, called once when the write is made: what they are may still
+    be in the making while the use case reads (a saga step's Started being written, saga_progress.py).
     """
 
-    events: tuple[PendingEvent, ...]
+    given: tuple[PendingEvent, ...] | typing.Callable[[], tuple[PendingEvent, ...]]
     written: bool = False
+
+    @property
+    def events(self) -> tuple[PendingEvent, ...]:
+        if callable(self.given):
+            self.given = self.given()
+        return self.given
 
 
 def write_with_riders(
@@ -111,12 +119,13 @@ def write_with_riders(
 ) -> None:
     """Make a use case's `write`, given the events to append with it: the riders', then (if one of
     `refusals` says the write was refused and so wrote nothing) none, so the write's own outcome decides.
-    `riders.written` tells the caller whether it still has the riders to append."""
-    if riders is None:
+    `riders.written` tells the caller whether it still has the riders to append (none to write: False)."""
+    events = riders.events if riders is not None else ()
+    if riders is None or not events:
         write(())
         return
     try:
-        write(riders.events)
+        write(events)
     except refusals:
         write(())  # refused for its own sake or the riders': alone, the write says which
         return

@@ -85,6 +85,12 @@ def _client() -> Any:
     return boto3.client("dynamodb", region_name=EventRecord.Meta.region, endpoint_url=EventRecord.Meta.host)
 
 
+def connect() -> None:
+    """Make the store's client on the calling thread, before another thread appends: a client is thread
+    safe once made, but boto3's default session, which makes it, is not."""
+    _client()
+
+
 def item_of(pending: PendingEvent, at: datetime) -> dict[str, Any]:
     """The Events table's item of an event appended at `at`: what `EventRecord.of(...).serialize()` gives."""
     if pending.version < 1:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from trainbook import saga_progress
+from trainbook import faults, saga_progress
 from trainbook.eventstore.store import EventStore
 from trainbook.saga_progress import FIRST_ATTEMPT_ORDER, records_progress
 
@@ -160,6 +161,62 @@ def test_a_step_that_fails_after_its_work_and_ended_were_recorded_adds_no_second
     assert [kind for _, kind, _ in progress("b-1")] == ["SagaStepStarted", "SagaStepEnded"]
 
 
+def test_a_step_reads_while_its_started_is_written_and_writes_its_ended_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    working = threading.Event()
+    seen_working: list[bool] = []
+    guessed = EventStore.append_at_guessed_end
+
+    def slow_started(self: EventStore, *args: Any) -> Any:
+        seen_working.append(working.wait(5))  # the work began while Started was still being written
+        return guessed(self, *args)
+
+    monkeypatch.setattr(EventStore, "append_at_guessed_end", slow_started)
+    step("QuoteFare")({"booking_id": "b-1"}, None)
+
+    def work() -> None:
+        working.set()
+        carrying_ended({"status": "HoldSeats"})()
+
+    step("HoldSeats", work=work)({"booking_id": "b-1"}, None)
+
+    assert seen_working[-1] is True
+    assert progress("b-1")[2:] == [(3, "SagaStepStarted", "HoldSeats"), (4, "SagaStepEnded", "HoldSeats")]
+
+
+class Crashed(BaseException):
+    """Stands for the worker's death (os._exit) in a test: nothing after it may write."""
+
+
+def test_a_step_crashing_on_purpose_crashes_once_its_started_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    guessed = EventStore.append_at_guessed_end
+    at_crash: list[list[tuple[int, str, str]]] = []
+
+    def slow_started(self: EventStore, *args: Any) -> Any:
+        threading.Event().wait(0.3)  # slower than the crash: it must still be written before it
+        return guessed(self, *args)
+
+    def crash(code: int) -> None:
+        at_crash.append(progress("b-1"))
+        raise Crashed(code)
+
+    monkeypatch.setattr(EventStore, "append_at_guessed_end", slow_started)
+    monkeypatch.setattr(faults.os, "_exit", crash)
+    step("QuoteFare")({"booking_id": "b-1"}, None)
+
+    def work() -> None:
+        with faults.around_work({"step": "HoldSeats", "mode": "crash", "when": "before"}):
+            pass
+
+    with pytest.raises(Crashed):
+        step("HoldSeats", work=work)({"booking_id": "b-1"}, None)
+
+    assert at_crash == [[*progress("b-1")[:2], (3, "SagaStepStarted", "HoldSeats")]]
+
+
 def test_a_step_whose_ended_is_kept_apart_writes_it_after_the_work() -> None:
     offered: list[object] = []
 
@@ -204,7 +261,7 @@ def test_a_step_that_writes_nothing_records_its_start_and_end_in_one_write(
     assert progress("b-1")[:2] == [(1, "SagaStepStarted", "QuoteFare"), (2, "SagaStepEnded", "QuoteFare")]
     assert writes == [
         ["SagaStepStarted", "SagaStepEnded"],
-        ["SagaStepStarted"],  # HoldSeats' Started before its work, then its Ended
+        ["SagaStepStarted"],  # HoldSeats' Started beside its work, then its Ended
         ["SagaStepEnded"],
     ]
     assert reads == []

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("boto3", "botocore", "samtranslator", "yaml", "moto", "uvicorn", "starlette", "pynamodb")
+HEAVY = ("boto3", "botocore", "samtranslator", "yaml", "moto", "uvicorn", "starlette", "pynamodb", "httpx")
 
 
 def test_the_command_reaches_the_engine_spawn_without_the_heavy_modules() -> None:
