@@ -1,20 +1,20 @@
 """Saga progress: each saga task records when it starts and ends, on the booking's `saga-<id>` stream.
 
 The steps of a booking are visible live (the `booking:<id>` WebSocket topic) because every task of
-the booking and cancellation sagas appends `SagaStepStarted` before its work and `SagaStepEnded`
+the booking and cancellation sagas appends `SagaStepStarted` as its work begins and `SagaStepEnded`
 after it, through the `records_progress` decorator. They go to a stream of their own, never the
 booking's: the booking's use cases decide on its stream's versions, and a progress event there would
 make them conflict. Recording progress never fails a step: the saga's outcome must not depend on
 whether someone watches it. A step costs two writes and, when nothing was retried, no read: Started
-goes at the step's first-attempt place (checked in the same write), Ended right after Started. Started is
-written on a thread of its own while the step reads what it needs, and the step waits for it before it
-writes anything (its Ended must follow Started) or fails on purpose (faults.py): the step's reads and
-Started's write overlap instead of following each other. A step
-whose work is one write (seats, a payment's answer, the ticket) puts its Ended in that write
-(`ended_riders`): one write for both, and Ended is recorded exactly when the work is. A step whose work
-writes nothing (`RECORDED_TOGETHER`: QuoteFare reads the booking, QuoteRefund prices a refund) records
-its Started and its Ended together once it has run, in one write: before it ran there is nothing a
-watcher could see it do, and a crash in it leaves no trace until the retry records its own attempt.
+goes at the step's first-attempt place (checked in the same write), Ended right after Started. Started
+is written on a thread of its own while the step reads what it needs; the step waits for it before the
+write that carries its Ended (which must follow it) and before it fails on purpose (faults.py), so the
+step's reads and Started's write overlap instead of following each other. A step whose work is one
+write (seats, a payment's answer, the ticket) puts its Ended in that write (`ended_riders`): one write
+for both, and Ended is recorded exactly when the work is. A step whose work writes nothing
+(`RECORDED_TOGETHER`: QuoteFare reads the booking, QuoteRefund prices a refund) records its Started and
+its Ended together once it has run, in one write: before it ran there is nothing a watcher could see it
+do, and a crash in it leaves no trace until the retry records its own attempt.
 """
 
 from __future__ import annotations
