@@ -7,7 +7,6 @@ Run by `trainbook up` as `python -m localcloud.engine --port N --data-dir DIR [-
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import os
@@ -19,51 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from localcloud.garbage import FullCollections, paused_while_starting, quiet_garbage_collection
 from localcloud.journal.store import DEFAULT_FSYNC
 
 ACCOUNT = "123456789012"
 MAINTENANCE_INTERVAL_SECONDS = 1.0
 WAIT_POLL_SECONDS = 1.0  # `wait-execution` looks again this often for an end its hook did not signal
-# The cyclic garbage collector, measured under the booking bench (8 clients): with Python's thresholds
-# (700, 10, 10) it took 8 % of the engine's CPU, 245 young collections and two full ones of 66 ms each
-# within six seconds (a full collection scans every object the timetable and the requests left).
-YOUNG_OBJECTS = 10_000  # allocations between young collections (Python's default: 700)
-NO_AUTOMATIC_FULL_COLLECTION = 1 << 30
-FULL_COLLECTION_SECONDS = 60.0  # the maintenance thread collects everything this often
-
-
-def quiet_garbage_collection() -> None:
-    """Young collections every YOUNG_OBJECTS allocations, full ones only from `FullCollections`.
-
-    Most of the engine's objects die by reference counting; a young collection looks at every tracked
-    object allocated since the last one, so fewer of them cost less for the same garbage found. Cycles
-    that live long enough to reach the oldest generation (an execution's interpreter state) are freed by
-    the periodic full collection instead of every few seconds under load."""
-    _, middle, _ = gc.get_threshold()
-    gc.set_threshold(YOUNG_OBJECTS, middle, NO_AUTOMATIC_FULL_COLLECTION)
-
-
-class FullCollections:
-    """A full garbage collection at most every `interval` seconds, asked by the maintenance loop."""
-
-    def __init__(
-        self,
-        interval: float = FULL_COLLECTION_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-        collect: Callable[[], Any] = gc.collect,
-    ) -> None:
-        self.interval = interval
-        self.clock = clock
-        self.collect = collect
-        self.last = clock()
-
-    def tick(self) -> bool:
-        now = self.clock()
-        if now - self.last < self.interval:
-            return False
-        self.collect()
-        self.last = self.clock()
-        return True
 
 
 class Engine:
@@ -318,7 +278,8 @@ class Engine:
             except Exception:
                 logging.getLogger("localcloud.engine").exception("journal maintenance failed")
 
-    def serve(self) -> None:
+    def serve(self, ready: Callable[[], None] = lambda: None) -> None:
+        """Serve until SIGTERM or SIGINT; `ready` is called just before the ready line is printed."""
         from moto.moto_server.werkzeug_app import create_backend_app
 
         from localcloud.control import ControlApp, WsgiApp
@@ -356,6 +317,7 @@ class Engine:
         # A client of this server, so its deletions take the path every DeleteItem takes.
         sweeper = TtlSweeper(self.url, self.region, self.ttl_interval, account=ACCOUNT)
         sweeper.start()
+        ready()
         quiet_garbage_collection()
         print(f"localcloud engine ready on {self.url}", flush=True)
         try:
@@ -394,16 +356,17 @@ def main(argv: list[str] | None = None) -> None:
         from localcloud.owner import exit_when_orphaned
 
         exit_when_orphaned(args.parent_pid)
-    try:
-        engine = Engine(args.port, args.data_dir, args.region, args.fsync, args.ttl_interval)
-    except Exception as error:
-        from localcloud.owner import DataDirBusy
+    with paused_while_starting() as ready:
+        try:
+            engine = Engine(args.port, args.data_dir, args.region, args.fsync, args.ttl_interval)
+        except Exception as error:
+            from localcloud.owner import DataDirBusy
 
-        if isinstance(error, DataDirBusy):
-            print(f"localcloud engine: data dir {error.path} is in use by pid {error.pid}", flush=True)
-            sys.exit(1)
-        raise
-    engine.serve()
+            if isinstance(error, DataDirBusy):
+                print(f"localcloud engine: data dir {error.path} is in use by pid {error.pid}", flush=True)
+                sys.exit(1)
+            raise
+        engine.serve(ready)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 from localcloud import endpoints
 from localcloud.cloud import LocalCloud, Options, ensure_no_proxy
 from localcloud.engine_process import EngineFailed, port_is_free
+from localcloud.garbage import paused_while_starting
 from localcloud.template.errors import TemplateError
 
 READY_LINE = "Trainbook local cloud ready on"
@@ -131,6 +132,17 @@ def run(
 ) -> None:
     """Start, serve until stopped, stop. `after_start` (seeding data, say) runs once everything is up
     and before the ready line; the lines it returns are printed with the summary."""
+    with paused_while_starting() as ready:
+        _run(options, echo_engine, say, after_start, ready)
+
+
+def _run(
+    options: Options,
+    echo_engine: Callable[[str], None] | None,
+    say: Callable[[str], None],
+    after_start: AfterStart | None,
+    ready: Callable[[], None],
+) -> None:
     ensure_no_proxy()
     # SIGTERM while starting must still stop the engine: treat it like Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -209,6 +221,7 @@ def run(
             say(line)
         signal.signal(signal.SIGINT, stop_serving)
         signal.signal(signal.SIGTERM, stop_serving)
+        ready()
         say(f"{READY_LINE} {url}  (Ctrl-C to stop)")
         server.run(sockets=[listener])
     finally:

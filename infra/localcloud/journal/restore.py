@@ -62,13 +62,16 @@ class RestoredRecord:
 def restore(journal: Journal, account: str, region: str) -> dict[str, Any]:
     """Load everything into moto's backends; returns what the engine itself needs (positions, counts)."""
     # Millions of new objects would trigger full collections again and again (quadratic); none of them
-    # is garbage yet, and afterwards they are frozen out of every later collection's scan.
+    # is garbage yet, and afterwards they are frozen out of every later collection's scan. (The engine
+    # starts with the collector off already: `garbage.paused_while_starting`.)
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _restore(journal, account, region)
     finally:
         gc.freeze()
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def _restore(journal: Journal, account: str, region: str) -> dict[str, Any]:

@@ -34,6 +34,8 @@ import time
 import traceback
 from typing import IO, Any
 
+from localcloud.garbage import paused_while_starting
+
 log = logging.getLogger("localcloud.lambda")
 
 # Imported once by the zygote. Each must read no environment variable at import that differs between
@@ -209,13 +211,14 @@ def _reap(control: socket.socket, children: set[int]) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[sys.argv.index("--control") + 1]))
-    for name in PRELOADED:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
     # Keep the preloaded objects out of the collector's generations: a collection in a worker then does
     # not touch (and copy) the pages they share with the zygote.
-    gc.collect()
-    gc.freeze()
+    with paused_while_starting() as ready:
+        for name in PRELOADED:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+        gc.collect()
+        ready()
     serve(control)
 
 

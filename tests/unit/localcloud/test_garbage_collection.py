@@ -1,4 +1,5 @@
-"""The engine collects garbage less often, fully once a minute, and forgets finished interpreter threads."""
+"""The local cloud's processes start with the collector off; the engine then collects less often, fully once
+a minute, and forgets finished interpreter threads."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from localcloud.engine import (
+from localcloud.garbage import (
     NO_AUTOMATIC_FULL_COLLECTION,
     YOUNG_OBJECTS,
     FullCollections,
+    paused_while_starting,
     quiet_garbage_collection,
 )
 
@@ -22,6 +24,56 @@ def thresholds() -> Iterator[None]:
     before = gc.get_threshold()
     yield
     gc.set_threshold(*before)
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    gc.unfreeze()
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+class Holder:
+    """A tracked object (the collector looks only at containers)."""
+
+
+def test_no_collection_while_starting_then_what_the_start_built_is_frozen(collector: None) -> None:
+    gc.enable()
+    frozen_before = gc.get_freeze_count()
+    with paused_while_starting() as ready:
+        assert not gc.isenabled()
+        built = [Holder() for _ in range(100)]
+        ready()
+        assert gc.isenabled()
+        frozen = gc.get_freeze_count()
+        assert frozen >= frozen_before + len(built)
+        later = [Holder() for _ in range(100)]
+        ready()  # once only: the objects made since stay in the generations
+        assert gc.get_freeze_count() <= frozen
+    assert gc.isenabled()
+    assert gc.get_freeze_count() <= frozen
+    assert len(later) == 100
+
+
+def test_a_start_that_fails_turns_the_collector_back_on_without_freezing(collector: None) -> None:
+    gc.enable()
+    frozen_before = gc.get_freeze_count()
+    with pytest.raises(RuntimeError), paused_while_starting():
+        assert not gc.isenabled()
+        raise RuntimeError("the engine did not start")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen_before
+
+
+def test_a_collector_that_was_off_stays_off(collector: None) -> None:
+    gc.disable()
+    with paused_while_starting() as ready:
+        ready()
+    assert not gc.isenabled()
 
 
 def test_young_collections_are_rarer_and_full_ones_never_automatic(thresholds: None) -> None:
