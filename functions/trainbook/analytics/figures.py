@@ -101,7 +101,7 @@ class RunShape:
 def shape_of(event: TrainRunScheduled) -> RunShape:
     label = f"{event.category} {event.number}"
     km = {str(stop["station"]): round(float(stop["km"]) * 10) for stop in event.stops}
-    return RunShape(label, km, len(list(composition(event.composition).seats())))
+    return RunShape(label, km, composition(event.composition).seat_count())
 
 
 class AnalyticsProjection:

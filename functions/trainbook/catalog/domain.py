@@ -80,8 +80,9 @@ class Composition:
             for seat in car.seats:
                 yield SeatRef(car.number, seat, car.travel_class)
 
-    def seat_count(self, travel_class: int) -> int:
-        return sum(len(car.seats) for car in self.cars if car.travel_class == travel_class)
+    def seat_count(self, travel_class: int | None = None) -> int:
+        """Seats of one class, or of the whole train (without making a `SeatRef` of each)."""
+        return sum(len(car.seats) for car in self.cars if travel_class in (None, car.travel_class))
 
 
 @dataclass(frozen=True, order=True)

@@ -13,7 +13,7 @@ def test_a_pendolino_has_402_seats_45_first_and_357_second_class() -> None:
 
     assert pendolino.seat_count(1) == 45
     assert pendolino.seat_count(2) == 357
-    assert len(list(pendolino.seats())) == 402
+    assert pendolino.seat_count() == len(list(pendolino.seats())) == 402
 
 
 def test_a_pendolino_numbers_its_cars_1_to_7_with_the_bistro_in_car_4() -> None:
@@ -96,3 +96,10 @@ def test_asking_for_a_seat_the_car_does_not_have_is_an_error() -> None:
 def test_an_unknown_composition_is_a_clear_error() -> None:
     with pytest.raises(UnknownComposition, match="unknown composition 'ED999'"):
         composition("ED999")
+
+
+@pytest.mark.parametrize("code", sorted(COMPOSITIONS))
+def test_a_train_s_seat_count_is_its_seats_of_both_classes(code: str) -> None:
+    train = composition(code)
+
+    assert train.seat_count() == len(list(train.seats())) == train.seat_count(1) + train.seat_count(2)
