@@ -6,7 +6,6 @@ attribute, quadratic in attributes): they were validated when first written.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import pickle
@@ -19,6 +18,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import Table
 
+from localcloud.garbage import paused_while_starting
 from localcloud.journal.capture import SERVICE_PARTS
 from localcloud.journal.store import Journal
 from localcloud.layer.serialize import DYNAMODB_LOCK
@@ -62,16 +62,12 @@ class RestoredRecord:
 def restore(journal: Journal, account: str, region: str) -> dict[str, Any]:
     """Load everything into moto's backends; returns what the engine itself needs (positions, counts)."""
     # Millions of new objects would trigger full collections again and again (quadratic); none of them
-    # is garbage yet, and afterwards they are frozen out of every later collection's scan. (The engine
-    # starts with the collector off already: `garbage.paused_while_starting`.)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _restore(journal, account, region)
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+    # is garbage yet, and afterwards they are frozen out of every later collection's scan. (The engine's
+    # whole start runs so; a restore called on its own, by a test, does too.)
+    with paused_while_starting() as restored:
+        result = _restore(journal, account, region)
+        restored()
+        return result
 
 
 def _restore(journal: Journal, account: str, region: str) -> dict[str, Any]:
