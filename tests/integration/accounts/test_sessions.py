@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import time
 
 import pytest
 
 from tests.integration.accounts.http import Answer, call
-from trainbook.accounts import api
+from trainbook.accounts import api, wiring
 from trainbook.accounts.tokens import access_tokens
 
 pytestmark = pytest.mark.usefixtures("accounts")
@@ -16,10 +17,12 @@ ALA = {"email": "ala.nowak@example.com", "password": "Pociag-do-Gdanska-7", "nam
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle() -> Any:
-    api.throttle.cache_clear()
-    yield
-    api.throttle.cache_clear()
+def throttle_in_one_window(accounts: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh throttle whose clock stands still: its windows are fixed 15-minute ones, and a test that
+    straddled a window's end would see its count start again (it did, once in CI)."""
+    now = time.time()
+    pinned = dataclasses.replace(wiring.throttle.__wrapped__(), clock=lambda: now)
+    monkeypatch.setattr(api, "throttle", lambda: pinned)
 
 
 def registered() -> Answer:
