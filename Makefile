@@ -11,12 +11,18 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) $(wildcard frontend/*.json frontend/*.ts frontend/*.js frontend/index.html)
 FRONTEND_BUILT := frontend/dist/.built
 
-.PHONY: up test lint types imports cfn sam-build pytest bench install system-deps deploy localstack-deploy frontend-check
+.PHONY: up test checks lint types imports cfn sam-build pytest bench install system-deps deploy localstack-deploy frontend-check
 
 up: $(STAMP) $(FRONTEND_BUILT)
 	$(BIN)/trainbook up $(ARGS)
 
-test: $(STAMP) system-deps lint types imports cfn sam-build frontend-check pytest
+# The installs and checks do not depend on one another: they run side by side (the installs wait on the
+# network, the checks on the CPU), each one's output printed whole; the tests start once all of them passed.
+test:
+	$(MAKE) --no-print-directory --output-sync=target -j4 checks
+	$(MAKE) --no-print-directory pytest
+
+checks: $(STAMP) system-deps lint types imports cfn sam-build frontend-check
 
 install: $(STAMP)
 
@@ -65,8 +71,9 @@ frontend-check: $(STAMP)
 	cd frontend && npm run lint && npm run typecheck && npm test && npm run build
 	touch $(FRONTEND_BUILT)
 
+# Two workers (pytest-xdist): most tests wait on a local cloud or a browser, so two of them overlap well.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses 2
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.core_bench
