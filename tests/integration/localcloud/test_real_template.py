@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,9 @@ import pytest
 
 from localcloud.template.loader import load_template
 from tests.e2e.localcloud.running import RunningCloud, wait_for
+from trainbook.accounts.events import UserRegistered
+from trainbook.eventstore.events import NO_META, PendingEvent
+from trainbook.eventstore.store import item_of
 
 REPO_TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 
@@ -44,17 +48,10 @@ def test_every_stream_trigger_consumes_the_events_stream(repo_cloud: RunningClou
     assert streams and all(stream["alive"] for stream in streams.values())
     before = {key: stream["position"] for key, stream in streams.items()}
     events_table = next(t for t in repo_cloud.client("dynamodb").list_tables()["TableNames"] if "events" in t)
-    repo_cloud.client("dynamodb").put_item(
-        TableName=events_table,
-        Item={
-            "stream": {"S": "localcloud-probe"},
-            "version": {"N": "1"},
-            "type": {"S": "LocalCloudProbe"},
-            "data": {"M": {}},
-            "at": {"S": "2026-01-01T00:00:00.000000+00:00"},
-            "meta": {"M": {}},
-        },
-    )
+    # A well-formed event (one the broadcaster decodes, and for which it has no message) on a stream no
+    # projector reads: a malformed one would be retried with backoff and would only move on after that.
+    probe = PendingEvent("localcloud-probe", 1, UserRegistered(user_id="probe", role="passenger"), NO_META)
+    repo_cloud.client("dynamodb").put_item(TableName=events_table, Item=item_of(probe, datetime.now(UTC)))
 
     def all_moved_on() -> bool:
         # Each trigger moves past the probe: the broadcaster by delivering it, the others by their
@@ -65,6 +62,10 @@ def test_every_stream_trigger_consumes_the_events_stream(repo_cloud: RunningClou
         )
 
     wait_for(all_moved_on, deadline=60)
+    sqs = repo_cloud.client("sqs")
+    failures = next(url for url in sqs.list_queues()["QueueUrls"] if "failures" in url)
+    waiting = sqs.get_queue_attributes(QueueUrl=failures, AttributeNames=["ApproximateNumberOfMessages"])
+    assert waiting["Attributes"]["ApproximateNumberOfMessages"] == "0"  # delivered, not given up on
 
 
 def test_the_shipped_timetable_is_loaded_and_searchable_when_ready(repo_cloud: RunningCloud) -> None:
