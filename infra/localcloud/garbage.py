@@ -30,11 +30,12 @@ def paused_while_starting() -> Iterator[Callable[[], None]]:
     """No collection until the body calls the function it is given (ready: what exists now is frozen)
     or leaves; a body that fails before it is ready turns the collector back on without freezing."""
     was_enabled = gc.isenabled()
-    paused = [True]
+    paused = True
 
     def ready() -> None:
-        if paused[0]:
-            paused[0] = False
+        nonlocal paused
+        if paused:
+            paused = False
             gc.freeze()
             if was_enabled:
                 gc.enable()
@@ -43,7 +44,7 @@ def paused_while_starting() -> Iterator[Callable[[], None]]:
     try:
         yield ready
     finally:
-        if paused[0] and was_enabled:
+        if paused and was_enabled:
             gc.enable()
 
 
