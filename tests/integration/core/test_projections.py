@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -378,6 +379,31 @@ def test_analytics_count_each_event_once_under_duplicate_and_shuffled_delivery(s
     [run] = [r for r in figures["load_factors"]["runs"] if r["run_id"] == RUN]
     assert run["passenger_km"] == 2 * 616.0  # two seats Kraków -> Gdańsk; the cancelled one left
     assert run["load_factor"] == round(2 * 616.0 / run["seat_km"], 6)
+
+
+def test_a_run_scheduled_after_its_bookings_were_counted_keeps_their_counts(store: EventStore) -> None:
+    """A run's item is put in a transaction only while it does not exist; bookings counted first (or the
+    run delivered again) leave it to the update, which keeps the passenger-km already there."""
+    from trainbook.analytics.figures import AnalyticsItem
+
+    TrainRuns(store).publish(small_timetable(), [DAY + timedelta(days=1)])
+    book(store, "b1", ("05-045", "05-046"))
+    records = stream_records()
+    scheduled = [r for r in records if r["dynamodb"]["NewImage"]["type"]["S"] == "TrainRunScheduled"]
+    assert len(scheduled) == 2 and len(scheduled) < len(records)
+
+    counted_first = [r for r in records if r not in scheduled]
+    assert handlers.analytics({"Records": counted_first}, FakeContext()) == {"batchItemFailures": []}
+    # Two runs: one transaction, refused by the booked run's item, then each write alone.
+    assert handlers.analytics({"Records": scheduled}, FakeContext()) == {"batchItemFailures": []}
+    assert handlers.analytics({"Records": scheduled}, FakeContext()) == {"batchItemFailures": []}
+
+    items = {item.key.split("#", 1)[1]: item for item in AnalyticsItem.query("run")}
+    assert len(items) == 2
+    booked = items[RUN]
+    assert booked.passenger_km_tenths == 2 * 6160 and booked.label and booked.seat_km_tenths
+    [other] = [item for run_id, item in items.items() if run_id != RUN]
+    assert other.seat_km_tenths == booked.seat_km_tenths and other.passenger_km_tenths is None
 
 
 def test_the_live_reads_give_what_the_dashboard_and_the_inbox_show(store: EventStore) -> None:
