@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,7 +125,19 @@ class LocalCloud:
             self._echo,
             options.fsync,
             ttl_interval=options.ttl_interval,
+            lend_zygote=self._zygote_for_the_gateway(),
         )
+
+    def _zygote_for_the_gateway(self) -> socket.socket | None:
+        """The engine's end of the socket its zygote's sibling will serve this process's gateway functions
+        on (ForkServers); None when they run no forked workers here."""
+        from localcloud.runtime.zygote import FORK_SERVERS
+
+        if os.environ.get("LOCALCLOUD_GATEWAY_FUNCTIONS", "1") == "0" or not FORK_SERVERS.enabled:
+            return None
+        ours, engines = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        FORK_SERVERS.adopt(ours)
+        return engines
 
     def start(self) -> None:
         """`launch`, then build the stack in the engine once it is ready."""

@@ -349,9 +349,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--ttl-interval", type=float, default=30.0, help="seconds between TTL sweeps")
+    parser.add_argument(
+        "--lend-zygote-fd", type=int, default=None, help="a socket to serve the gateway a sibling zygote on"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stdout, format="%(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if args.lend_zygote_fd is not None:
+        import socket
+
+        from localcloud.runtime.zygote import FORK_SERVERS
+
+        FORK_SERVERS.lend(socket.socket(fileno=args.lend_zygote_fd))
     if args.parent_pid is not None:
         from localcloud.owner import exit_when_orphaned
 

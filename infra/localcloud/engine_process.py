@@ -49,7 +49,10 @@ class EngineProcess:
         echo: Callable[[str], None] | None = None,
         fsync: str = "batch",
         ttl_interval: float | None = None,
+        lend_zygote: socket.socket | None = None,
     ) -> None:
+        """`lend_zygote`: a socket the engine's first zygote is to serve a sibling on (ForkServers.lend);
+        the engine gets it, this process no longer holds it."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "localcloud.engine", "--port", str(self.port), "--region", region]
@@ -59,24 +62,32 @@ class EngineProcess:
         command += ["--parent-pid", str(parent)]
         if ttl_interval is not None:
             command += ["--ttl-interval", str(ttl_interval)]
+        passed = [lend_zygote.fileno()] if lend_zygote is not None else []
+        if lend_zygote is not None:
+            command += ["--lend-zygote-fd", str(lend_zygote.fileno())]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._log = log_path.open("a", encoding="utf-8") if log_path else None
         self._echo = echo
         self._writing = threading.Lock()
         self._output: list[str] = []
         self._ready = threading.Event()
-        self.process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            text=True,
-            bufsize=1,
-            # Own session: Ctrl-C in the terminal reaches only `trainbook up`, which stops the engine in
-            # order. The engine still dies with `trainbook up` however that ends (parent-death signal).
-            start_new_session=True,
-            preexec_fn=lambda: die_with_parent(parent),
-        )
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=env,
+                text=True,
+                bufsize=1,
+                pass_fds=passed,
+                # Own session: Ctrl-C in the terminal reaches only `trainbook up`, which stops the engine
+                # in order. The engine still dies with `trainbook up` however that ends (parent-death signal).
+                start_new_session=True,
+                preexec_fn=lambda: die_with_parent(parent),
+            )
+        finally:
+            if lend_zygote is not None:
+                lend_zygote.close()
         self._reader = threading.Thread(target=self._read_output, name="engine-output", daemon=True)
         self._reader.start()
 

@@ -150,6 +150,24 @@ def _become_worker(
         os._exit(code)
 
 
+def _become_sibling(fds: list[int], control: socket.socket, closing: list[int], zygote: int) -> None:
+    """In the forked child: a second zygote, past the imports already, serving the control socket it was
+    sent (another process's); it leaves with this zygote, or when that socket closes. Never returns."""
+    try:
+        from localcloud.owner import die_with_parent
+
+        die_with_parent(zygote)
+        control.close()
+        for fd in closing:
+            os.close(fd)
+        signal.set_wakeup_fd(-1)
+        serve(socket.socket(fileno=fds[0]))
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
 def _name_process(function_name: str) -> None:
     """`ps -o comm` and `top` show the function (15 bytes), not the zygote's name."""
     from localcloud.owner import _LIBC
@@ -167,7 +185,7 @@ def serve(control: socket.socket) -> None:
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     children: set[int] = set()
-    _send(control, {"ready": True, "pid": zygote})
+    _send(control, {"ready": True, "pid": zygote, "imports": import_environment(dict(os.environ))})
     while True:
         readable: list[Any] = select.select([control.fileno(), wake_read], [], [], 1.0)[0]
         if os.getppid() != parent:
@@ -189,6 +207,8 @@ def serve(control: socket.socket) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
+        if pid == 0 and request.get("sibling"):
+            _become_sibling(fds, control, [wake_read, wake_write], zygote)
         if pid == 0:
             _become_worker(request, fds, control, [wake_read, wake_write], zygote)
         for fd in fds:
@@ -259,32 +279,59 @@ class ForkedProcess:
 class ForkServer:
     """One zygote process, as the engine sees it: start it, ask it for workers, learn their exits."""
 
-    def __init__(self, env: dict[str, str], label: list[str]) -> None:
-        from localcloud.runtime import worker
-
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._control = ours
+    def __init__(self, control: socket.socket, process: subprocess.Popen[bytes] | None) -> None:
+        """`process`: the zygote, when this process spawned it (None: a sibling another process asked for)."""
+        self._control = control
         self._exits: dict[int, int] = {}
         self._replies: list[dict[str, Any]] = []
         self._changed = threading.Condition()
         self._asking = threading.Lock()
         self.alive = True
-        self.process = worker.SPAWNER.popen(
-            [sys.executable, "-m", "localcloud.runtime.zygote", "--control", str(theirs.fileno()), *label],
-            env=env,
-            pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=worker.WORKER_STDERR,
-            cwd="/",  # nothing of the engine's directory on the zygote's path; each child sets its own
-        )
-        theirs.close()
+        self.process = process
         self._reader = threading.Thread(target=self._read, name="zygote-reader", daemon=True)
         self._reader.start()
         ready = self._reply(time.monotonic() + READY_SECONDS)
         if not ready.get("ready"):
             self.stop()
             raise ForkServerDown(f"the fork server did not start: {ready}")
+        self.pid = int(ready["pid"])
+        self.imports = tuple(tuple(pair) for pair in ready.get("imports", ()))
+
+    @classmethod
+    def spawn(cls, env: dict[str, str], label: list[str]) -> ForkServer:
+        """Start a zygote process and wait until it has imported."""
+        from localcloud.runtime import worker
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            process = worker.SPAWNER.popen(
+                [sys.executable, "-m", "localcloud.runtime.zygote", "--control", str(theirs.fileno()), *label],
+                env=env,
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=worker.WORKER_STDERR,
+                cwd="/",  # nothing of the engine's directory on the zygote's path; each child sets its own
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        return cls(ours, process)
+
+    def fork_sibling(self, control: socket.socket) -> None:
+        """Have the zygote fork a second zygote serving `control`, whose other end another process holds
+        (the gateway's): that process gets a zygote without importing everything again. The sibling is
+        this zygote's child and dies with it; it leaves when `control`'s other end closes."""
+        try:
+            with self._asking:
+                if not self.alive:
+                    raise ForkServerDown("the fork server is not running")
+                socket.send_fds(self._control, [json.dumps({"sibling": True}).encode()], [control.fileno()])
+                self._reply(time.monotonic() + READY_SECONDS)
+        finally:
+            control.close()
 
     def _read(self) -> None:
         while True:
@@ -362,6 +409,8 @@ class ForkServer:
         with contextlib.suppress(OSError):
             self._control.shutdown(socket.SHUT_RDWR)
         self._control.close()
+        if self.process is None:
+            return  # a sibling: its parent, another process's zygote, reaps it
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -370,13 +419,33 @@ class ForkServer:
 
 
 class ForkServers:
-    """The engine's zygotes, one per import environment (normally one); spawning when none can serve."""
+    """A process's zygotes, one per import environment (normally one); spawning when none can serve.
+
+    `trainbook up` runs Lambda workers in two processes, the engine and the gateway, and each would
+    import the same modules into a zygote of its own (about 1.3 CPU-s of every start). Instead the
+    engine lends the gateway a sibling of its zygote: `up` hands the engine one end of a socket pair
+    (`lend`, before the engine's functions are registered) and keeps the other (`adopt`); once the
+    engine's zygote has imported, it forks a second zygote serving that socket, and the gateway takes
+    it as its own. A sibling that does not come (the engine's zygote failed) or was made for other
+    import-time variables is not used: the gateway spawns its zygote as before."""
 
     def __init__(self) -> None:
         self._servers: dict[tuple[tuple[str, str], ...], ForkServer] = {}
         self._broken: set[tuple[tuple[str, str], ...]] = set()
         self._lock = threading.Lock()
         self.enabled = fork_supported() and not SPAWN_ONLY
+        self._lent: socket.socket | None = None  # for a sibling of this process's first zygote
+        self._adopted: socket.socket | None = None  # a sibling forked by another process's zygote
+
+    def lend(self, control: socket.socket) -> None:
+        """Fork a sibling of the first zygote this process starts, serving `control`."""
+        with self._lock:
+            self._lent = control
+
+    def adopt(self, control: socket.socket) -> None:
+        """Use the zygote that will answer on `control` (another process's sibling) before spawning one."""
+        with self._lock:
+            self._adopted = control
 
     def server_for(self, env: dict[str, str], label: list[str]) -> ForkServer | None:
         """The running zygote for this environment, started on first use; None: spawn instead."""
@@ -389,24 +458,61 @@ class ForkServers:
                 return server
             if key in self._broken:
                 return None
-            from localcloud.runtime.worker import PASSED_THROUGH
+            server = self._adopted_server(key)
+            if server is None:
+                from localcloud.runtime.worker import PASSED_THROUGH
 
-            zygote_env = {name: env[name] for name in PASSED_THROUGH if name in env}
-            zygote_env.update(dict(key))
-            try:
-                server = ForkServer(zygote_env, label)
-            except (OSError, ForkServerDown) as error:
-                # Once only: a zygote that cannot start would cost every cold start its timeout.
-                log.warning("fork server unavailable (%s): Lambda workers are spawned", error)
-                self._broken.add(key)
-                return None
+                zygote_env = {name: env[name] for name in PASSED_THROUGH if name in env}
+                zygote_env.update(dict(key))
+                try:
+                    server = ForkServer.spawn(zygote_env, label)
+                except (OSError, ForkServerDown) as error:
+                    # Once only: a zygote that cannot start would cost every cold start its timeout.
+                    log.warning("fork server unavailable (%s): Lambda workers are spawned", error)
+                    self._broken.add(key)
+                    self._close_lent()  # the other process spawns its own
+                    return None
+                log.info("fork server for Lambda workers: pid %s", server.pid)
             self._servers[key] = server
-            log.info("fork server for Lambda workers: pid %s", server.process.pid)
+            self._lend_to(server)
             return server
+
+    def _adopted_server(self, key: tuple[tuple[str, str], ...]) -> ForkServer | None:
+        if self._adopted is None:
+            return None
+        control, self._adopted = self._adopted, None
+        try:
+            server = ForkServer(control, None)
+        except ForkServerDown as error:
+            log.info("no sibling fork server from the engine (%s): starting one", error)
+            return None
+        if server.imports != key:
+            server.stop()
+            return None
+        log.info("fork server for Lambda workers: pid %s, a sibling of the engine's", server.pid)
+        return server
+
+    def _lend_to(self, server: ForkServer) -> None:
+        if self._lent is None:
+            return
+        control, self._lent = self._lent, None
+        try:
+            server.fork_sibling(control)
+        except (OSError, ForkServerDown) as error:
+            log.warning("no sibling fork server for the gateway (%s)", error)
+
+    def _close_lent(self) -> None:
+        if self._lent is not None:
+            self._lent.close()
+            self._lent = None
 
     def stop(self) -> None:
         with self._lock:
             servers, self._servers = list(self._servers.values()), {}
+            self._close_lent()
+            if self._adopted is not None:
+                self._adopted.close()
+                self._adopted = None
         for server in servers:
             server.stop()
 

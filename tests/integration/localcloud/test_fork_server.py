@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from localcloud.runtime import worker as worker_module
 from localcloud.runtime.functions import FunctionSpec
 from localcloud.runtime.pool import FunctionPool
-from localcloud.runtime.zygote import FORK_SERVERS
+from localcloud.runtime.zygote import FORK_SERVERS, ForkServers
 from tests.e2e.localcloud.running import wait_for
 
 HANDLER = textwrap.dedent(
@@ -147,3 +148,53 @@ def test_full_signing_reaches_a_forked_worker(code_dir: Path, monkeypatch: pytes
     answer = _call(pool)
     pool.stop()
     assert answer["signs_fully"] and answer["ppid"] != os.getpid()
+
+
+def _parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+@pytest.fixture
+def lent() -> Iterator[tuple[ForkServers, ForkServers]]:
+    """Two processes' zygotes as `trainbook up` pairs them: the engine's lends, the gateway's adopts."""
+    engine, gateway = ForkServers(), ForkServers()
+    ours, engines = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    engine.lend(engines)
+    gateway.adopt(ours)
+    yield engine, gateway
+    gateway.stop()
+    engine.stop()
+
+
+def test_the_gateway_forks_its_workers_from_a_sibling_of_the_engines_zygote(
+    code_dir: Path, lent: tuple[ForkServers, ForkServers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, gateway = lent
+    env = worker_module.worker_environment(_pool(code_dir, "probe").spec, PLATFORM)
+    engines_zygote = engine.server_for(env, [])
+    assert engines_zygote is not None and engines_zygote.process is not None
+
+    monkeypatch.setattr(worker_module, "FORK_SERVERS", gateway)
+    pool = _pool(code_dir, "gateway-side")
+    answer = _call(pool)
+    sibling = answer["ppid"]
+    assert sibling not in (engines_zygote.pid, os.getpid())
+    assert _parent_of(sibling) == engines_zygote.pid  # forked by the engine's zygote, not spawned
+    assert answer["only_mine"] == [] and answer["cwd"] == str(code_dir)
+
+    gateway.stop()  # the gateway closes its end: the sibling leaves, and its worker with it
+    wait_for(lambda: _gone(sibling) and _gone(answer["pid"]))
+    pool.stop()
+    assert engines_zygote.alive
+
+
+def test_without_a_sibling_the_gateway_starts_its_own_zygote(
+    code_dir: Path, lent: tuple[ForkServers, ForkServers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, gateway = lent
+    engine.stop()  # the engine stops before it had a zygote (or its zygote could not start)
+    monkeypatch.setattr(worker_module, "FORK_SERVERS", gateway)
+    pool = _pool(code_dir, "own-zygote")
+    answer = _call(pool)
+    pool.stop()
+    assert answer["ppid"] != os.getpid() and _parent_of(answer["ppid"]) == os.getpid()
