@@ -303,9 +303,10 @@ class ForkServer:
         from localcloud.runtime import worker
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [sys.executable, "-m", "localcloud.runtime.zygote", "--control", str(theirs.fileno())]
         try:
             process = worker.SPAWNER.popen(
-                [sys.executable, "-m", "localcloud.runtime.zygote", "--control", str(theirs.fileno()), *label],
+                [*command, *label],
                 env=env,
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
