@@ -7,6 +7,7 @@ lost (a client read timeout) is answered with success on the retry instead of be
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import threading
 import time
@@ -69,9 +70,12 @@ TOKENS = TokenRecord()
 
 
 def fingerprint(body: dict[str, Any]) -> str:
-    """Every parameter but the token itself: a change in any of them is a different request."""
+    """Every parameter but the token itself: a change in any of them is a different request. Kept as a
+    digest of their canonical JSON (32 hex digits), not the JSON: up to MAX_TOKENS transactions of a few
+    KB each are remembered for 10 minutes."""
     parameters = {k: v for k, v in body.items() if k != "ClientRequestToken"}
-    return json.dumps(parameters, sort_keys=True, default=_binary_text)
+    canonical = json.dumps(parameters, sort_keys=True, default=_binary_text)
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
 def _binary_text(value: Any) -> str:
