@@ -157,6 +157,9 @@ def _become_sibling(fds: list[int], control: socket.socket, closing: list[int], 
         from localcloud.owner import die_with_parent
 
         die_with_parent(zygote)
+        # A session of its own, as the gateway's zygote had as `trainbook up`'s child: Linux schedules
+        # sessions as groups (autogroup), so its workers do not take their CPU from the engine's group.
+        os.setsid()
         control.close()
         for fd in closing:
             os.close(fd)
