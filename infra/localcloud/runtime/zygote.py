@@ -293,10 +293,13 @@ class ForkServer:
         self.process = process
         self._reader = threading.Thread(target=self._read, name="zygote-reader", daemon=True)
         self._reader.start()
-        ready = self._reply(time.monotonic() + READY_SECONDS)
-        if not ready.get("ready"):
-            self.stop()
-            raise ForkServerDown(f"the fork server did not start: {ready}")
+        try:
+            ready = self._reply(time.monotonic() + READY_SECONDS)
+            if not ready.get("ready"):
+                raise ForkServerDown(f"the fork server did not start: {ready}")
+        except ForkServerDown:
+            self.stop()  # closes the socket (and ends a spawned zygote) that will not be used
+            raise
         self.pid = int(ready["pid"])
         self.imports = tuple(tuple(pair) for pair in ready.get("imports", ()))
 
