@@ -184,6 +184,7 @@ class StreamPoller:
         self._appended = listen_for_appends()
         self.position = position if position is not None else self._start_position()
         self.delivered = 0
+        self.reads = 0  # reads of the shard that returned records (GetRecords calls on AWS)
         self.failed_batches = 0
         self._counting = threading.Lock()
         self.lanes: KeyedLanes | None = None
@@ -214,14 +215,14 @@ class StreamPoller:
             stored = stored[: len(within_payload([record.record for record in stored]))]
         if stored:
             # One GetRecords of Lambda's poller on AWS, as billed: a read that returned records.
+            self.reads += 1
             STATS.count_many({"internal:StreamGetRecords": 1, "internal:StreamRecords": len(stored)})
         return [delivered_record(record, self.trigger.stream_arn) for record in stored]
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._appended.clear()
-            if self.trigger.batching_window_seconds:
-                self._gather()
+            self._gather(self.position)
             batch = self._read()
             if not batch:
                 if self._appended.wait(IDLE_WAIT_SECONDS):
@@ -241,22 +242,29 @@ class StreamPoller:
                 time.sleep(1)
             self._deliveries.trim(self)
 
-    def _unread(self) -> tuple[int, int]:
-        """Unread records (filtered ones too: they fill a read), and the bytes of a batch of them."""
+    def _unread(self, position: int) -> tuple[int, int]:
+        """Records from `position` not read yet (filtered ones too: they fill a read), and the bytes of a
+        batch of them."""
         with DYNAMODB_LOCK:
             shard = self._shard()
             if shard is None:
                 return 0, 0
             first = int(shard.starting_sequence_number) + trimmed(shard)
-            offset = max(0, self.position - first)
+            offset = max(0, position - first)
             waiting = shard.items[offset : offset + self.trigger.batch_size]
             size = sum(record_bytes(r.record) for r in waiting)
-            return max(0, next_sequence_number(shard) - max(self.position, first)), size
+            return max(0, next_sequence_number(shard) - max(position, first)), size
 
-    def _gather(self) -> None:
-        gather(
-            self._unread, self.trigger.batch_size, self.trigger.batching_window_seconds, self._stopping.wait
-        )
+    def _gather(self, position: int) -> None:
+        """`MaximumBatchingWindowInSeconds`, before the shard is read (the reader of lanes too: else it would
+        read on every append)."""
+        if self.trigger.batching_window_seconds:
+            gather(
+                lambda: self._unread(position),
+                self.trigger.batch_size,
+                self.trigger.batching_window_seconds,
+                self._stopping.wait,
+            )
 
     def _key_attribute(self) -> str | None:
         with DYNAMODB_LOCK:
@@ -281,6 +289,7 @@ class StreamPoller:
             if lanes.in_flight() >= limit:
                 continue
             self._appended.clear()
+            self._gather(lanes.cursor)
             batch = self._read(lanes.cursor)
             if not batch:
                 lanes.skip_trimmed(self._first_kept())
@@ -593,6 +602,7 @@ class Deliveries:
                 "table": p.trigger.table_name,
                 "position": p.position,
                 "delivered": p.delivered,
+                "reads": p.reads,
                 "failed_batches": p.failed_batches,
                 "backlog": self.backlog(p),
                 "alive": p.thread.is_alive(),

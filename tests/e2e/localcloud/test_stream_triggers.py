@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
+
+import httpx
 
 from localcloud.streams.delivery import KeyedLanes
 from tests.e2e.localcloud.running import RunningCloud, wait_for
@@ -103,6 +106,24 @@ def test_parallel_batches_deliver_each_key_once_and_in_order(cloud: RunningCloud
         wait_for(lambda key=key: len(_seen(cloud, key)) >= 6)
     assert [_seen(cloud, key) for key in keys] == [list(range(1, 7))] * 6
     assert {_attempts(cloud, key, version) for key in keys for version in range(1, 7)} == {1}
+
+
+def _lanes_reads(cloud: RunningCloud) -> int:
+    streams = httpx.get(f"{cloud.url}/health", timeout=30).json()["engine"]["streams"]
+    return int(streams["LanesProjectorFunctionLanesStream"]["reads"])
+
+
+def test_parallel_batches_read_the_shard_once_for_what_arrives_within_the_window(cloud: RunningCloud) -> None:
+    keys = [f"lanes-window-{number}" for number in range(9)]
+    before = _lanes_reads(cloud)
+    for key in keys:  # 9 records (the batch is 10), each 40 ms after the last: well within the window
+        _put_lane(cloud, key, 1)
+        time.sleep(0.04)
+    for key in keys:
+        wait_for(lambda key=key: _seen(cloud, key) == [1])
+    # One read once the appends stop (a second if this machine paused for 0.1 s between two of them),
+    # not one per append.
+    assert _lanes_reads(cloud) - before <= 2
 
 
 def test_parallel_batches_deliver_other_keys_while_one_key_is_busy(cloud: RunningCloud) -> None:
