@@ -18,6 +18,7 @@ from localcloud.fastpath.request_setup import (
     patch_response_enrichment,
     patch_url_parsing,
 )
+from localcloud.fastpath.plain_updates import patch_plain_updates
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     patch_clause_search,
@@ -34,7 +35,8 @@ def install(patches: Patches) -> None:
     """Apply every speed-up; `patches.undo()` takes them back with the layer's fixes.
 
     Install after the runtime's Step Functions patches: the shared programs replace its per-execution
-    build of the evaluation program."""
+    build of the evaluation program. Install after the layer too: plain updates leave every other update
+    to the layer's `update_item`."""
     patch_json_serializer(patches)
     patch_json_parser(patches)
     patch_json_paths(patches)
@@ -49,6 +51,7 @@ def install(patches: Patches) -> None:
     patch_clause_search(patches)
     patch_kept_update_checks(patches)
     patch_update_rewrites(patches)
+    patch_plain_updates(patches)
     patch_item_sizes(patches)
     patch_access_keys(patches)
     patch_url_parsing(patches)
