@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 
 from localcloud import layer
@@ -117,15 +117,15 @@ def _outcomes() -> list[Any]:
                         answer = ddb.update_item(**request, ReturnValues="ALL_NEW")
                         outcomes.append((number, partition, answer.get("Attributes")))
                     else:
-                        ddb.transact_write_items(TransactItems=[{"Update": request}])
+                        transaction: Any = {"Update": request}
+                        ddb.transact_write_items(TransactItems=[transaction])
                         outcomes.append((number, partition, "written"))
                 except ddb.exceptions.ClientError as error:
                     outcomes.append((number, partition, error.response["Error"], error.response.get("Item")))
         outcomes.append(sorted(ddb.scan(TableName="r")["Items"], key=lambda i: (i["pk"]["S"], i["sk"]["N"])))
-        records = [
-            stored.record
-            for stored in dynamodb_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].tables["r"].stream_shard.items
-        ]
+        shard = dynamodb_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].tables["r"].stream_shard
+        assert shard is not None
+        records = [stored.record for stored in shard.items]
         outcomes.append(
             [
                 (
