@@ -60,14 +60,66 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any], str | None, dict[str, Any
     ("SET #a = :v", {"#a": "a"}, {":v": {"S": "v"}}, None, {"sk": {"S": "1"}}),
     ("SET #a = :v", {"#a": "a"}, {":v": {"S": "v"}}, None, {}),
     ("SET #a = :v", {"#a": "a"}, {":v": {"S": "v"}}, None, {"sk": {"N": "7"}, "x": {"S": "extra"}}),
-    # Shapes moto's path keeps: nested, functions, arithmetic, ADD, lowercase keywords, plain names.
+    # Counters: new, added to, with decimals, negative; clauses together, plain names.
+    (
+        "ADD #a :one, #b :two",
+        {"#a": "count", "#b": "km"},
+        {":one": {"N": "1"}, ":two": {"N": "2.5"}},
+        None,
+        {"sk": {"N": "8"}},
+    ),
+    (
+        "ADD #a :one, #b :two",
+        {"#a": "count", "#b": "km"},
+        {":one": {"N": "-3"}, ":two": {"N": "0.25"}},
+        None,
+        {"sk": {"N": "8"}},
+    ),
+    (
+        "ADD followers :one, changes :one",
+        {},
+        {":one": {"N": "1"}},
+        "attribute_exists(#c)",
+        {"sk": {"N": "8"}},
+    ),
+    ("ADD followers :one, other :one", {}, {":one": {"N": "1"}}, None, {"sk": {"N": "8"}}),
+    (
+        "SET #e = :v ADD #a :one REMOVE #b",
+        {"#e": "expires", "#a": "count", "#b": "km"},
+        {":v": {"N": "9"}, ":one": {"N": "1"}},
+        None,
+        {"sk": {"N": "8"}},
+    ),
+    (
+        "REMOVE #b ADD #a :one SET #e = :v",
+        {"#e": "expires", "#a": "count", "#b": "gone"},
+        {":v": {"N": "9"}, ":one": {"N": "1"}},
+        None,
+        {"sk": {"N": "9"}},
+    ),
+    # ADDs moto's path decides: to a string, a set, a string value, a reserved word, a clause twice.
+    ("ADD #a :one", {"#a": "s"}, {":one": {"N": "1"}}, None, {"sk": {"N": "4"}}),
+    ("ADD #a :set", {"#a": "ss"}, {":set": {"SS": ["c"]}}, None, {"sk": {"N": "4"}}),
+    ("ADD #a :s", {"#a": "count"}, {":s": {"S": "1"}}, None, {"sk": {"N": "8"}}),
+    ("ADD size :one", {}, {":one": {"N": "1"}}, None, {"sk": {"N": "8"}}),
+    ("ADD #a :one ADD #b :one", {"#a": "count", "#b": "km"}, {":one": {"N": "1"}}, None, {"sk": {"N": "8"}}),
+    (
+        "SET #a = :v, #b = :v ADD #a :one",
+        {"#a": "count", "#b": "km"},
+        {":v": {"N": "1"}, ":one": {"N": "1"}},
+        None,
+        {"sk": {"N": "8"}},
+    ),
+    # Shapes moto's path keeps: nested, functions, arithmetic, DELETE, lowercase keywords, reserved words.
     ("SET #m.#x = :v", {"#m": "m", "#x": "x"}, {":v": {"S": "v"}}, None, {"sk": {"N": "4"}}),
     ("SET #n = #n + :one", {"#n": "n"}, {":one": {"N": "1"}}, None, {"sk": {"N": "4"}}),
     ("SET #c = if_not_exists(#c, :v)", {"#c": "c"}, {":v": {"N": "0"}}, None, {"sk": {"N": "4"}}),
-    ("ADD #n :one", {"#n": "n"}, {":one": {"N": "1"}}, None, {"sk": {"N": "4"}}),
+    ("DELETE #f :set", {"#f": "ss"}, {":set": {"SS": ["a"]}}, None, {"sk": {"N": "4"}}),
     ("set #a = :v", {"#a": "lower"}, {":v": {"S": "v"}}, None, {"sk": {"N": "4"}}),
     ("SET plain = :v", {}, {":v": {"S": "v"}}, None, {"sk": {"N": "4"}}),
+    ("SET name = :v", {}, {":v": {"S": "v"}}, None, {"sk": {"N": "4"}}),
     ("SET #a = :v REMOVE #b", {"#a": "a", "#b": "s"}, {":v": {"S": "v"}}, None, {"sk": {"N": "4"}}),
+    ("SET #a = :v, REMOVE #b", {"#a": "a", "#b": "s"}, {":v": {"S": "v"}}, None, {"sk": {"N": "4"}}),
 ]
 
 
@@ -153,15 +205,18 @@ def test_plain_updates_end_as_moto_ends_them_alone_and_in_transactions() -> None
     assert len(expected[-1]) >= 10  # and the stream records
 
 
-def test_only_plain_top_level_sets_and_removes_are_planned() -> None:
-    assert plain_plan("SET #a = :x, #b=:y") == (("#a", ":x"), ("#b", ":y"))
-    assert plain_plan("REMOVE #a, #b") == (("#a", None), ("#b", None))
+def test_only_top_level_sets_removes_and_adds_are_planned() -> None:
+    assert plain_plan("SET #a = :x, #b=:y") == (("SET", "#a", ":x"), ("SET", "#b", ":y"))
+    assert plain_plan("REMOVE #a, b") == (("REMOVE", "#a", None), ("REMOVE", "b", None))
+    assert plain_plan("ADD #a :one SET b = :v") == (("ADD", "#a", ":one"), ("SET", "b", ":v"))
     for other in (
+        "ADD #a :x ADD #b :y",
+        "DELETE #a :x",
+        "SET #a = :v,",
         "SET #a.#b = :v",
         "SET #a = #a + :v",
-        "ADD #a :v",
+        "SET #a = if_not_exists(#a, :v)",
         "set #a = :v",
-        "SET a = :v",
-        "SET #a = :v REMOVE #b",
+        "SET 1a = :v",
     ):
         assert plain_plan(other) is None
