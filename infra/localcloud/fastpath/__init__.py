@@ -10,6 +10,7 @@ from localcloud.fastpath.json_copies import patch_interpreter_copies
 from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
+from localcloud.fastpath.plain_updates import patch_plain_updates
 from localcloud.fastpath.request_setup import (
     patch_access_keys,
     patch_authorization_check,
@@ -18,7 +19,6 @@ from localcloud.fastpath.request_setup import (
     patch_response_enrichment,
     patch_url_parsing,
 )
-from localcloud.fastpath.plain_updates import patch_plain_updates
 from localcloud.fastpath.sfn_programs import patch_shared_programs
 from localcloud.fastpath.update_expressions import (
     patch_clause_search,
