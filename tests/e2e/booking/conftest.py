@@ -110,3 +110,16 @@ def trainbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trainbook]:
             yield Trainbook(cloud, http)
     finally:
         cloud.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """A failed test that used the shared cloud carries the cloud's last output (engine and function logs),
+    so a 5xx seen once in CI shows its traceback."""
+    report = yield
+    trainbook = getattr(item, "funcargs", {}).get("trainbook")
+    if report.failed and isinstance(trainbook, Trainbook):
+        report.sections.append(
+            ("trainbook up output (last 300 lines)", "".join(trainbook.cloud.output[-300:]))
+        )
+    return report
