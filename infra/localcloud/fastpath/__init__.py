@@ -5,6 +5,7 @@ from __future__ import annotations
 from localcloud.fastpath.conditions import patch_condition_lexing, patch_condition_parses
 from localcloud.fastpath.dynamo_types import patch_dynamo_types, patch_result_conversion
 from localcloud.fastpath.handler_methods import patch_handler_method_names
+from localcloud.fastpath.item_answers import patch_item_answers
 from localcloud.fastpath.item_sizes import patch_item_sizes
 from localcloud.fastpath.json_copies import patch_interpreter_copies
 from localcloud.fastpath.json_parser import patch_json_parser
@@ -53,6 +54,7 @@ def install(patches: Patches) -> None:
     patch_update_rewrites(patches)
     patch_plain_updates(patches)
     patch_item_sizes(patches)
+    patch_item_answers(patches)
     patch_access_keys(patches)
     patch_url_parsing(patches)
     patch_authorization_check(patches)

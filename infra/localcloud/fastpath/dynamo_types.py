@@ -29,8 +29,9 @@ from typing import Any
 
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.models import utilities
-from moto.dynamodb.models.dynamo_type import DDBType, DynamoType
+from moto.dynamodb.models.dynamo_type import DDBType, DynamoType, LimitedSizeDict
 
+from localcloud.fastpath.item_answers import item_answer
 from localcloud.layer.patching import Patches
 
 _LIST, _MAP = DDBType.LIST, DDBType.MAP
@@ -121,13 +122,16 @@ def patch_result_conversion(patches: Patches) -> None:
     every answer (1.5 % of the engine's CPU under the booking bench). Here a dict, a list, a `DynamoType`
     other than binary, and the plain values are converted as moto converts them, checked by exact class;
     anything else (a datetime, a binary value, an object with `to_json`, a subclass) goes to moto's, whose
-    own recursion comes back here."""
+    own recursion comes back here. A stored item's attributes (a `LimitedSizeDict`) are converted as moto
+    converts a dict, once per version of the item (`item_answers.py`)."""
     original = utilities.dynamo_to_dict
 
     def converted(obj: Any) -> Any:
         cls = type(obj)
         if cls is dict:
             return {key: converted(value) for key, value in obj.items()}
+        if cls is LimitedSizeDict:
+            return item_answer(obj, converted)
         if cls is list:
             return [converted(member) for member in obj]
         if cls is DynamoType and obj.type not in _BINARY:

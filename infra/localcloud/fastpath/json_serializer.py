@@ -12,6 +12,7 @@ to moto's serializer, which then answers exactly as before.
 
 from __future__ import annotations
 
+import json
 import threading
 from enum import Enum
 from typing import Any, ClassVar
@@ -26,6 +27,7 @@ from moto.core.serialize import (
     get_serializer_class,
 )
 
+from localcloud.fastpath.item_answers import ITEM_SHAPE, ItemAnswer, Splices
 from localcloud.layer.patching import Patches
 
 Plan = list[tuple[str, Any, tuple[str, ...]]]
@@ -64,18 +66,42 @@ class FastJSONSerializer(JSONSerializer):
     _plans_lock = threading.Lock()
     _timestamps = TimestampSerializer(JSONSerializer.DEFAULT_TIMESTAMP_FORMAT)
 
+    _splices: Splices | None = None
+
     def _serialize_result(self, resp: ResponseDict, result: Any) -> ResponseDict:
+        self._splices = None
         picker = self._value_picker
         if type(picker) is not XFormedAttributePicker or picker.response_transformers or self.pretty_print:
             return super()._serialize_result(resp, result)
         output_shape: Any = self.operation_model.output_shape
         serialized: dict[str, Any] = {}
         if output_shape is not None:
+            self._splices = Splices()
             try:
                 self._walk(serialized, result, output_shape, "")
             except _Unsupported:
+                self._splices = None
                 return super()._serialize_result(resp, result)
         return self._serialized_result_to_response(resp, result, output_shape, serialized)
+
+    def _serialize_body(self, body: Any) -> str:
+        text: str = super()._serialize_body(body)
+        return text if self._splices is None else self._splices.spliced(text)
+
+    def _item(self, answer: ItemAnswer, shape: Any, key: str) -> str:
+        """A stored item's part of the answer: its mark, for the text of its walk (made once per item)."""
+        if answer.text is None:
+            walked: dict[str, Any] = {}
+            self._map(walked, answer, shape, key)
+            answer.text = json.dumps(walked[shape.serialization.get("name", key)])
+        assert self._splices is not None
+        return self._splices.mark(answer.text)
+
+    def _map(self, out: dict[str, Any], value: Any, shape: Any, key: str) -> None:
+        mapped: dict[str, Any] = {}
+        out[shape.serialization.get("name", key)] = mapped
+        for sub_key, sub_value in value.items():
+            self._walk(mapped, sub_value, shape.value, sub_key)
 
     @classmethod
     def _plan(cls, shape: Any) -> Plan:
@@ -114,10 +140,10 @@ class FastJSONSerializer(JSONSerializer):
             if key:
                 out[name] = wrapper
         elif kind == "map":
-            mapped: dict[str, Any] = {}
-            out[name] = mapped
-            for sub_key, sub_value in value.items():
-                self._walk(mapped, sub_value, shape.value, sub_key)
+            if type(value) is ItemAnswer and shape.name == ITEM_SHAPE and self._splices is not None:
+                out[name] = self._item(value, shape, key)
+            else:
+                self._map(out, value, shape, key)
         elif kind == "list":
             items = []
             member = shape.member
