@@ -12,6 +12,7 @@ from localcloud.fastpath.json_parser import patch_json_parser
 from localcloud.fastpath.json_paths import patch_json_paths
 from localcloud.fastpath.json_serializer import patch_json_serializer
 from localcloud.fastpath.plain_updates import patch_plain_updates
+from localcloud.fastpath.query_results import patch_query_results
 from localcloud.fastpath.request_setup import (
     patch_access_keys,
     patch_authorization_check,
@@ -55,6 +56,7 @@ def install(patches: Patches) -> None:
     patch_plain_updates(patches)
     patch_item_sizes(patches)
     patch_item_answers(patches)
+    patch_query_results(patches)
     patch_access_keys(patches)
     patch_url_parsing(patches)
     patch_authorization_check(patches)
