@@ -7,8 +7,13 @@ against the output shape, `json.dumps` writes it, and BatchGetItem and Query siz
 search's engine CPU (9.7 ms a search after 200 bookings, py-spy), nearly all of it for items that had not
 changed since the last read.
 
-Here an item's attributes (its `LimitedSizeDict`) keep, once asked, their converted form (`ItemAnswer`,
-a plain dict any reader can use), the JSON text of the serializer's walk of it, and the item's size.
+Here an item's attributes (its `LimitedSizeDict`) keep, once asked, the item's size and, for an item that
+holds a map or a list, their converted form (`ItemAnswer`, a plain dict any reader can use) and the JSON
+text of the serializer's walk of it. A kept answer takes about twice the item's size in memory, and the
+cost of an answer grows with the values in its tree: an item of flat attributes (an event: its data is one
+string) is cheap to convert and is converted on each read instead, so what is kept grows with the read
+models read (seat maps, booking rows), not with the event store.
+
 The serializer writes an answer's other parts as before and puts each item's text in its place: the text
 is what `json.dumps` writes for that part of the answer, since `json.dumps` of a dict writes each value
 as it writes it alone. Whatever changes an item drops what it kept: every in-place change of moto's
@@ -25,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
 
 from localcloud.layer.patching import Patches
@@ -33,6 +39,8 @@ from localcloud.layer.patching import Patches
 # Scan's and BatchGetItem's item lists, TransactGetItems').
 ITEM_SHAPE = "AttributeMap"
 _ANSWER, _SIZE = "_answer", "_size"
+# Items holding one of these keep their answer.
+_TREES = frozenset({"M", "L"})
 # A mark no answer holds otherwise: a private-use character, this process's random id, then a number.
 _MARK = f"\ue000{uuid.uuid4().hex}:"
 _MARKED = re.compile(re.escape(json.dumps(_MARK)[:-1]) + r'(\d+)\\ue000"')
@@ -48,12 +56,30 @@ class ItemAnswer(dict[str, Any]):
         self.text: str | None = None
 
 
-def item_answer(attrs: LimitedSizeDict, convert: Callable[[Any], Any]) -> ItemAnswer:
-    """What `dynamo_to_dict` gives for these attributes (`convert`: it, for each value), made once."""
-    kept = attrs.__dict__.get(_ANSWER)
+def item_answer(attrs: LimitedSizeDict, convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """What `dynamo_to_dict` gives for these attributes (`convert`: it, for each value); an `ItemAnswer`
+    made once for an item that holds a map or a list."""
+    kept: dict[str, Any] | None = attrs.__dict__.get(_ANSWER)
     if kept is None:
-        kept = attrs.__dict__[_ANSWER] = ItemAnswer({key: convert(value) for key, value in attrs.items()})
+        converted = {key: convert(value) for key, value in attrs.items()}
+        if not _is_tree(attrs):
+            return converted
+        kept = attrs.__dict__[_ANSWER] = ItemAnswer(converted)
     return kept
+
+
+def attributes_size(attrs: LimitedSizeDict) -> int:
+    """`Item.size` of the item these are the attributes of (moto's sum), kept for an item with a tree."""
+    found: int | None = attrs.__dict__.get(_SIZE)
+    if found is None:
+        found = sum(bytesize(key) + value.size() for key, value in attrs.items())
+        if _is_tree(attrs):
+            attrs.__dict__[_SIZE] = found
+    return found
+
+
+def _is_tree(attrs: LimitedSizeDict) -> bool:
+    return any(value.type in _TREES for value in attrs.values())
 
 
 def forget(attrs: LimitedSizeDict) -> None:
@@ -84,14 +110,9 @@ class Splices:
 def patch_item_answers(patches: Patches) -> None:
     """Item sizes kept, and every change of an item's attributes dropping what was kept (the answers' part
     is in `dynamo_types.patch_result_conversion` and `json_serializer.FastJSONSerializer`)."""
-    size = Item.size
 
     def kept_size(self: Item) -> int:
-        attrs = self.attrs
-        found = attrs.__dict__.get(_SIZE)
-        if found is None:
-            found = attrs.__dict__[_SIZE] = size(self)
-        return found
+        return attributes_size(self.attrs)
 
     patches.replace(Item, "size", kept_size)
 
