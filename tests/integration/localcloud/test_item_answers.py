@@ -23,6 +23,7 @@ from moto.dynamodb.models import dynamodb_backends
 from localcloud import fastpath, layer
 from localcloud.fastpath.item_answers import forget
 from localcloud.layer.patching import applied
+from tests.integration.localcloud.range_table import create_range_table
 
 REGION = "eu-central-1"
 SEAT = {"M": {"booking": {"S": "b-1"}, "state": {"S": "held"}, "legs": {"L": [{"N": "1"}, {"N": "2"}]}}}
@@ -53,26 +54,7 @@ def ddb() -> Iterator[Any]:
     try:
         with mock_aws():
             client = boto3.client("dynamodb", region_name=REGION)
-            client.create_table(
-                TableName="t",
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "N"},
-                    {"AttributeName": "g", "AttributeType": "S"},
-                ],
-                GlobalSecondaryIndexes=[
-                    {
-                        "IndexName": "by-g",
-                        "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            create_range_table(client, "t", BillingMode="PAY_PER_REQUEST")
             for sk in (1, 2, 3):
                 client.put_item(TableName="t", Item=_item(sk))
             yield client

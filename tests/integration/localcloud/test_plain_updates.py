@@ -12,6 +12,7 @@ from moto.dynamodb.models import dynamodb_backends
 
 from localcloud import layer
 from localcloud.fastpath.plain_updates import patch_plain_updates, plain_plan
+from tests.integration.localcloud.range_table import create_range_table
 
 M = {"M": {"booking": {"S": "b-1"}, "state": {"S": "held"}, "expires": {"N": "1700000000"}}}
 BIG = {"S": "x" * 300_000}
@@ -129,24 +130,9 @@ def _outcomes() -> list[Any]:
     outcomes: list[Any] = []
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name="eu-central-1")
-        ddb.create_table(
-            TableName="r",
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "N"},
-                {"AttributeName": "g", "AttributeType": "S"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "by-g",
-                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
+        create_range_table(
+            ddb,
+            "r",
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
             BillingMode="PAY_PER_REQUEST",
         )

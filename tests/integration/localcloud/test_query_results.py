@@ -16,6 +16,7 @@ from moto.dynamodb.models import dynamodb_backends
 from localcloud import layer
 from localcloud.fastpath.query_results import _querying, patch_query_results
 from localcloud.layer.patching import Patches
+from tests.integration.localcloud.range_table import create_range_table
 
 REGION = "eu-central-1"
 NESTED = {"M": {"a": {"S": "x"}, "b": {"L": [{"N": "1"}, {"M": {"c": {"S": "y"}}}]}}}
@@ -65,31 +66,12 @@ def _outcomes() -> tuple[list[Any], str]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
 
-        def index(name: str, projection: dict[str, Any]) -> dict[str, Any]:
-            return {
-                "IndexName": name,
-                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                "Projection": projection,
-            }
-
-        client.create_table(
-            TableName="t",
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "N"},
-                {"AttributeName": "g", "AttributeType": "S"},
-            ],
-            GlobalSecondaryIndexes=[
-                index("keys", {"ProjectionType": "KEYS_ONLY"}),
-                index("some", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["nested"]}),
-                index("all", {"ProjectionType": "ALL"}),
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        projections = {
+            "keys": {"ProjectionType": "KEYS_ONLY"},
+            "some": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["nested"]},
+            "all": {"ProjectionType": "ALL"},
+        }
+        create_range_table(client, "t", projections, BillingMode="PAY_PER_REQUEST")
         for sk in range(1, 5):
             item = {
                 "pk": {"S": "run"},
