@@ -123,7 +123,7 @@ def patch_result_conversion(patches: Patches) -> None:
     other than binary, and the plain values are converted as moto converts them, checked by exact class;
     anything else (a datetime, a binary value, an object with `to_json`, a subclass) goes to moto's, whose
     own recursion comes back here. A stored item's attributes (a `LimitedSizeDict`) are converted as moto
-    converts a dict, once per version of the item (`item_answers.py`)."""
+    converts a dict, once per version of an item that holds a map or a list (`item_answers.py`)."""
     original = utilities.dynamo_to_dict
 
     def converted(obj: Any) -> Any:

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
-from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
 
 from localcloud.layer.patching import Patches
@@ -68,16 +67,6 @@ def item_answer(attrs: LimitedSizeDict, convert: Callable[[Any], Any]) -> dict[s
     return kept
 
 
-def attributes_size(attrs: LimitedSizeDict) -> int:
-    """`Item.size` of the item these are the attributes of (moto's sum), kept for an item with a tree."""
-    found: int | None = attrs.__dict__.get(_SIZE)
-    if found is None:
-        found = sum(bytesize(key) + value.size() for key, value in attrs.items())
-        if _is_tree(attrs):
-            attrs.__dict__[_SIZE] = found
-    return found
-
-
 def _is_tree(attrs: LimitedSizeDict) -> bool:
     return any(value.type in _TREES for value in attrs.values())
 
@@ -111,8 +100,17 @@ def patch_item_answers(patches: Patches) -> None:
     """Item sizes kept, and every change of an item's attributes dropping what was kept (the answers' part
     is in `dynamo_types.patch_result_conversion` and `json_serializer.FastJSONSerializer`)."""
 
+    size = Item.size
+
     def kept_size(self: Item) -> int:
-        return attributes_size(self.attrs)
+        """moto's `Item.size`, kept for an item with a tree."""
+        attrs = self.attrs
+        found: int | None = attrs.__dict__.get(_SIZE)
+        if found is None:
+            found = size(self)
+            if _is_tree(attrs):
+                attrs.__dict__[_SIZE] = found
+        return found
 
     patches.replace(Item, "size", kept_size)
 
