@@ -8,6 +8,15 @@ or stays idle for IDLE_SECONDS: the request body is read whole before the applic
 request starts right after it), and the answer goes out in one write with TCP_NODELAY, only after the
 application returned (the journal wait of `JournalWsgi` included).
 
+A connection's socket has no timeout. With one, every `recv` and every `sendall` first polls the socket
+(the standard library's `sock_call_ex`), releasing the GIL for the poll and taking it back before the
+call itself: under 8 booking clients an answer waited for the GIL once more after it was ready and before
+it was sent (the 90th percentile of engine-answer-to-client time was 4.2-5.3 ms with the timeout,
+1.4-1.9 ms without; docs/benchmarks.md step 58). Idle connections are closed instead by
+`IdleConnections`: a connection that waited IDLE_SECONDS for its next request is shut down, and a
+request that arrives as it is shut down is never run (the client sees the connection close before any
+answer, as with a timeout, and retries).
+
 A plain HTTP/1.1 request's headers are read into the same `HTTPMessage` the standard library builds,
 without its email parser (`parse_headers` feeds the block to `email.feedparser`: 3 % of the engine's CPU
 under the booking bench). Anything else (another version, a folded or malformed header line) takes the
@@ -18,6 +27,7 @@ header policy on each: 2 % of the engine's CPU), with the path's entries remembe
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import functools
 import http.client
@@ -26,6 +36,8 @@ import logging
 import re
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -37,6 +49,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 log = logging.getLogger("localcloud.engine")
 
 IDLE_SECONDS = 300.0  # an idle keep-alive connection is closed after this (its thread ends)
+REAP_SECONDS = 10.0  # how often idle connections are looked for
 _HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -93,19 +106,77 @@ def path_entries(path: str) -> tuple[str, str, str] | None:
     )
 
 
+class IdleConnections:
+    """The connections waiting for their next request, since when; `reap` shuts down the stale ones.
+
+    A connection is either waiting (its thread blocked reading the next request) or serving. The two
+    sides decide under one lock: a connection the reaper took out of the waiting ones is shut down and
+    its next request, if one arrived meanwhile, is not served (`serving` answers False); a connection
+    that began serving is not reaped."""
+
+    def __init__(
+        self, idle_seconds: float = IDLE_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.idle_seconds = idle_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._waiting: dict[socket.socket, float] = {}
+
+    def waiting(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._waiting[connection] = self._clock()
+
+    def serving(self, connection: socket.socket) -> bool:
+        """A request arrived on `connection`: False if it was reaped (the request must not run)."""
+        with self._lock:
+            return self._waiting.pop(connection, None) is not None
+
+    def gone(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._waiting.pop(connection, None)
+
+    def reap(self) -> int:
+        """Shut down the connections that waited `idle_seconds` or more; how many."""
+        now = self._clock()
+        with self._lock:
+            stale = [c for c, since in self._waiting.items() if now - since >= self.idle_seconds]
+            for connection in stale:
+                del self._waiting[connection]
+        for connection in stale:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)  # its thread's read ends: the connection closes
+        return len(stale)
+
+
 class KeepAliveHandler(WSGIRequestHandler):
     """One connection's thread: reads a request, runs the app, writes the whole answer, repeats."""
 
     protocol_version = "HTTP/1.1"
-    timeout = IDLE_SECONDS
+    timeout = None  # blocking socket: no poll before each read and write (idle: `IdleConnections`)
     plain_headers: list[tuple[str, str]] | None = None
 
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle_one_request(self) -> None:
+        idle: IdleConnections | None = getattr(self.server, "idle_connections", None)
+        if idle is not None:
+            idle.waiting(self.connection)
+        super().handle_one_request()
+
+    def finish(self) -> None:
+        idle: IdleConnections | None = getattr(self.server, "idle_connections", None)
+        if idle is not None:
+            idle.gone(self.connection)
+        super().finish()
+
     def parse_request(self) -> bool:
         """`BaseHTTPRequestHandler.parse_request` for `METHOD /path HTTP/1.1`, headers without email."""
+        idle: IdleConnections | None = getattr(self.server, "idle_connections", None)
+        if idle is not None and not idle.serving(self.connection):
+            self.close_connection = True  # reaped as the request arrived: closed without running it
+            return False
         self.plain_headers = None  # this request's, once read (a kept connection serves many)
         requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
         words = requestline.split()
@@ -245,5 +316,22 @@ class KeepAliveHandler(WSGIRequestHandler):
         return started[0], started[1], b"".join(written)
 
 
-def engine_server(host: str, port: int, app: WsgiApp) -> BaseWSGIServer:
-    return make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)
+def engine_server(host: str, port: int, app: WsgiApp, idle: IdleConnections | None = None) -> BaseWSGIServer:
+    """The threaded keep-alive server, and a thread that closes its idle connections until it closes."""
+    server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)
+    connections = idle or IdleConnections()
+    closed = threading.Event()
+    server.idle_connections = connections  # type: ignore[attr-defined]  # read by its handlers
+    close = server.server_close
+
+    def server_close() -> None:
+        closed.set()
+        close()
+
+    def reap() -> None:
+        while not closed.wait(min(REAP_SECONDS, connections.idle_seconds)):
+            connections.reap()
+
+    server.server_close = server_close  # type: ignore[method-assign]
+    threading.Thread(target=reap, name="idle-connections", daemon=True).start()
+    return server

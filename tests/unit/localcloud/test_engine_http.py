@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from localcloud.http_server import KeepAliveHandler, engine_server, header_message
+from localcloud.http_server import IdleConnections, KeepAliveHandler, engine_server, header_message
 from localcloud.routing import route_key
 from localcloud.stats import Stats, request_kind, signed_scope
 
@@ -202,3 +202,93 @@ def test_environs_are_the_ones_werkzeug_builds_for_every_request() -> None:
         }
         assert list(ours) == list(werkzeugs)
     assert sum(plain for _, _, plain in seen) == len(seen) - 2  # all but the folded and HTTP/1.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _serve(app: Callable[..., Iterable[bytes]], idle: IdleConnections) -> tuple[Any, int]:
+    running = engine_server("127.0.0.1", 0, app, idle)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    return running, running.server_address[1]
+
+
+def _stop(running: Any) -> None:
+    running.shutdown()
+    running.server_close()
+
+
+def test_connections_have_blocking_sockets_without_a_poll_before_each_read_and_write() -> None:
+    timeouts: list[float | None] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        timeouts.append(environ["werkzeug.socket"].gettimeout())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    running, port = _serve(app, IdleConnections())
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().read() == b"ok"
+    finally:
+        _stop(running)
+    assert timeouts == [None]
+
+
+def test_a_connection_idle_for_the_idle_time_is_closed_and_a_busy_one_is_not() -> None:
+    clock = Clock()
+    idle = IdleConnections(idle_seconds=300, clock=clock)
+    serving, release = threading.Event(), threading.Event()
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            serving.set()
+            assert release.wait(10)
+        start_response("200 OK", [])
+        return [b"done"]
+
+    running, port = _serve(app, idle)
+    try:
+        waiting = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        waiting.request("GET", "/")
+        assert waiting.getresponse().read() == b"done"
+        busy = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        busy.request("GET", "/slow")
+        assert serving.wait(10)
+        clock.now += 299
+        assert idle.reap() == 0  # not idle long enough
+        clock.now += 1
+        assert idle.reap() == 1  # the waiting one, not the one serving its request
+        release.set()
+        assert busy.getresponse().read() == b"done"
+        assert waiting.sock is not None
+        assert waiting.sock.recv(1) == b""  # the server closed it
+        busy.request("GET", "/")  # the busy one waits for its next request again, open
+        assert busy.getresponse().read() == b"done"
+    finally:
+        release.set()
+        _stop(running)
+
+
+def test_a_request_arriving_as_its_connection_is_reaped_is_not_run() -> None:
+    clock = Clock()
+    idle = IdleConnections(idle_seconds=300, clock=clock)
+    server_side, client_side = socket.socketpair()
+    with server_side, client_side:
+        idle.waiting(server_side)
+        clock.now += 300
+        assert idle.reap() == 1
+        assert not idle.serving(server_side)  # its handler closes it instead of running the request
+        assert client_side.recv(1) == b""
+    other, _ = socket.socketpair()
+    with other, _:
+        idle.waiting(other)
+        assert idle.serving(other)  # serving first: the reaper no longer sees it
+        clock.now += 1000
+        assert idle.reap() == 0
