@@ -11,7 +11,7 @@ application returned (the journal wait of `JournalWsgi` included).
 A connection's socket has no timeout. With one, every `recv` and every `sendall` first polls the socket
 (the standard library's `sock_call_ex`), releasing the GIL for the poll and taking it back before the
 call itself: under 8 booking clients an answer waited for the GIL once more after it was ready and before
-it was sent (the 90th percentile of engine-answer-to-client time was 4.2-5.3 ms with the timeout,
+it was sent (the 90th percentile of engine-answer-to-client time was 4.5-5.3 ms with the timeout,
 1.4-1.9 ms without; docs/benchmarks.md step 58). Idle connections are closed instead by
 `IdleConnections`: a connection that waited IDLE_SECONDS for its next request is shut down, and a
 request that arrives as it is shut down is never run (the client sees the connection close before any
@@ -159,22 +159,25 @@ class KeepAliveHandler(WSGIRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def handle_one_request(self) -> None:
+    @property
+    def idle(self) -> IdleConnections | None:
+        """The server's idle connections (`engine_server`; None on a server made otherwise)."""
         idle: IdleConnections | None = getattr(self.server, "idle_connections", None)
-        if idle is not None:
-            idle.waiting(self.connection)
+        return idle
+
+    def handle_one_request(self) -> None:
+        if self.idle is not None:
+            self.idle.waiting(self.connection)
         super().handle_one_request()
 
     def finish(self) -> None:
-        idle: IdleConnections | None = getattr(self.server, "idle_connections", None)
-        if idle is not None:
-            idle.gone(self.connection)
+        if self.idle is not None:
+            self.idle.gone(self.connection)
         super().finish()
 
     def parse_request(self) -> bool:
         """`BaseHTTPRequestHandler.parse_request` for `METHOD /path HTTP/1.1`, headers without email."""
-        idle: IdleConnections | None = getattr(self.server, "idle_connections", None)
-        if idle is not None and not idle.serving(self.connection):
+        if self.idle is not None and not self.idle.serving(self.connection):
             self.close_connection = True  # reaped as the request arrived: closed without running it
             return False
         self.plain_headers = None  # this request's, once read (a kept connection serves many)
