@@ -1,4 +1,8 @@
-"""Starts `trainbook up` as a real child process for tests, waits for its ready line, stops it by pid."""
+"""Starts `trainbook up` as a real child process for tests, waits for its ready line, stops it by pid.
+
+The cloud dies with the process that started it (`ChildSpawner`: SIGKILL on its parent's death), so a
+test run or a bench killed midway leaves no cloud running behind it; its engine and workers follow it.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,14 @@ from typing import Any
 
 import boto3
 
+from localcloud.owner import ChildSpawner
+
 READY_LINE = "Trainbook local cloud ready on"
 FIXTURE_TEMPLATE = (
     Path(__file__).parents[2] / "integration" / "localcloud" / "fixtures" / "app" / "template.yaml"
 )
 REGION = "eu-central-1"
+SPAWNER = ChildSpawner()
 
 
 def free_port() -> int:
@@ -52,7 +59,7 @@ class RunningCloud:
             *extra,
         ]
         # new_session: its own process group, so a test can kill -9 the whole group and nothing else.
-        self.process = subprocess.Popen(
+        self.process: subprocess.Popen[str] = SPAWNER.popen(  # type: ignore[assignment]  # text mode
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
