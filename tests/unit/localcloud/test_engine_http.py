@@ -27,14 +27,23 @@ def echo(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterabl
     return [environ["PATH_INFO"].encode(), b":", body]
 
 
-@pytest.fixture
-def server() -> Iterator[int]:
-    running = engine_server("127.0.0.1", 0, echo)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield running.server_address[1]
+def _serve(app: Callable[..., Iterable[bytes]], idle: IdleConnections | None = None) -> tuple[Any, int]:
+    """An engine server running `app` on a free port, serving on a thread of its own; and that port."""
+    running = engine_server("127.0.0.1", 0, app, idle)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    return running, running.server_address[1]
+
+
+def _stop(running: Any) -> None:
     running.shutdown()
     running.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    running, port = _serve(echo)
+    yield port
+    _stop(running)
 
 
 def test_one_connection_serves_many_requests_with_their_bodies(server: int) -> None:
@@ -210,17 +219,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def _serve(app: Callable[..., Iterable[bytes]], idle: IdleConnections) -> tuple[Any, int]:
-    running = engine_server("127.0.0.1", 0, app, idle)
-    threading.Thread(target=running.serve_forever, daemon=True).start()
-    return running, running.server_address[1]
-
-
-def _stop(running: Any) -> None:
-    running.shutdown()
-    running.server_close()
 
 
 def test_connections_have_blocking_sockets_without_a_poll_before_each_read_and_write() -> None:
