@@ -55,7 +55,9 @@ class FakeEventStore:
             if p.version in {e.version for e in self.streams.get(p.stream, [])}:
                 raise ConcurrencyConflict(f"{p.stream} already has version {p.version}")
 
-    def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
+    def read(
+        self, stream: str, after: int = 0, up_to: datetime | None = None, consistent: bool = True
+    ) -> list[RecordedEvent]:
         return [
             e for e in self.streams.get(stream, []) if e.version > after and (up_to is None or e.at <= up_to)
         ]

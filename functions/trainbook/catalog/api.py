@@ -67,7 +67,7 @@ def list_discounts() -> list[DiscountView]:
 
 @router.get("/runs/<run_id>", summary="A train run: its stops, times, platforms and composition")
 def run_details(run_id: Annotated[str, Path(max_length=40)]) -> RunView:
-    run = train_runs().get(run_id)
+    run = train_runs().get(run_id, consistent=False)
     stops = [
         StopView(
             station=stop.station,

@@ -100,10 +100,12 @@ class TrainRuns:
     def __init__(self, events: EventLog) -> None:
         self.events = events
 
-    def get(self, run_id: str, window: SalesWindow | None = None) -> TrainRun:
+    def get(self, run_id: str, window: SalesWindow | None = None, consistent: bool = True) -> TrainRun:
+        """The run as its stream tells it now; `consistent=False` for a page that shows it (it may miss a
+        change recorded a moment ago, as any read model may), never for a command that decides on it."""
         if not RUN_ID.fullmatch(run_id):
             raise UnknownTrainRun(f"{run_id[:60]!r} is not a train run id (run-<train>-<yyyy-mm-dd>)")
-        run = fold_run(self.events.read(run_id))
+        run = fold_run(self.events.read(run_id, consistent=consistent))
         if run is None:
             raise UnknownTrainRun(f"no train run {run_id!r} is on sale")
         if window is not None:

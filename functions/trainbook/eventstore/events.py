@@ -154,7 +154,9 @@ class EventLog(Protocol):
     @typing.overload
     def append(self, stream: typing.Sequence[PendingEvent]) -> list[RecordedEvent]: ...
 
-    def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]: ...
+    def read(
+        self, stream: str, after: int = 0, up_to: datetime | None = None, consistent: bool = True
+    ) -> list[RecordedEvent]: ...
 
 
 def encode(event: Event) -> str:

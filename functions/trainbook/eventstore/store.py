@@ -216,14 +216,20 @@ class EventStore:
         stored_at = parse_instant(format_instant(at))  # as a read gives it back: UTC, microseconds
         return [RecordedEvent(p.stream, p.version, p.event, stored_at, p.meta) for p in pending]
 
-    def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
-        """A stream's events in version order (versions > after; appended at or before up_to)."""
+    def read(
+        self, stream: str, after: int = 0, up_to: datetime | None = None, consistent: bool = True
+    ) -> list[RecordedEvent]:
+        """A stream's events in version order (versions > after; appended at or before up_to).
+
+        `consistent=False` for a view that may miss an event appended a moment ago (a page showing a run):
+        DynamoDB may answer it from any replica, at half the read units. A command deciding on what it
+        read always reads consistently."""
         request: dict[str, Any] = {
             "TableName": EventRecord.Meta.table_name,
             "KeyConditionExpression": "#s = :s AND #v > :v",
             "ExpressionAttributeNames": {"#s": "stream", "#v": "version"},
             "ExpressionAttributeValues": {":s": {"S": stream}, ":v": {"N": str(after)}},
-            "ConsistentRead": True,
+            "ConsistentRead": consistent,
         }
         events: list[RecordedEvent] = []
         while True:

@@ -151,7 +151,7 @@ def seat_map(
 ) -> SeatMapView:
     store = EventStore()
     seats = _ALONGSIDE.submit(SeatMapProjection().run, run_id)  # dropped unless the run exists
-    run = train_runs().get(run_id)
+    run = train_runs().get(run_id, consistent=False)
     span: LegSpan = run.service.span(origin, destination)
     live = seats.result().occupants
     changes: list[str] | None = None

@@ -25,6 +25,10 @@ the booking bench, 8 clients, py-spy on the workers):
   Its failures are botocore's own exceptions for the same causes (connection refused, timeouts, a
   closed connection), so botocore's retries decide as before; the session's timeouts and socket options
   apply.
+- With a read replica (`replica/`, named by LOCALCLOUD_DYNAMODB_READ_REPLICA), a plain call to the engine
+  that DynamoDB may answer from a replica (an eventually consistent read, `replica/reads.py`) is sent to
+  the replica instead, so it does not wait for the engine's GIL behind the writes; if the replica's
+  port is closed, the engine answers it.
 Everything else (serialization, endpoint rules, retries, event hooks) runs as on AWS.
 """
 

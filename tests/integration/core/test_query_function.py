@@ -125,3 +125,53 @@ def test_a_search_logs_one_line_for_the_counter_and_writes_nothing() -> None:
     ]
     assert found[0]["service"] == "queries"
     assert list(SearchCount.scan()) == []
+
+
+def test_the_public_reads_read_eventually_consistently_so_any_replica_may_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A search, a run's page and a seat map are views: DynamoDB may answer their reads from any replica
+    (and the local cloud's read replica does). The commands' reads stay consistent (their own tests)."""
+    from botocore.client import BaseClient
+
+    day = today_in_poland() + timedelta(days=1)
+    store = EventStore()
+    TrainRuns(store).publish(reading.read(location.shipped_timetable_path()), [day])
+    search, seat_map = SearchIndexProjection(SeatMapProjection()), SeatMapProjection()
+    for recorded in store.all_events():
+        search.apply(recorded)
+        seat_map.apply(recorded)
+    found = queries.handler(
+        get("/search", "/search", {"from": "WAW", "to": "KRK", "date": str(day)}), Context()
+    )
+    run_id = json.loads(found["body"])["departures"][0]["run_id"]
+    reads: list[tuple[str, dict[str, Any]]] = []
+    make_call = BaseClient._make_api_call
+
+    def recorded_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation in {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}:
+            reads.append((operation, params))
+        return make_call(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded_call)
+    pages = [
+        get("/search", "/search", {"from": "WAW", "to": "KRK", "date": str(day)}),
+        get("/runs/{run_id}", f"/runs/{run_id}", {}, {"run_id": run_id}),
+        get(
+            "/runs/{run_id}/seatmap",
+            f"/runs/{run_id}/seatmap",
+            {"from": "WAW", "to": "KRK"},
+            {"run_id": run_id},
+        ),
+    ]
+
+    assert [queries.handler(page, Context())["statusCode"] for page in pages] == [200, 200, 200]
+    assert {operation for operation, _ in reads} >= {"Query", "BatchGetItem"}
+    consistent = [
+        (operation, params)
+        for operation, params in reads
+        if operation == "TransactGetItems"
+        or params.get("ConsistentRead")
+        or any(table.get("ConsistentRead") for table in params.get("RequestItems", {}).values())
+    ]
+    assert consistent == []

@@ -21,9 +21,11 @@ class CountingStore(FakeEventStore):
         super().__init__()
         self.reads = 0
 
-    def read(self, stream: str, after: int = 0, up_to: datetime | None = None) -> list[RecordedEvent]:
+    def read(
+        self, stream: str, after: int = 0, up_to: datetime | None = None, consistent: bool = True
+    ) -> list[RecordedEvent]:
         self.reads += 1
-        return super().read(stream, after, up_to)
+        return super().read(stream, after, up_to, consistent)
 
 
 @pytest.fixture(autouse=True)
