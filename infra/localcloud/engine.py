@@ -299,7 +299,9 @@ class Engine:
             # Forked before any other thread of the engine's starts, from a quiet engine (process.py).
             from localcloud.replica import process
 
-            self.replica = process.start(self.replica_port, ACCOUNT, self.region)
+            self.replica = process.start(
+                self.replica_port, ACCOUNT, self.region, f"--data-dir {self.data_dir}"
+            )
             self.capture.mirror = self.replica.feed
         moto_app: WsgiApp = CachedDispatcher(create_backend_app)
         if self.capture is not None:

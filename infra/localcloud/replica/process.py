@@ -58,8 +58,9 @@ class Replica:
         os.waitpid(self.pid, 0)
 
 
-def start(port: int, account: str, region: str) -> Replica:
-    """Fork the replica, serving on `port`; returns once it accepts requests."""
+def start(port: int, account: str, region: str, label: str = "") -> Replica:
+    """Fork the replica, serving on `port`; returns once it accepts requests. `label`: what its process
+    title adds after its name and port (the engine's data dir, as the engine's own command line has it)."""
     from localcloud.layer.serialize import DYNAMODB_LOCK
 
     engine_end, replica_end = socket.socketpair()
@@ -70,7 +71,7 @@ def start(port: int, account: str, region: str) -> Replica:
         pid = os.fork()
         if pid == 0:
             engine_end.close()
-            _run(replica_end, port, engine_pid, account, region)  # never returns
+            _run(replica_end, port, engine_pid, account, region, label)  # never returns
     replica_end.close()
     engine_end.settimeout(READY_DEADLINE_SECONDS)
     try:
@@ -85,11 +86,15 @@ def start(port: int, account: str, region: str) -> Replica:
     return Replica(ReplicaFeed(engine_end), pid, port)
 
 
-def _run(feed: socket.socket, port: int, engine_pid: int, account: str, region: str) -> None:
+def _run(feed: socket.socket, port: int, engine_pid: int, account: str, region: str, label: str) -> None:
     try:
+        from setproctitle import setproctitle
+
         from localcloud.owner import die_with_parent
 
         die_with_parent(engine_pid)
+        # Forked, it would show the engine's command line: `ps` and the tests tell them apart by this.
+        setproctitle(f"localcloud read replica of engine {engine_pid} --port {port} {label}".rstrip())
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the engine, which ends the feed
         _fresh_locks()
