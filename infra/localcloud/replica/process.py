@@ -98,7 +98,7 @@ def _run(feed: socket.socket, port: int, engine_pid: int, account: str, region: 
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the engine, which ends the feed
         _fresh_locks()
-        gc.enable()  # the engine starts with the collector paused
+        _quiet_collector()
         from moto.moto_server.werkzeug_app import create_backend_app
 
         from localcloud.control import ControlApp
@@ -125,6 +125,25 @@ def _run(feed: socket.socket, port: int, engine_pid: int, account: str, region: 
         log.exception("the read replica failed")
     finally:
         os._exit(1)
+
+
+def _quiet_collector() -> None:
+    """The engine's collector settings (`garbage.py`): what the fork copied is frozen (the replica keeps it
+    or drops it by reference counting), young collections every YOUNG_OBJECTS allocations, a full one a
+    minute from a thread of its own."""
+    from localcloud.garbage import FullCollections, quiet_garbage_collection
+
+    gc.freeze()
+    gc.enable()  # the engine forks with its collector paused (it starts so)
+    quiet_garbage_collection()
+    collections = FullCollections()
+
+    def collect_now_and_then() -> None:
+        while True:
+            time.sleep(1.0)
+            collections.tick()
+
+    threading.Thread(target=collect_now_and_then, name="replica-collections", daemon=True).start()
 
 
 def _fresh_locks() -> None:
