@@ -1,11 +1,13 @@
 """The engine's side of the replica: what each DynamoDB request committed, sent in commit order.
 
-`Capture.flush_dynamodb` hands each request's changes (`Changes`: items put or deleted, tables defined or
-dropped) to `add` while it holds the DynamoDB lock, so the queue's order is the commit order; `push`,
-called after the lock is released, sends everything queued in one frame. Frames are a 4-byte length and
-a pickle of a list of commits; the replica applies each commit whole, so a transaction's items appear
-together. A replica that stops reading would fill the socket and hold writers in `push`: the send buffer
-is large, and the replica does nothing but apply and answer.
+`Capture.flush_dynamodb` hands each request's changes (items put or deleted, tables defined or dropped)
+to `add` while it holds the DynamoDB lock, so the queue's order is the commit order; `push`, called after
+the lock is released and before the request's answer leaves, sends everything queued in one frame. Once
+`push` returns, the request's commit is in the replica's receive queue (a Unix socket pair): that is what
+lets the replica answer reads consistently (`follower.py`). A frame is a 4-byte length and a pickle of a
+list of commits; the replica applies each commit whole, so a transaction's items appear together. A
+replica that stopped reading would fill the socket and hold writers in `push`: the send buffer is large,
+and the replica does nothing but apply and answer.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ class ReplicaFeed:
             self._queued.append(commit)
 
     def push(self) -> None:
-        """Send everything queued so far (call outside the DynamoDB lock)."""
-        if not self._queued:
-            return
+        """Send everything queued so far (call outside the DynamoDB lock); on return it has been sent.
+
+        Always under the lock, even with nothing queued: another thread may have taken this thread's
+        commit and still be sending it, and this request must not be answered before it is sent."""
         with self._sending:
             commits = []
             while self._queued:

@@ -107,7 +107,7 @@ def _run(feed: socket.socket, port: int, engine_pid: int, account: str, region: 
         from localcloud.routing import CachedDispatcher
         from localcloud.stats import STATS
 
-        follower = Follower(account, region)
+        follower = Follower(feed, account, region)
 
         def health(_: dict[str, Any]) -> dict[str, Any]:
             return {"replica": "ok", "pid": os.getpid(), "commits": follower.commits}
@@ -115,9 +115,11 @@ def _run(feed: socket.socket, port: int, engine_pid: int, account: str, region: 
         def stats(body: dict[str, Any]) -> dict[str, Any]:
             return STATS.snapshot(reset=bool(body.get("reset")))
 
-        app = ControlApp(ReplicaApp(CachedDispatcher(create_backend_app)), {"health": health, "stats": stats})
+        app = ControlApp(
+            ReplicaApp(CachedDispatcher(create_backend_app), follower), {"health": health, "stats": stats}
+        )
         server = engine_server("127.0.0.1", port, app)
-        threading.Thread(target=follower.follow, args=(feed,), name="replica-follow", daemon=True).start()
+        threading.Thread(target=follower.follow, name="replica-follow", daemon=True).start()
         feed.sendall(b"R")
         log.info("read replica on http://127.0.0.1:%d (pid %d)", port, os.getpid())
         server.serve_forever()

@@ -26,9 +26,9 @@ the booking bench, 8 clients, py-spy on the workers):
   closed connection), so botocore's retries decide as before; the session's timeouts and socket options
   apply.
 - With a read replica (`replica/`, named by LOCALCLOUD_DYNAMODB_READ_REPLICA), a plain call to the engine
-  that DynamoDB may answer from a replica (an eventually consistent read, `replica/reads.py`) is sent to
-  the replica instead, so it does not wait for the engine's GIL behind the writes; if the replica's
-  port is closed, the engine answers it.
+  that the replica answers (`GetItem`, `BatchGetItem`, `Query`, `Scan`: `replica/reads.py`) is sent there
+  instead, so it does not wait for the engine's GIL behind the writes; if the replica's port is closed,
+  the engine answers it.
 Everything else (serialization, endpoint rules, retries, event hooks) runs as on AWS.
 """
 
@@ -57,7 +57,7 @@ from urllib3.util.timeout import Timeout
 from urllib3.util.wait import wait_for_read
 
 from localcloud.http_server import header_message
-from localcloud.replica.reads import REPLICA_URL_VARIABLE, eventually_consistent_read
+from localcloud.replica.reads import REPLICA_URL_VARIABLE, replica_read
 
 _original_connection_from_url = PoolManager.connection_from_url
 _original_to_string = UserAgentString.to_string
@@ -191,7 +191,7 @@ def _send(self: URLLib3Session, request: Any) -> AWSResponse:
     if plain is None:
         return _original_send(self, request)
     payload = body.encode("utf-8") if isinstance(body, str) else (body or b"")
-    replica = _replica_target(self, url, headers, payload)
+    replica = _replica_target(self, url, headers)
     if replica is not None:
         try:
             return _exchange(self, request, url, replica, payload)
@@ -200,10 +200,8 @@ def _send(self: URLLib3Session, request: Any) -> AWSResponse:
     return _exchange(self, request, url, plain, payload)
 
 
-def _replica_target(
-    session: URLLib3Session, url: str, headers: Any, payload: bytes
-) -> tuple[_Sockets, str, str] | None:
-    """The replica's sockets, `Host` and target for an eventually consistent read sent to the engine."""
+def _replica_target(session: URLLib3Session, url: str, headers: Any) -> tuple[_Sockets, str, str] | None:
+    """The replica's sockets, `Host` and target for a read sent to the engine that the replica answers."""
     if _replica_origin is None or _origin(url) != _engine_origin:
         return None
     target = headers.get("X-Amz-Target")
@@ -211,7 +209,7 @@ def _replica_target(
         return None
     if isinstance(target, bytes):
         target = target.decode("latin-1")
-    if not eventually_consistent_read(target, payload):
+    if not replica_read(target):
         return None
     return _plain_target(session, _replica_origin + url[len(_engine_origin) :])
 

@@ -1,5 +1,6 @@
-"""The engine's read replica: eventually consistent reads answered with what the engine committed, in
-commit order, nothing else answered, its reads counted with the engine's, and gone with the engine.
+"""The engine's read replica: reads answered with what the engine committed, in commit order, every
+acknowledged write seen by the next read, nothing but reads answered, its reads counted with the
+engine's, and gone with the engine.
 
 A real engine process with a journal (`python -m localcloud.engine --replica-port`), written to through
 the engine's endpoint and read through the replica's, as a Lambda worker's transport routes them.
@@ -7,8 +8,11 @@ the engine's endpoint and read through the replica's, as a Lambda worker's trans
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,11 +21,17 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto import mock_aws
 
 from localcloud.cloud import engine_call
 from localcloud.engine_process import EngineProcess
 
 REGION = "eu-central-1"
+ACCOUNT = "123456789012"
+SIGNED_SCOPE = (  # what the engine's routing reads of a request: the service and region signed for
+    "AWS4-HMAC-SHA256 Credential=local/20261204/eu-central-1/dynamodb/aws4_request, "
+    "SignedHeaders=host, Signature=0"
+)
 
 
 @pytest.fixture
@@ -128,7 +138,70 @@ def _tables_answering(replica: Any) -> set[str]:
     return {"replicated"}
 
 
-def test_the_replica_answers_eventually_consistent_reads_only(engine: EngineProcess) -> None:
+def test_a_read_of_the_replica_sees_every_write_acknowledged_before_it(engine: EngineProcess) -> None:
+    assert engine.replica_url is not None
+    primary, replica = client(engine.url), client(engine.replica_url)
+    create_table(primary, "counters")
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    primary.put_item(TableName="counters", Item={**key, "n": {"N": "0"}})
+
+    seen = []
+    for n in range(1, 301):
+        primary.update_item(
+            TableName="counters",
+            Key=key,
+            UpdateExpression="SET n = n + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+        if n % 2:
+            item = replica.get_item(TableName="counters", Key=key, ConsistentRead=True)["Item"]
+        else:
+            item = replica.query(
+                TableName="counters",
+                KeyConditionExpression="pk = :a",
+                ExpressionAttributeValues={":a": {"S": "a"}},
+            )["Items"][0]
+        seen.append(int(item["n"]["N"]))
+
+    assert seen == list(range(1, 301))  # never one behind, not once
+
+
+def test_a_read_applies_the_commits_already_queued_before_it_is_answered() -> None:
+    """In process, without the thread that applies commits as they come: the read itself catches up."""
+    from moto.moto_server.werkzeug_app import create_backend_app
+    from werkzeug.test import Client
+
+    from localcloud.replica.feed import ReplicaFeed
+    from localcloud.replica.follower import Follower, ReplicaApp
+    from localcloud.routing import CachedDispatcher
+
+    with mock_aws():
+        create_table(boto3.client("dynamodb", region_name=REGION), "queued")
+        engine_end, replica_end = socket.socketpair()
+        follower = Follower(replica_end, ACCOUNT, REGION)
+        feed = ReplicaFeed(engine_end)
+        item = {"pk": {"S": "a"}, "sk": {"N": "1"}, "n": {"N": "7"}}
+        feed.add([("put", "queued", pickle.dumps(item))])
+        feed.push()  # what the engine does before it answers the write
+        app = Client(ReplicaApp(CachedDispatcher(create_backend_app), follower))
+
+        answer = app.post(
+            "/",
+            data=json.dumps({"TableName": "queued", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}}),
+            headers={
+                "X-Amz-Target": "DynamoDB_20120810.GetItem",
+                "Content-Type": "application/x-amz-json-1.0",
+                "Authorization": SIGNED_SCOPE,
+            },
+        )
+        feed.close()
+
+    assert answer.status_code == 200
+    assert json.loads(answer.data)["Item"] == item
+    assert follower.commits == 1
+
+
+def test_the_replica_answers_reads_only(engine: EngineProcess) -> None:
     assert engine.replica_url is not None
     primary, replica = client(engine.url), client(engine.replica_url)
     create_table(primary, "guarded")
@@ -136,7 +209,6 @@ def test_the_replica_answers_eventually_consistent_reads_only(engine: EngineProc
 
     refused = [
         lambda: replica.put_item(TableName="guarded", Item=key),
-        lambda: replica.get_item(TableName="guarded", Key=key, ConsistentRead=True),
         lambda: replica.transact_get_items(TransactItems=[{"Get": {"TableName": "guarded", "Key": key}}]),
         lambda: replica.delete_table(TableName="guarded"),
     ]
