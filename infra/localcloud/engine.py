@@ -38,7 +38,7 @@ class Engine:
         ttl_interval: float = 30.0,
         replica_port: int | None = None,
     ) -> None:
-        """`replica_port`: where a read replica answers eventually consistent reads (with a data dir
+        """`replica_port`: where a read replica answers the functions' reads (with a data dir
         only: the replica follows what the journal's capture sees); None: the engine answers them."""
         # Import moto only here: MOTO_PORT and the config must be set before its modules read them.
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls Lambda on this port
@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--ttl-interval", type=float, default=30.0, help="seconds between TTL sweeps")
     parser.add_argument(
-        "--replica-port", type=int, default=None, help="serve eventually consistent reads from a replica here"
+        "--replica-port", type=int, default=None, help="answer reads from a replica on this port"
     )
     parser.add_argument(
         "--lend-zygote-fd", type=int, default=None, help="a socket to serve the gateway a sibling zygote on"

@@ -56,7 +56,7 @@ class EngineProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "localcloud.engine", "--port", str(self.port), "--region", region]
-        # Eventually consistent reads go to a replica of the engine's tables (with a journal only).
+        # Reads go to a replica of the engine's tables (with a journal only).
         self.replica_url: str | None = None
         if data_dir is not None:
             command += ["--data-dir", str(data_dir), "--fsync", fsync]

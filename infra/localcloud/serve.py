@@ -47,7 +47,7 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
         f"  data dir        {cloud.options.data_dir or '(in memory only)'}",
         f"  engine (AWS)    {engine_url}  (AWS_ENDPOINT_URL for boto3, aws cli)",
         *(
-            [f"  read replica    {cloud.engine.replica_url}  (Lambda functions' eventually consistent reads)"]
+            [f"  read replica    {cloud.engine.replica_url}  (the Lambda functions' reads)"]
             if cloud.engine and cloud.engine.replica_url
             else []
         ),

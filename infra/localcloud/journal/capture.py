@@ -202,7 +202,7 @@ class Capture:
         if written:
             STATS.count_many(written)
         if mirrored and self.mirror is not None:
-            self.mirror.add(mirrored)
+            self.mirror.send(mirrored)
         if ops:
             _note(self.journal.append(*ops, waited=_in_request()))
 
@@ -239,8 +239,6 @@ class Capture:
                     continue
                 self._journaled_trim[name] = trimmed(shard)
                 ops.append(Trim(name, int(shard.starting_sequence_number) + trimmed(shard)))
-        if self.mirror is not None:
-            self.mirror.push()
         if ops:
             self.journal.append(*ops)
 
@@ -328,8 +326,6 @@ class Capture:
                     answer = call_action(self)
                 finally:
                     capture.flush_dynamodb()
-            if capture.mirror is not None:
-                capture.mirror.push()  # in commit order, outside the lock
             action = target.rsplit(".", 1)[-1]
             if action in READ_ACTIONS and isinstance(answer, tuple) and len(answer) == 3:
                 count_read_units(action, answer[2], self.body)

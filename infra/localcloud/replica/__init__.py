@@ -1,1 +1,1 @@
-"""A read replica of the engine's DynamoDB tables for eventually consistent reads (docs/local-cloud.md)."""
+"""A read replica of the engine's DynamoDB tables that answers reads (docs/local-cloud.md)."""

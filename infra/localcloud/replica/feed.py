@@ -1,18 +1,18 @@
 """The engine's side of the replica: what each DynamoDB request committed, sent in commit order.
 
 `Capture.flush_dynamodb` hands each request's changes (items put or deleted, tables defined or dropped)
-to `add` while it holds the DynamoDB lock, so the queue's order is the commit order; `push`, called after
-the lock is released and before the request's answer leaves, sends everything queued in one frame. Once
-`push` returns, the request's commit is in the replica's receive queue (a Unix socket pair): that is what
-lets the replica answer reads consistently (`follower.py`). A frame is a 4-byte length and a pickle of a
-list of commits; the replica applies each commit whole, so a transaction's items appear together. A
-replica that stopped reading would fill the socket and hold writers in `push`: the send buffer is large,
-and the replica does nothing but apply and answer.
+to `send` while it still holds the DynamoDB lock: the frame order is the commit order, and once the
+lock is released the commit is already in the replica's receive queue (a Unix socket pair), before any
+other request, stream poller or client can observe it. That is what lets the replica answer every read
+consistently (`follower.py`). A frame is a 4-byte length and a pickle of one commit, which the replica
+applies whole, so a transaction's items appear together. Sending costs one `sendall` of already-pickled
+items into a 4 MB buffer the replica keeps draining; a replica that stopped reading would hold the
+engine's writers, so the replica does nothing but apply and answer, and a replica that is gone is not
+written to again (workers then read from the engine).
 """
 
 from __future__ import annotations
 
-import collections
 import pickle
 import socket
 import struct
@@ -28,32 +28,20 @@ Change = tuple[Any, ...]
 
 
 class ReplicaFeed:
-    """Commits queued under the DynamoDB lock, sent to the replica outside it, in the same order."""
+    """Commits sent to the replica in commit order, each before its request's lock is released."""
 
     def __init__(self, sock: socket.socket) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
         self._sock = sock
-        self._queued: collections.deque[list[Change]] = collections.deque()
-        self._sending = threading.Lock()
+        self._sending = threading.Lock()  # the DynamoDB lock orders commits; this keeps frames whole
         self.broken = False
 
-    def add(self, commit: list[Change]) -> None:
-        """Queue one request's changes (call holding the DynamoDB lock: commit order)."""
-        if not self.broken:
-            self._queued.append(commit)
-
-    def push(self) -> None:
-        """Send everything queued so far (call outside the DynamoDB lock); on return it has been sent.
-
-        Always under the lock, even with nothing queued: another thread may have taken this thread's
-        commit and still be sending it, and this request must not be answered before it is sent."""
+    def send(self, commit: list[Change]) -> None:
+        """Send one request's changes (call holding the DynamoDB lock: commit order)."""
+        data = pickle.dumps(commit, pickle.HIGHEST_PROTOCOL)
         with self._sending:
-            commits = []
-            while self._queued:
-                commits.append(self._queued.popleft())
-            if not commits or self.broken:
+            if self.broken:
                 return
-            data = pickle.dumps(commits, pickle.HIGHEST_PROTOCOL)
             try:
                 self._sock.sendall(FRAME_HEADER.pack(len(data)) + data)
             except OSError:
@@ -61,5 +49,6 @@ class ReplicaFeed:
                 self.broken = True
 
     def close(self) -> None:
-        self.broken = True
+        with self._sending:
+            self.broken = True
         self._sock.close()

@@ -6,11 +6,12 @@ engine sends (`feed.py`), whole and under its own DynamoDB lock, and answers rea
 moto handlers, fast paths included, as the engine would.
 
 Why a read here sees every write acknowledged before it was sent, as a strongly consistent read must:
-the engine sends a request's commit on the feed (a Unix socket pair: the bytes are in this process's
-receive queue once `sendall` returns) before that request's answer leaves. So a read sent after that
-answer arrives when the commit's bytes are already queued here, and `catch_up`, run before every read,
-applies everything queued (a frame still arriving belongs to a write not yet acknowledged). Between
-reads a thread applies commits as they come, so a read rarely finds more than one waiting.
+the engine sends a commit on the feed (a Unix socket pair: the bytes are in this process's receive
+queue once `sendall` returns) before it releases the DynamoDB lock, so before the write is answered or
+its stream record read by a poller. A read sent after that answer, or by a function a stream record
+invoked, arrives when the commit's bytes are already queued here, and `catch_up`, run before every read,
+applies everything queued. Between reads a thread applies commits as they come, so a read rarely finds
+more than one waiting.
 
 When the engine's socket closes, or a commit cannot be applied, the replica exits at once: a replica
 that may have missed a write must not answer, and without it workers read from the engine.
@@ -86,8 +87,7 @@ class Follower:
             end = start + FRAME_HEADER.size + length
             if len(received) < end:
                 break
-            for commit in pickle.loads(received[start + FRAME_HEADER.size : end]):
-                self.apply(commit)
+            self.apply(pickle.loads(received[start + FRAME_HEADER.size : end]))
             start = end
         del received[:start]
 

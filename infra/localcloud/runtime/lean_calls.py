@@ -274,7 +274,7 @@ def _exchange(
 
 def install() -> None:
     """Remember pools and user agents, read plain headers plainly, send plain requests on kept sockets,
-    eventually consistent reads to the engine's replica when there is one, in this process (a Lambda
+    reads to the engine's replica when there is one, in this process (a Lambda
     worker only)."""
     global _engine_origin, _replica_origin
     endpoint, replica = os.environ.get("AWS_ENDPOINT_URL"), os.environ.get(REPLICA_URL_VARIABLE)

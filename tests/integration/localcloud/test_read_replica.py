@@ -181,8 +181,7 @@ def test_a_read_applies_the_commits_already_queued_before_it_is_answered() -> No
         follower = Follower(replica_end, ACCOUNT, REGION)
         feed = ReplicaFeed(engine_end)
         item = {"pk": {"S": "a"}, "sk": {"N": "1"}, "n": {"N": "7"}}
-        feed.add([("put", "queued", pickle.dumps(item))])
-        feed.push()  # what the engine does before it answers the write
+        feed.send([("put", "queued", pickle.dumps(item))])  # as the engine does, before it answers
         app = Client(ReplicaApp(CachedDispatcher(create_backend_app), follower))
 
         answer = app.post(
