@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 # the rest (boto3, the translator, the gateway: about a second of CPU) while the engine starts.
 from localcloud.engine_process import EngineFailed, EngineProcess
 from localcloud.owner import OWNER_LOCK, DataDirBusy, DataDirLock
-from localcloud.replica.reads import REPLICA_URL_VARIABLE
 
 if TYPE_CHECKING:
     from localcloud.gateway.config import GatewayConfig
@@ -61,10 +60,9 @@ class DataDirInUse(EngineFailed):
         self.pid = busy.pid
 
 
-def platform_environment(engine_url: str, region: str, replica_url: str | None = None) -> dict[str, str]:
-    """What Lambda's platform sets, plus the one endpoint variable boto3 reads (no "am I local?" checks),
-    and the read replica's URL for the local cloud's own transport in the workers (`replica/reads.py`)."""
-    environment = {
+def platform_environment(engine_url: str, region: str) -> dict[str, str]:
+    """What Lambda's platform sets, plus the one endpoint variable boto3 reads (no "am I local?" checks)."""
+    return {
         "AWS_ENDPOINT_URL": engine_url,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
@@ -75,9 +73,6 @@ def platform_environment(engine_url: str, region: str, replica_url: str | None =
         "POWERTOOLS_TRACE_DISABLED": "true",
         "AWS_XRAY_SDK_ENABLED": "false",
     }
-    if replica_url is not None:
-        environment[REPLICA_URL_VARIABLE] = replica_url
-    return environment
 
 
 class LocalCloud:
@@ -197,7 +192,7 @@ class LocalCloud:
         data_dir = self.options.data_dir
         self.gateway_functions = GatewayFunctions(
             [spec for spec in self.provisioned.functions if {spec.name, spec.arn} & integrated],
-            self.platform_env(),
+            platform_environment(self.engine.url, self.options.region),
             ["--data-dir", str(data_dir)] if data_dir is not None else [],
             self.engine.write_line,
         )
@@ -209,15 +204,10 @@ class LocalCloud:
         )
         return self.gateway_functions
 
-    def platform_env(self) -> dict[str, str]:
-        """What every Lambda worker of this cloud, the engine's or the gateway's, has in its environment."""
-        assert self.engine is not None
-        return platform_environment(self.engine.url, self.options.region, self.engine.replica_url)
-
     def configure_engine(self) -> dict[str, Any]:
         assert self.engine is not None and self.provisioned is not None
         body = {
-            "platform_env": self.platform_env(),
+            "platform_env": platform_environment(self.engine.url, self.options.region),
             "functions": [spec.to_json() for spec in self.provisioned.functions],
             "triggers": [trigger.to_json() for trigger in self.provisioned.triggers],
             "log_subscriptions": [s.to_json() for s in self.provisioned.log_subscriptions],

@@ -36,10 +36,7 @@ class Engine:
         region: str,
         fsync: str = DEFAULT_FSYNC,
         ttl_interval: float = 30.0,
-        replica_port: int | None = None,
     ) -> None:
-        """`replica_port`: where a read replica answers the functions' reads (with a data dir
-        only: the replica follows what the journal's capture sees); None: the engine answers them."""
         # Import moto only here: MOTO_PORT and the config must be set before its modules read them.
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls Lambda on this port
         from localcloud import lean_imports
@@ -68,8 +65,6 @@ class Engine:
         self.deliveries = Deliveries(self.runtime, ACCOUNT, region, self.url)
         self.ttl_interval = ttl_interval
         self.fsync = fsync
-        self.replica_port = replica_port
-        self.replica: Any = None  # replica/process.py Replica, once `serve` forked it
         self.log_shipping: Any = None  # logs/shipping.py LogShipping, once `configure` names subscriptions
         self.saved_positions: dict[str, int] = {}
         self.saved_executions: list[dict[str, Any]] = []
@@ -211,7 +206,6 @@ class Engine:
             "streams": self.deliveries.describe(),
             "log_subscriptions": self.log_shipping.describe() if self.log_shipping is not None else [],
             "data_dir": str(self.data_dir) if self.data_dir else None,
-            "replica": {"url": self.replica.url, "pid": self.replica.pid} if self.replica else None,
         }
         if self.journal is not None:
             answer["journal"] = {
@@ -236,9 +230,6 @@ class Engine:
         from localcloud.stats import STATS
 
         answer = STATS.snapshot(reset=bool(body.get("reset")))
-        if self.replica is not None:  # the reads it answered, counted there
-            for kind, amount in self.replica.control("stats", body)["counts"].items():
-                answer["counts"][kind] = answer["counts"].get(kind, 0) + amount
         if self.journal is not None:
             answer["journal"] = {"groups": self.journal.groups, "writes": self.journal.ops}
         return answer
@@ -295,14 +286,6 @@ class Engine:
         from localcloud.http_server import engine_server
         from localcloud.routing import CachedDispatcher
 
-        if self.capture is not None and self.replica_port is not None:
-            # Forked before any other thread of the engine's starts, from a quiet engine (process.py).
-            from localcloud.replica import process
-
-            self.replica = process.start(
-                self.replica_port, ACCOUNT, self.region, f"--data-dir {self.data_dir}"
-            )
-            self.capture.mirror = self.replica.feed
         moto_app: WsgiApp = CachedDispatcher(create_backend_app)
         if self.capture is not None:
             from localcloud.journal.capture import JournalWsgi
@@ -351,8 +334,6 @@ class Engine:
             if self.journal is not None:
                 self.flush()
                 self.journal.close()
-            if self.replica is not None:
-                self.replica.stop()
             self.runtime.stop()
             print("localcloud engine stopped", flush=True)
 
@@ -368,9 +349,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--ttl-interval", type=float, default=30.0, help="seconds between TTL sweeps")
-    parser.add_argument(
-        "--replica-port", type=int, default=None, help="answer reads from a replica on this port"
-    )
     parser.add_argument(
         "--lend-zygote-fd", type=int, default=None, help="a socket to serve the gateway a sibling zygote on"
     )
@@ -389,9 +367,7 @@ def main(argv: list[str] | None = None) -> None:
         exit_when_orphaned(args.parent_pid)
     with paused_while_starting() as ready:
         try:
-            engine = Engine(
-                args.port, args.data_dir, args.region, args.fsync, args.ttl_interval, args.replica_port
-            )
+            engine = Engine(args.port, args.data_dir, args.region, args.fsync, args.ttl_interval)
         except Exception as error:
             from localcloud.owner import DataDirBusy
 

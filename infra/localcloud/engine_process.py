@@ -56,13 +56,8 @@ class EngineProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "localcloud.engine", "--port", str(self.port), "--region", region]
-        # Reads go to a replica of the engine's tables (with a journal only).
-        self.replica_url: str | None = None
         if data_dir is not None:
             command += ["--data-dir", str(data_dir), "--fsync", fsync]
-            replica_port = free_port()
-            command += ["--replica-port", str(replica_port)]
-            self.replica_url = f"http://127.0.0.1:{replica_port}"
         parent = os.getpid()
         command += ["--parent-pid", str(parent)]
         if ttl_interval is not None:

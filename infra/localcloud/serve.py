@@ -46,11 +46,6 @@ def summary(cloud: LocalCloud, url: str) -> list[str]:
         f"  template        {cloud.options.template}",
         f"  data dir        {cloud.options.data_dir or '(in memory only)'}",
         f"  engine (AWS)    {engine_url}  (AWS_ENDPOINT_URL for boto3, aws cli)",
-        *(
-            [f"  read replica    {cloud.engine.replica_url}  (the Lambda functions' reads)"]
-            if cloud.engine and cloud.engine.replica_url
-            else []
-        ),
         f"  tables          {len(done.tables)}: {', '.join(done.tables)}",
         f"  functions       {len(done.functions)}",
         f"  stream triggers {len(done.triggers)}",

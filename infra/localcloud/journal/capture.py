@@ -34,7 +34,6 @@ from localcloud.journal.store import Change, Forget, Journal, Op, Trim, seq_text
 from localcloud.layer.patching import Patches
 from localcloud.layer.serialize import DYNAMODB_LOCK
 from localcloud.layer.stream_log import next_sequence_number, trimmed
-from localcloud.replica.feed import ReplicaFeed
 from localcloud.stats import STATS, signed_scope
 
 PICKLE = pickle.HIGHEST_PROTOCOL
@@ -128,7 +127,6 @@ class Capture:
         self._journaled_positions: dict[str, int] = {}
         self._service_locks = {name: threading.Lock() for name in SERVICE_PARTS}
         self.transactional = threading.local()  # whether this thread's DynamoDB request is a transaction
-        self.mirror: ReplicaFeed | None = None  # the read replica's feed, once it runs (replica/feed.py)
 
     # --- DynamoDB -----------------------------------------------------------------------------
     def _tables(self) -> dict[str, Table]:
@@ -153,19 +151,15 @@ class Capture:
     def flush_dynamodb(self) -> None:
         """Journal what changed since the last flush; call with DYNAMODB_LOCK held."""
         ops: list[Op] = []
-        mirrored: list[tuple[Any, ...]] = []  # the same changes, for the read replica
         tables = self._tables()
         for name in sorted(self._dirty_tables):
             table = tables.get(name)
             if table is None:
                 ops.append(Change("tables", (name,)))
                 ops += [Forget(rows, "tbl", name) for rows in ("items", "stream_records", "streams")]
-                mirrored.append(("drop", name))
                 self._journaled_seq.pop(name, None)
                 continue
-            shell = table_shell(table)
-            ops.append(Change("tables", (name,), (shell,)))
-            mirrored.append(("table", name, shell))
+            ops.append(Change("tables", (name,), (table_shell(table),)))
         self._dirty_tables.clear()
         touched: set[str] = set()
         written: dict[str, float] = {}
@@ -177,15 +171,10 @@ class Capture:
             item = _stored_item(table, hash_key, range_key)
             if item is None:
                 ops.append(Change("items", (name, hk, rk)))
-                mirrored.append(
-                    ("delete", name, plain_value(hash_key), plain_value(range_key) if range_key else None)
-                )
                 written["capacity:WriteUnits"] = written.get("capacity:WriteUnits", 0) + 1
             else:
                 attrs = {key: plain_value(value) for key, value in item.attrs.items()}
-                blob = pickle.dumps(attrs, PICKLE)
-                ops.append(Change("items", (name, hk, rk), (blob,)))
-                mirrored.append(("put", name, blob))
+                ops.append(Change("items", (name, hk, rk), (pickle.dumps(attrs, PICKLE),)))
                 # DynamoDB's own item size (names + values): stored bytes, and write units (1 KB each,
                 # twice in a transaction).
                 size = item.size()
@@ -201,8 +190,6 @@ class Capture:
             ops.extend(self._new_records(name, table))
         if written:
             STATS.count_many(written)
-        if mirrored and self.mirror is not None:
-            self.mirror.send(mirrored)
         if ops:
             _note(self.journal.append(*ops, waited=_in_request()))
 

@@ -25,10 +25,6 @@ the booking bench, 8 clients, py-spy on the workers):
   Its failures are botocore's own exceptions for the same causes (connection refused, timeouts, a
   closed connection), so botocore's retries decide as before; the session's timeouts and socket options
   apply.
-- With a read replica (`replica/`, named by LOCALCLOUD_DYNAMODB_READ_REPLICA), a plain call to the engine
-  that the replica answers (`GetItem`, `BatchGetItem`, `Query`, `Scan`: `replica/reads.py`) is sent there
-  instead, so it does not wait for the engine's GIL behind the writes; if the replica's port is closed,
-  the engine answers it.
 Everything else (serialization, endpoint rules, retries, event hooks) runs as on AWS.
 """
 
@@ -57,7 +53,6 @@ from urllib3.util.timeout import Timeout
 from urllib3.util.wait import wait_for_read
 
 from localcloud.http_server import header_message
-from localcloud.replica.reads import REPLICA_URL_VARIABLE, replica_read
 
 _original_connection_from_url = PoolManager.connection_from_url
 _original_to_string = UserAgentString.to_string
@@ -66,9 +61,6 @@ _original_send = URLLib3Session.send
 # botocore's "experimental" proxy Host header changes what urllib3 sends: such a process keeps urllib3.
 _PROXY_HOST_HEADER = "BOTO_EXPERIMENTAL__ADD_PROXY_HOST_HEADER"
 _METHODS_EXPECTING_BODY = frozenset({"PATCH", "POST", "PUT"})
-# The engine's origin (AWS_ENDPOINT_URL) and its read replica's, when the local cloud runs one.
-_engine_origin: str | None = None
-_replica_origin: str | None = None
 
 
 def _origin(url: str) -> str:
@@ -190,36 +182,8 @@ def _send(self: URLLib3Session, request: Any) -> AWSResponse:
     plain = _plain_target(self, url)
     if plain is None:
         return _original_send(self, request)
-    payload = body.encode("utf-8") if isinstance(body, str) else (body or b"")
-    replica = _replica_target(self, url, headers)
-    if replica is not None:
-        try:
-            return _exchange(self, request, url, replica, payload)
-        except EndpointConnectionError:
-            pass  # the replica is gone (it ends with the engine, or when it cannot follow): ask the engine
-    return _exchange(self, request, url, plain, payload)
-
-
-def _replica_target(session: URLLib3Session, url: str, headers: Any) -> tuple[_Sockets, str, str] | None:
-    """The replica's sockets, `Host` and target for a read sent to the engine that the replica answers."""
-    if _replica_origin is None or _origin(url) != _engine_origin:
-        return None
-    target = headers.get("X-Amz-Target")
-    if target is None:
-        return None
-    if isinstance(target, bytes):
-        target = target.decode("latin-1")
-    if not replica_read(target):
-        return None
-    return _plain_target(session, _replica_origin + url[len(_engine_origin) :])
-
-
-def _exchange(
-    session: URLLib3Session, request: Any, url: str, plain: tuple[_Sockets, str, str], payload: bytes
-) -> AWSResponse:
-    """One request written whole on a kept socket to `plain`'s origin, its answer read whole."""
     sockets, host, target = plain
-    headers = request.headers
+    payload = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     lines = [f"{request.method} {target} HTTP/1.1"]
     if "Host" not in headers:
         lines.append(f"Host: {host}")
@@ -230,7 +194,7 @@ def _exchange(
     if "Content-Length" not in headers and (payload or request.method in _METHODS_EXPECTING_BODY):
         lines.append(f"Content-Length: {len(payload)}")  # as urllib3 adds it
     message = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
-    timeout: Any = session._timeout  # type: ignore[attr-defined]
+    timeout: Any = self._timeout  # type: ignore[attr-defined]
     if isinstance(timeout, Timeout):
         connect_timeout, read_timeout = _seconds(timeout.connect_timeout), _seconds(timeout.read_timeout)
     else:
@@ -243,7 +207,7 @@ def _exchange(
             raise ConnectTimeoutError(endpoint_url=url, error=error) from None
         except OSError as error:
             raise EndpointConnectionError(endpoint_url=url, error=error) from None
-        for option in session._socket_options:  # type: ignore[attr-defined]
+        for option in self._socket_options:  # type: ignore[attr-defined]
             sock.setsockopt(*option)
     try:
         sock.settimeout(read_timeout)
@@ -274,12 +238,7 @@ def _exchange(
 
 def install() -> None:
     """Remember pools and user agents, read plain headers plainly, send plain requests on kept sockets,
-    reads to the engine's replica when there is one, in this process (a Lambda
-    worker only)."""
-    global _engine_origin, _replica_origin
-    endpoint, replica = os.environ.get("AWS_ENDPOINT_URL"), os.environ.get(REPLICA_URL_VARIABLE)
-    if endpoint and replica:
-        _engine_origin, _replica_origin = _origin(endpoint.rstrip("/")), _origin(replica.rstrip("/"))
+    in this process (a Lambda worker only)."""
     PoolManager.connection_from_url = _connection_from_url  # type: ignore[method-assign]
     UserAgentString.to_string = _to_string  # type: ignore[method-assign]
     http.client.parse_headers = _parse_headers  # type: ignore[assignment]
@@ -287,8 +246,6 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    global _engine_origin, _replica_origin
-    _engine_origin = _replica_origin = None
     PoolManager.connection_from_url = _original_connection_from_url  # type: ignore[method-assign]
     UserAgentString.to_string = _original_to_string  # type: ignore[method-assign]
     http.client.parse_headers = _original_parse_headers

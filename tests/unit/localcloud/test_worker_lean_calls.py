@@ -21,7 +21,6 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.useragent import register_feature_id
 from urllib3.poolmanager import PoolManager
 
-from localcloud.replica.reads import REPLICA_URL_VARIABLE
 from localcloud.runtime import lean_calls
 
 
@@ -238,84 +237,3 @@ def test_failures_are_botocores_exceptions_for_the_same_causes(lean: None) -> No
             get_item(dynamodb(silent.url, read_timeout=0.3, retries={"max_attempts": 1}))
     finally:
         silent.close()
-
-
-@pytest.fixture
-def engine_and_replica(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RawServer, RawServer]]:
-    """Two recording servers, named to a worker as the engine (AWS_ENDPOINT_URL) and its read replica."""
-    engine, replica = RawServer(), RawServer()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", engine.url)
-    monkeypatch.setenv(REPLICA_URL_VARIABLE, replica.url)
-    lean_calls.install()
-    try:
-        yield engine, replica
-    finally:
-        lean_calls.uninstall()
-        engine.close()
-        replica.close()
-
-
-def actions(server: RawServer) -> list[str]:
-    found = [re.search(rb"X-Amz-Target: DynamoDB_20120810\.(\w+)", r) for r in server.requests]
-    return [match.group(1).decode() if match else "?" for match in found]
-
-
-def test_reads_go_to_the_replica_everything_else_to_the_engine(
-    engine_and_replica: tuple[RawServer, RawServer],
-) -> None:
-    engine, replica = engine_and_replica
-    client = dynamodb(engine.url)
-    key = {"pk": {"S": "a"}}
-
-    client.get_item(TableName="t", Key=key)
-    client.get_item(TableName="t", Key=key, ConsistentRead=True)
-    client.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": key["pk"]})
-    client.scan(TableName="t")
-    client.batch_get_item(RequestItems={"t": {"Keys": [key]}, "u": {"Keys": [key], "ConsistentRead": True}})
-    client.put_item(TableName="t", Item=key)
-    client.transact_get_items(TransactItems=[{"Get": {"TableName": "t", "Key": key}}])
-    client.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": key}}])
-
-    assert actions(replica) == ["GetItem", "GetItem", "Query", "Scan", "BatchGetItem"]
-    assert actions(engine) == ["PutItem", "TransactGetItems", "TransactWriteItems"]
-
-
-def test_a_read_the_replica_cannot_take_is_answered_by_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    gone = socket.create_server(("127.0.0.1", 0))  # the replica is gone: its port refuses connections
-    monkeypatch.setenv(REPLICA_URL_VARIABLE, f"http://127.0.0.1:{gone.getsockname()[1]}")
-    gone.close()
-    engine = RawServer()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", engine.url)
-    lean_calls.install()
-    try:
-        client = dynamodb(engine.url, retries={"max_attempts": 1})
-        answers = [client.get_item(TableName="t", Key={"pk": {"S": "a"}}) for _ in range(2)]
-    finally:
-        lean_calls.uninstall()
-        engine.close()
-
-    assert [a["Item"] for a in answers] == [{"pk": {"S": "a"}, "n": {"N": "1"}}] * 2
-    assert actions(engine) == ["GetItem", "GetItem"]
-
-
-def test_without_a_replica_every_call_goes_to_its_endpoint(lean: None) -> None:
-    server = RawServer()
-    try:
-        dynamodb(server.url).get_item(TableName="t", Key={"pk": {"S": "a"}})
-    finally:
-        server.close()
-
-    assert actions(server) == ["GetItem"]
-
-
-def test_calls_to_another_endpoint_than_the_engines_are_not_rerouted(
-    engine_and_replica: tuple[RawServer, RawServer],
-) -> None:
-    engine, replica = engine_and_replica
-    other = RawServer()
-    try:
-        dynamodb(other.url).get_item(TableName="t", Key={"pk": {"S": "a"}})
-    finally:
-        other.close()
-
-    assert actions(other) == ["GetItem"] and replica.requests == [] and engine.requests == []

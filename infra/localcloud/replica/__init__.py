@@ -1,1 +1,0 @@
-"""A read replica of the engine's DynamoDB tables that answers reads (docs/local-cloud.md)."""
