@@ -130,8 +130,8 @@ def test_a_search_logs_one_line_for_the_counter_and_writes_nothing() -> None:
 def test_the_public_reads_read_eventually_consistently_so_any_replica_may_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A search, a run's page and a seat map are views: DynamoDB may answer their reads from any replica
-    (and the local cloud's read replica does). The commands' reads stay consistent (their own tests)."""
+    """A search, a run's page and a seat map are views: DynamoDB may answer their reads from any replica of
+    the partition, at half the read units. The commands' reads stay consistent (their own tests)."""
     from botocore.client import BaseClient
 
     day = today_in_poland() + timedelta(days=1)
