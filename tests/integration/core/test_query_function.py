@@ -6,7 +6,7 @@ import copy
 import io
 import json
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,8 @@ def both(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return by_queries, by_api
 
 
-def test_every_public_read_answers_the_same_from_the_query_function_as_from_the_api() -> None:
+def published_tomorrow() -> date:
+    """Tomorrow's runs of the shipped timetable on sale, in the search index and the seat maps."""
     day = today_in_poland() + timedelta(days=1)
     store = EventStore()
     TrainRuns(store).publish(reading.read(location.shipped_timetable_path()), [day])
@@ -62,11 +63,12 @@ def test_every_public_read_answers_the_same_from_the_query_function_as_from_the_
     for recorded in store.all_events():
         search.apply(recorded)
         seat_map.apply(recorded)
-    found, _ = both(get("/search", "/search", {"from": "WAW", "to": "KRK", "date": day.isoformat()}))
-    run_id = json.loads(found["body"])["departures"][0]["run_id"]
-    requests = [
-        get("/stations", "/stations", {}),
-        get("/discounts", "/discounts", {}),
+    return day
+
+
+def pages_of(day: date, run_id: str) -> list[dict[str, Any]]:
+    """A passenger's views of one journey: the search, the run's page, its seat map."""
+    return [
         get("/search", "/search", {"from": "WAW", "to": "KRK", "date": day.isoformat()}),
         get("/runs/{run_id}", f"/runs/{run_id}", {}, {"run_id": run_id}),
         get(
@@ -75,6 +77,17 @@ def test_every_public_read_answers_the_same_from_the_query_function_as_from_the_
             {"from": "WAW", "to": "KRK"},
             {"run_id": run_id},
         ),
+    ]
+
+
+def test_every_public_read_answers_the_same_from_the_query_function_as_from_the_api() -> None:
+    day = published_tomorrow()
+    found, _ = both(get("/search", "/search", {"from": "WAW", "to": "KRK", "date": day.isoformat()}))
+    run_id = json.loads(found["body"])["departures"][0]["run_id"]
+    requests = [
+        get("/stations", "/stations", {}),
+        get("/discounts", "/discounts", {}),
+        *pages_of(day, run_id),
         # Refusals: an unknown station, a day outside the sales window, a missing parameter, an unknown run.
         get("/search", "/search", {"from": "XXX", "to": "KRK", "date": day.isoformat()}),
         get(
@@ -134,13 +147,7 @@ def test_the_public_reads_read_eventually_consistently_so_any_replica_may_answer
     the partition, at half the read units. The commands' reads stay consistent (their own tests)."""
     from botocore.client import BaseClient
 
-    day = today_in_poland() + timedelta(days=1)
-    store = EventStore()
-    TrainRuns(store).publish(reading.read(location.shipped_timetable_path()), [day])
-    search, seat_map = SearchIndexProjection(SeatMapProjection()), SeatMapProjection()
-    for recorded in store.all_events():
-        search.apply(recorded)
-        seat_map.apply(recorded)
+    day = published_tomorrow()
     found = queries.handler(
         get("/search", "/search", {"from": "WAW", "to": "KRK", "date": str(day)}), Context()
     )
@@ -154,16 +161,7 @@ def test_the_public_reads_read_eventually_consistently_so_any_replica_may_answer
         return make_call(client, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recorded_call)
-    pages = [
-        get("/search", "/search", {"from": "WAW", "to": "KRK", "date": str(day)}),
-        get("/runs/{run_id}", f"/runs/{run_id}", {}, {"run_id": run_id}),
-        get(
-            "/runs/{run_id}/seatmap",
-            f"/runs/{run_id}/seatmap",
-            {"from": "WAW", "to": "KRK"},
-            {"run_id": run_id},
-        ),
-    ]
+    pages = pages_of(day, run_id)
 
     assert [queries.handler(page, Context())["statusCode"] for page in pages] == [200, 200, 200]
     assert {operation for operation, _ in reads} >= {"Query", "BatchGetItem"}
