@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -375,7 +376,10 @@ def test_a_card_becomes_a_single_use_token_and_its_cvc_is_kept_nowhere(
 
     assert answer["token"].startswith("tok_") and answer["card"]["last4"] == "4242"
     stored = ledger.tokens[answer["token"]]
-    assert "987" not in repr(stored) and "4242424242424242" not in repr(stored)
+    # The token is random and the sealed number ciphertext: either may hold "987" by chance (a token did,
+    # once in CI), so the CVC is looked for in everything else, and the sealed part opens to the number alone.
+    plain = dataclasses.replace(stored, token="tok_", sealed_number=None)
+    assert "987" not in repr(plain) and "4242424242424242" not in repr(stored)
     assert VAULT.open(stored.sealed_number or "") == "4242424242424242"
 
 
